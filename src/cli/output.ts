@@ -1,0 +1,30 @@
+/**
+ * Output and exit conventions shared by every command: data on standard output (human by default,
+ * `--json` with wire names for scripts), one clear line on standard error on failure.
+ *
+ * Exit codes (docs/cli.md): 0 success; 1 refused or failed (a token refused, a check failed);
+ * 2 usage error; 3 unreadable input (key file, passphrase, token format); 4 server unreachable.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, input: 3, unreachable: 4 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error that ends the command with one line on standard error and the given exit code. */
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode = EXIT.failed) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** Prints `data` as JSON when `json` is set, else the human rendering. */
+export function printResult(json: boolean | undefined, data: unknown, human: () => string): void {
+  if (json) process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  else process.stdout.write(`${human()}\n`);
+}
+
+/** Progress for long work: standard error, so `--json` output on standard output stays clean. */
+export function progress(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
