@@ -166,6 +166,7 @@ export type KeyErrorCode =
   | 'key_format_unknown'
   | 'key_pem_malformed'
   | 'key_is_private'
+  | 'key_not_private'
   | 'key_is_symmetric'
   | 'key_too_small'
   | 'key_curve_unsupported'

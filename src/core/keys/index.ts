@@ -1,0 +1,13 @@
+export { importPublicKey, importPublicKeys, privateKeyRefusal } from './import-public-key.ts';
+export { importPrivateKey, isEncryptedPrivateKeyPem, isPrivateKeyInput } from './import-private-key.ts';
+export { checkKeyPolicy, algorithmsForKey, defaultAlgorithmForKey, checkAlgorithmFitsKey, MIN_RSA_BITS } from './policy.ts';
+export type { KeyFacts } from './policy.ts';
+export { calculateThumbprint } from './thumbprint.ts';
+export { generateKeyPair } from './generate-key-pair.ts';
+export type { GenerateKeyPairOptions, KeyPairType } from './generate-key-pair.ts';
+export { exportPublicPem, exportPublicJwk, exportJwks, exportPrivatePem, exportPrivateJwk } from './export-key.ts';
+export { readCertificate, createSelfSignedCertificate, describeCertificate } from './certificate.ts';
+export { toRegisteredKey } from './registered-key.ts';
+export { readPemBlocks, looksLikePem } from './pem.ts';
+export type { PemBlock } from './pem.ts';
+export * from './types.ts';
