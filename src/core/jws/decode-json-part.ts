@@ -1,0 +1,78 @@
+/**
+ * Decodes the JOSE header or the JWT claims set of a compact JWS into a plain JSON object.
+ */
+import { OAuthError } from '../errors.ts';
+import type { JwsPartName } from './base64url.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Reads `bytes` as a UTF-8 JSON object.
+ *
+ * Refuses (OAuthError 'assertion_malformed', detail naming the part): invalid UTF-8 (RFC 7515 §5.2
+ * step 3, RFC 7519 §7.2 step 10), text that is not JSON, JSON that is not an object (an array, a
+ * string, null...), and an object with a duplicate member name at its top level (RFC 7515 §5.2 step 4
+ * and RFC 7519 §4 allow "reject or take the last one": Keyward rejects, because `{"alg":"RS256",
+ * "alg":"none"}` is read differently by different parsers). Does NOT check member types or values.
+ */
+export function decodeJsonPart(bytes: Buffer, part: Exclude<JwsPartName, 'signature'>): Record<string, unknown> {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new OAuthError('assertion_malformed', { detail: `the ${part} part is not valid UTF-8` });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new OAuthError('assertion_malformed', { detail: `the ${part} part is not valid JSON` });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    throw new OAuthError('assertion_malformed', { detail: `the ${part} part must be a JSON object, not ${kind}` });
+  }
+  const duplicate = findDuplicateTopLevelMember(text);
+  if (duplicate !== undefined) {
+    throw new OAuthError('assertion_malformed', { detail: `the ${part} part has the member ${JSON.stringify(duplicate.slice(0, 40))} more than once` });
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Returns the first member name that appears twice at the top level of a JSON object text that has
+ * already been parsed successfully by JSON.parse (so the text is well-formed), or undefined.
+ * Linear in the text length; member names are compared after unescaping (`"\u0061lg"` is `"alg"`).
+ */
+function findDuplicateTopLevelMember(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i;
+      i++;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i += 2;
+        else if (d === 0x22) break;
+        else i++;
+      }
+      if (depth === 1 && expectKey) {
+        const name = JSON.parse(text.slice(start, i + 1)) as string;
+        if (seen.has(name)) return name;
+        seen.add(name);
+        expectKey = false;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      if (depth === 1) expectKey = true;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    } else if (c === 0x2c /* , */ && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,19 @@
+/**
+ * Compact JWS parsing and verification: one code path, Node's synchronous crypto.verify with the
+ * algorithm and key fixed by the registry.
+ */
+export { parseCompactJws } from './parse-compact-jws.ts';
+export { checkJoseHeader } from './check-jose-header.ts';
+export { decodeBase64UrlPart, encodeBase64Url, type JwsPartName } from './base64url.ts';
+export { decodeJsonPart } from './decode-json-part.ts';
+export { verifyJwsSignature, doesKeyFitAlgorithm } from './verify-jws-signature.ts';
+export {
+  selectVerificationKey,
+  verifyWithRegisteredKeys,
+  findCandidateKeys,
+  checkAlgorithm,
+  type KeySelectionPolicy,
+  type SelectedKey,
+} from './select-verification-key.ts';
+export { decodeNumericDate, isMilliseconds, MILLISECONDS_THRESHOLD } from './numeric-date.ts';
+export { DEFAULT_MAX_JWS_LENGTH, type ParsedJws, type ParseJwsOptions } from './types.ts';

@@ -1,0 +1,106 @@
+/**
+ * The one signature check of Keyward: Node's synchronous `crypto.verify` with the algorithm and the
+ * key fixed by our registry, never by the JWT header. No cryptography is written here, only the
+ * mapping of a JWS `alg` to the parameters `crypto.verify` takes (RFC 7518 §3, RFC 8037 §3.1).
+ */
+import { constants, verify, KeyObject } from 'node:crypto';
+import { isJwsAlgorithm, type JwsAlgorithm } from '../keys/types.ts';
+import type { ParsedJws } from './types.ts';
+
+interface AlgParams {
+  /** Node's `asymmetricKeyType` the algorithm needs. */
+  readonly keyType: 'rsa' | 'ec' | 'ed25519';
+  /** Digest name for crypto.verify (null for EdDSA, which hashes internally). */
+  readonly hash: 'sha256' | 'sha384' | 'sha512' | null;
+  /** RSA-PSS salt length = hash length (RFC 7518 §3.5). */
+  readonly pssSaltLength?: number;
+  /** EC curve (Node's name) and exact R || S signature length (RFC 7518 §3.4). */
+  readonly curve?: 'prime256v1' | 'secp384r1' | 'secp521r1';
+  readonly signatureLength?: number;
+}
+
+// RFC 7518 §3.1 (the alg table) and RFC 8037 §3.1 (EdDSA).
+const ALG_PARAMS: Record<JwsAlgorithm, AlgParams> = {
+  RS256: { keyType: 'rsa', hash: 'sha256' },
+  RS384: { keyType: 'rsa', hash: 'sha384' },
+  RS512: { keyType: 'rsa', hash: 'sha512' },
+  PS256: { keyType: 'rsa', hash: 'sha256', pssSaltLength: 32 },
+  PS384: { keyType: 'rsa', hash: 'sha384', pssSaltLength: 48 },
+  PS512: { keyType: 'rsa', hash: 'sha512', pssSaltLength: 64 },
+  ES256: { keyType: 'ec', hash: 'sha256', curve: 'prime256v1', signatureLength: 64 },
+  ES384: { keyType: 'ec', hash: 'sha384', curve: 'secp384r1', signatureLength: 96 },
+  ES512: { keyType: 'ec', hash: 'sha512', curve: 'secp521r1', signatureLength: 132 },
+  EdDSA: { keyType: 'ed25519', hash: null, signatureLength: 64 },
+};
+
+interface KeyFacts { readonly type: string | undefined; readonly curve: string | undefined }
+const keyFactsCache = new WeakMap<KeyObject, KeyFacts>();
+
+function keyFacts(key: KeyObject): KeyFacts {
+  let facts = keyFactsCache.get(key);
+  if (facts === undefined) {
+    const details = key.asymmetricKeyDetails as { namedCurve?: string } | undefined;
+    facts = { type: key.asymmetricKeyType, curve: details?.namedCurve };
+    keyFactsCache.set(key, facts);
+  }
+  return facts;
+}
+
+/** True when `key` is of the type (and curve) that `alg` needs. Never throws. */
+export function doesKeyFitAlgorithm(key: KeyObject, alg: JwsAlgorithm): boolean {
+  const params = ALG_PARAMS[alg];
+  if (params === undefined || !(key instanceof KeyObject) || key.type !== 'public') return false;
+  const facts = keyFacts(key);
+  return facts.type === params.keyType && (params.curve === undefined || facts.curve === params.curve);
+}
+
+/**
+ * Verifies the signature of `parsed` with `key` under `alg`, both chosen by the caller from the
+ * registry (see selectVerificationKey), never read from the header.
+ *
+ * - RS*: RSASSA-PKCS1-v1_5 (RFC 7518 §3.3); PS*: RSASSA-PSS with MGF1 and salt length = hash length
+ *   (RFC 7518 §3.5); ES*: ECDSA over the named curve with the R || S signature of exactly 64/96/132
+ *   bytes, and R ≠ 0, S ≠ 0 (RFC 7518 §3.4; CVE-2022-21449); EdDSA: Ed25519 (RFC 8037 §3.1).
+ *
+ * Returns false for every bad signature (wrong bytes, wrong length, DER instead of R || S, empty).
+ * Throws TypeError only for programmer misuse: `key` not a public KeyObject, `alg` not one of the ten
+ * asymmetric algorithms, or a key whose type/curve does not fit `alg`.
+ *
+ * Does NOT look at the header (not even `alg`), the claims, or the key's lifecycle state.
+ */
+export function verifyJwsSignature(parsed: ParsedJws, key: KeyObject, alg: JwsAlgorithm): boolean {
+  if (!isJwsAlgorithm(alg)) throw new TypeError(`verifyJwsSignature: unsupported algorithm ${String(alg)}`);
+  if (!(key instanceof KeyObject) || key.type !== 'public') throw new TypeError('verifyJwsSignature: key must be a public KeyObject');
+  if (!doesKeyFitAlgorithm(key, alg)) {
+    throw new TypeError(`verifyJwsSignature: a ${keyFacts(key).type ?? 'unknown'} key cannot verify ${alg}`);
+  }
+  const params = ALG_PARAMS[alg];
+  const { signature, signingInput } = parsed;
+  if (!Buffer.isBuffer(signature) || !Buffer.isBuffer(signingInput)) throw new TypeError('verifyJwsSignature: parsed must come from parseCompactJws');
+  if (signature.length === 0) return false;
+  if (params.signatureLength !== undefined && signature.length !== params.signatureLength) return false;
+  try {
+    switch (params.keyType) {
+      case 'rsa':
+        return verify(params.hash, signingInput, params.pssSaltLength === undefined
+          ? { key, padding: constants.RSA_PKCS1_PADDING }
+          : { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.pssSaltLength }, signature);
+      case 'ec': {
+        // RFC 7518 §3.4: R and S are each half of the signature; neither may be zero.
+        const half = signature.length / 2;
+        if (isAllZero(signature, 0, half) || isAllZero(signature, half, signature.length)) return false;
+        return verify(params.hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      }
+      case 'ed25519':
+        return verify(null, signingInput, key, signature);
+    }
+  } catch {
+    // OpenSSL refuses some malformed signatures by throwing; a bad signature is just false.
+    return false;
+  }
+}
+
+function isAllZero(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0) return false;
+  return true;
+}

@@ -1,0 +1,68 @@
+// Helpers for the interop tests: temp dirs, real openssl keys, running real producers.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
+import type { RegisteredKey } from '../../src/core/keys/types.ts';
+
+/** A fresh temporary directory; call the returned cleanup when done. */
+export function makeTempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `keyward-${prefix}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs a command; throws with its stderr if it fails. */
+export function run(command: string, args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): string {
+  const result = spawnSync(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${String(result.status)}): ${result.stderr || String(result.error)}`);
+  return result.stdout;
+}
+
+export const PASSPHRASE = 'correct horse battery staple';
+
+/** The three key files of source document 000: plain, -des3 (encrypted PKCS#8), -traditional -des3 (legacy). */
+export type KeyVariant = 'plain' | 'des3' | 'traditional-des3';
+export const KEY_VARIANTS: readonly KeyVariant[] = ['plain', 'des3', 'traditional-des3'];
+
+/**
+ * Step 1 of source document 000, as written: `openssl genrsa [-des3] -out private_key.pem 2048` then
+ * `openssl rsa -in private_key.pem -pubout -out public_key.pem` (the passphrase comes from the
+ * environment instead of the terminal prompt).
+ */
+export function generateOpensslKey(dir: string, variant: KeyVariant): void {
+  const env = { PRIVATE_KEY_PASSWORD: PASSPHRASE };
+  const cipher = variant === 'plain' ? [] : variant === 'des3' ? ['-des3'] : ['-traditional', '-des3'];
+  const pass = variant === 'plain' ? [] : ['-passout', 'env:PRIVATE_KEY_PASSWORD'];
+  run('openssl', ['genrsa', ...cipher, ...pass, '-out', 'private_key.pem', '2048'], { cwd: dir, env });
+  run('openssl', ['rsa', '-in', 'private_key.pem', ...(variant === 'plain' ? [] : ['-passin', 'env:PRIVATE_KEY_PASSWORD']), '-pubout', '-out', 'public_key.pem'], { cwd: dir, env });
+  const pem = readFileSync(join(dir, 'private_key.pem'), 'utf8');
+  if (variant === 'des3' && !pem.includes('BEGIN ENCRYPTED PRIVATE KEY')) throw new Error('expected encrypted PKCS#8 from openssl genrsa -des3');
+  if (variant === 'traditional-des3' && !pem.includes('Proc-Type: 4,ENCRYPTED')) throw new Error('expected a legacy encrypted PEM from -traditional -des3');
+}
+
+/** What the IT team does with public_key.pem (step 2-3): register it. */
+export function registerPublicKeyFile(path: string): RegisteredKey {
+  return toRegisteredKey(importPublicKey(readFileSync(path, 'utf8')));
+}
+
+/** Pulls the JWT out of the snippets' `Generated JWT: <token>` line. */
+export function extractGeneratedJwt(stdout: string): string {
+  const match = /Generated JWT: (\S+)/.exec(stdout);
+  if (!match) throw new Error(`no "Generated JWT:" line in the output: ${stdout.slice(0, 200)}`);
+  return match[1]!;
+}
+
+/** True when /usr/bin/python3 can import PyJWT and cryptography. */
+export function hasPyJwt(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import jwt, cryptography'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
