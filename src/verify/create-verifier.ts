@@ -1,0 +1,147 @@
+/**
+ * The framework-free verifier: takes a Web `Request`, `Headers` or a plain header object, returns the
+ * authenticated principal, or a refusal mapped to RFC 6750. The adapters (Express, Fastify, Hono,
+ * node:http) are thin wrappers around {@link Verifier.authenticate}.
+ */
+import { OAuthError } from '../core/errors.ts';
+import { parseCompactJws } from '../core/jws/parse-compact-jws.ts';
+import { parseDirectToken } from '../core/assertion/parse-direct-token.ts';
+import type { ParsedDirectToken } from '../core/assertion/parse-direct-token.ts';
+import type { ParsedJws } from '../core/jws/types.ts';
+import { toBearerChallenge, type BearerChallenge } from './errors.ts';
+import { createAccessTokenMode, type AccessTokenModeOptions } from './mode-access-token.ts';
+import { createDirectMode, type DirectModeOptions } from './mode-direct.ts';
+import { readBearerToken, type VerifyInput } from './read-bearer-token.ts';
+import type { Principal, VerifyMode } from './types.ts';
+
+/** Options of {@link createVerifier}. At least one of `accessToken` and `direct` is required. */
+export interface VerifierOptions {
+  /** Mode A: access tokens issued by a Keyward server. */
+  readonly accessToken?: AccessTokenModeOptions;
+  /** Mode B: direct client-signed tokens. */
+  readonly direct?: DirectModeOptions;
+  /** `realm` of the WWW-Authenticate challenge (default "keyward"). */
+  readonly realm?: string;
+  /** Largest accepted token in characters (default 16384), checked before any parsing. */
+  readonly maxTokenLength?: number;
+  /** Clock in milliseconds (default Date.now). */
+  readonly now?: () => number;
+  /**
+   * Called with every refusal (its precise `reason` and operator `detail`), for logs and metrics.
+   * Never receives the token. Exceptions it throws are ignored.
+   */
+  readonly onRefusal?: (refusal: OAuthError, context: { readonly mode: VerifyMode | undefined }) => void;
+}
+
+/** Per-route options. */
+export interface VerifyOptions {
+  /** Scopes the route requires; all must be granted, else 403 insufficient_scope (RFC 6750 §3.1). */
+  readonly scopes?: readonly string[];
+  /** Modes the route accepts (default: every configured mode). */
+  readonly modes?: readonly VerifyMode[];
+  /** The request URL (path and query), to refuse tokens in the query; taken from a Request automatically. */
+  readonly url?: string;
+}
+
+/** Outcome of {@link Verifier.authenticate}. */
+export type AuthenticateResult =
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly challenge: BearerChallenge };
+
+/** A compiled verifier. */
+export interface Verifier {
+  readonly realm: string;
+  /** Resolves to the principal, or rejects with an OAuthError (its reason says why). */
+  verify(input: VerifyInput, options?: VerifyOptions): Promise<Principal>;
+  /** Never rejects for a refusal: resolves to the principal or to the RFC 6750 answer to send. */
+  authenticate(input: VerifyInput, options?: VerifyOptions): Promise<AuthenticateResult>;
+}
+
+function isAccessTokenTyp(typ: unknown): boolean {
+  if (typeof typ !== 'string') return false;
+  const lower = typ.toLowerCase();
+  return lower === 'at+jwt' || lower === 'application/at+jwt';
+}
+
+function checkScopes(principal: Principal, required: readonly string[] | undefined): Principal {
+  if (required === undefined || required.length === 0) return principal;
+  for (const scope of required) {
+    // RFC 6750 §3.1 insufficient_scope: the token is valid but lacks a scope this resource needs.
+    if (!principal.scopes.includes(scope)) {
+      throw new OAuthError('insufficient_scope', { detail: `this resource needs the scope(s) ${required.join(' ')}; the token grants ${principal.scopes.join(' ') || 'none'}` });
+    }
+  }
+  return principal;
+}
+
+/**
+ * Compiles a verifier. Which mode checks a token: a token whose header `typ` is `at+jwt` goes to
+ * mode A, any other to mode B (each mode refuses the other's tokens by `typ`). Per route,
+ * `modes` narrows what is accepted and `scopes` what is required.
+ *
+ * Throws TypeError for bad options (no mode, missing issuer/audience/key source...).
+ * Does NOT read request bodies and never logs or returns the token.
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  if (options.accessToken === undefined && options.direct === undefined) {
+    throw new TypeError('createVerifier: configure accessToken (mode A), direct (mode B), or both');
+  }
+  const realm = options.realm ?? 'keyward';
+  const now = options.now ?? Date.now;
+  const accessMode = options.accessToken === undefined ? undefined : createAccessTokenMode(options.accessToken);
+  const directMode = options.direct === undefined ? undefined : createDirectMode(options.direct);
+  const maxLength = options.maxTokenLength ?? directMode?.maxLength ?? 16384;
+  const parseOptions = { maxLength, ...(directMode === undefined ? {} : { clientIdClaim: directMode.clientIdClaim }) };
+
+  function run(input: VerifyInput, verifyOptions: VerifyOptions | undefined, modeOut: { mode: VerifyMode | undefined }): Principal | Promise<Principal> {
+    const token = readBearerToken(input, verifyOptions?.url);
+    const parsed: ParsedJws = directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions);
+    const mode: VerifyMode = isAccessTokenTyp(parsed.header.typ) || directMode === undefined ? 'access_token' : 'direct';
+    modeOut.mode = mode;
+    if (verifyOptions?.modes !== undefined && !verifyOptions.modes.includes(mode)) {
+      throw new OAuthError('token_invalid', { detail: `this route does not accept ${mode === 'direct' ? 'direct client-signed tokens' : 'access tokens'}` });
+    }
+    const seconds = now() / 1000;
+    const result = mode === 'access_token'
+      ? (accessMode ?? missingMode()).verify(parsed, token, seconds)
+      : (directMode as NonNullable<typeof directMode>).verify(parsed as ParsedDirectToken, seconds);
+    if (result instanceof Promise) return result.then((p) => checkScopes(p, verifyOptions?.scopes));
+    return checkScopes(result, verifyOptions?.scopes);
+  }
+
+  function report(error: unknown, mode: VerifyMode | undefined): void {
+    if (options.onRefusal === undefined) return;
+    const refusal = error instanceof OAuthError ? error : new OAuthError('store_unavailable', { detail: 'the verifier failed unexpectedly (see cause)', cause: error });
+    try {
+      options.onRefusal(refusal, { mode });
+    } catch {
+      // A logging hook must never change the answer.
+    }
+  }
+
+  async function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Principal> {
+    const modeOut: { mode: VerifyMode | undefined } = { mode: undefined };
+    try {
+      return await run(input, verifyOptions, modeOut);
+    } catch (error) {
+      report(error, modeOut.mode);
+      throw error;
+    }
+  }
+
+  return {
+    realm,
+    verify,
+    async authenticate(input, verifyOptions) {
+      try {
+        return { ok: true, principal: await verify(input, verifyOptions) };
+      } catch (error) {
+        return { ok: false, challenge: toBearerChallenge(error, { realm, ...(verifyOptions?.scopes === undefined ? {} : { scopes: verifyOptions.scopes }) }) };
+      }
+    },
+  };
+}
+
+function missingMode(): never {
+  throw new OAuthError('typ_not_allowed', { description: 'this API does not accept access tokens', detail: 'the token is an access token (typ at+jwt) but this verifier has no accessToken mode' });
+}

@@ -1,0 +1,87 @@
+/**
+ * Reads the one Bearer token of a request (RFC 6750 §2.1), refusing every ambiguous form.
+ */
+import { OAuthError } from '../core/errors.ts';
+
+/** Plain header object, as node:http, Express or Fastify give it (names in any case). */
+export type HeaderRecord = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** What the verifier accepts: a Web `Request`, Web `Headers`, or a plain header object. */
+export type VerifyInput = Request | Headers | HeaderRecord;
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+// RFC 7235 §2.1: credentials = auth-scheme [ 1*SP token68 ]; the scheme is case-insensitive.
+const BEARER = /^bearer +(\S+)$/i;
+
+function collectAuthorization(input: VerifyInput): string[] {
+  if (typeof Request !== 'undefined' && input instanceof Request) return collectAuthorization(input.headers);
+  if (typeof Headers !== 'undefined' && input instanceof Headers) {
+    // Web Headers join repeated fields with ", " (Fetch §2.2); split later by the comma check.
+    const value = input.get('authorization');
+    return value === null ? [] : [value];
+  }
+  const values: string[] = [];
+  for (const name of Object.keys(input)) {
+    if (name.toLowerCase() !== 'authorization') continue;
+    const value = (input as HeaderRecord)[name];
+    if (typeof value === 'string') values.push(value);
+    else if (Array.isArray(value)) values.push(...(value as string[]));
+  }
+  return values;
+}
+
+/**
+ * Returns the Bearer token of the request.
+ *
+ * Refusals (OAuthError):
+ * - no Authorization header, or an empty one → 'token_missing' (401 without error code, RFC 6750 §3.1);
+ * - `url` given and its query carries `access_token` → 'request_malformed' (RFC 6750 §2.3 allows it,
+ *   but it leaks tokens into logs and history; Keyward refuses it, RFC 9700 §2.5);
+ * - two Authorization headers (or one holding a comma-joined pair) → 'request_malformed'
+ *   (RFC 6750 §2: exactly one method, one credential);
+ * - another scheme (Basic, DPoP, ...) → 'token_missing' (no Bearer credential was offered);
+ * - `Bearer` with no token, spaces inside, or characters outside token68 → 'request_malformed'.
+ *
+ * Does NOT look inside the token (see the verifier) and does NOT read a request body
+ * (RFC 6750 §2.2 form tokens are not supported).
+ */
+export function readBearerToken(input: VerifyInput, url?: string): string {
+  if (url === undefined && typeof Request !== 'undefined' && input instanceof Request) url = input.url;
+  if (url !== undefined) {
+    const q = url.indexOf('?');
+    if (q !== -1 && new URLSearchParams(url.slice(q + 1)).has('access_token')) {
+      // RFC 6750 §2.3 + RFC 9700 §2.5: tokens in URLs end up in logs; only the header is accepted.
+      throw new OAuthError('request_malformed', { detail: 'the access_token query parameter is not accepted: send the token in the Authorization: Bearer header' });
+    }
+  }
+  const values = collectAuthorization(input);
+  if (values.length === 0) throw new OAuthError('token_missing', { detail: 'no Authorization header: send Authorization: Bearer <token>' });
+  if (values.length > 1) {
+    throw new OAuthError('request_malformed', { detail: 'the request has more than one Authorization header: send exactly one Bearer token' });
+  }
+  const value = (values[0] as string).trim();
+  if (value.length === 0) throw new OAuthError('token_missing', { detail: 'the Authorization header is empty: send Authorization: Bearer <token>' });
+  const match = BEARER.exec(value);
+  if (match === null) {
+    if (/^bearer$/i.test(value)) throw new OAuthError('request_malformed', { detail: 'the Authorization header says Bearer but carries no token' });
+    if (/^bearer\s/i.test(value)) {
+      throw new OAuthError('request_malformed', {
+        detail: value.includes(',')
+          ? 'the request carries more than one Authorization credential: send exactly one Bearer token'
+          : 'the Bearer token contains spaces or line breaks: send the token as one unbroken string',
+      });
+    }
+    const scheme = value.split(/\s/, 1)[0] ?? '';
+    throw new OAuthError('token_missing', { detail: `the Authorization scheme is ${JSON.stringify(scheme.slice(0, 20))}, not Bearer` });
+  }
+  const token = match[1] as string;
+  if (!TOKEN68.test(token)) {
+    throw new OAuthError('request_malformed', {
+      detail: token.includes(',')
+        ? 'the request carries more than one Authorization credential: send exactly one Bearer token'
+        : 'the Bearer token has characters outside the token68 set (RFC 6750 §2.1): send the JWT exactly as issued',
+    });
+  }
+  return token;
+}

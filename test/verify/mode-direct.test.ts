@@ -1,0 +1,333 @@
+// Mode B: direct client-signed tokens (source document 000), every rule positive and negative,
+// through the framework-free verifier.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import jsonwebtoken from 'jsonwebtoken';
+import { OAuthError } from '../../src/core/errors.ts';
+import { createVerifier } from '../../src/verify/create-verifier.ts';
+import { createMemoryReplayStore } from '../../src/verify/memory-replay-store.ts';
+import type { ClientKeys } from '../../src/verify/types.ts';
+import { mapKeySource, nowSeconds, pair, registered, signRaw, signToken } from './fixtures.ts';
+
+
+const alice = pair('alice');
+const mallory = pair('mallory');
+const clients = new Map<string, ClientKeys>([
+  ['client_12345', { state: 'enabled', keys: [registered(alice.publicKey, { kid: 'alice-1' })], scopes: ['read'] }],
+  ['disabled_client', { state: 'disabled', keys: [registered(alice.publicKey)] }],
+  ['revoked_client', { state: 'enabled', keys: [registered(alice.publicKey, { state: 'revoked' })] }],
+]);
+
+function makeVerifier(extra: Record<string, unknown> = {}) {
+  const refusals: OAuthError[] = [];
+  const verifier = createVerifier({
+    realm: 'api',
+    direct: { keys: mapKeySource(clients), ...extra },
+    onRefusal: (refusal) => refusals.push(refusal),
+  });
+  return { verifier, refusals };
+}
+
+function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+async function refused(promise: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof OAuthError, `expected OAuthError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a refusal');
+}
+
+test('source 000: a { clientcode, iat } RS256 token is accepted and yields the principal', async () => {
+  const { verifier } = makeVerifier();
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  const principal = await verifier.verify(bearer(token));
+  assert.equal(principal.clientId, 'client_12345');
+  assert.equal(principal.mode, 'direct');
+  assert.deepEqual(principal.scopes, ['read']);
+  assert.equal(principal.claims.clientcode, 'client_12345');
+});
+
+test('source 000 Node snippet: jsonwebtoken.sign(payload, privateKey, { algorithm: "RS256" }) with exp +3600 is accepted', async () => {
+  const { verifier } = makeVerifier();
+  const pem = alice.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const payload = { clientcode: 'client_12345', iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 3600 };
+  const token = jsonwebtoken.sign(payload, pem, { algorithm: 'RS256' });
+  assert.equal((await verifier.verify(bearer(token))).clientId, 'client_12345');
+});
+
+test('source 000 Python snippet: PyJWT (Debian python3-jwt) jwt.encode(payload, key, algorithm="RS256") is accepted, plain and encrypted key', async () => {
+  const { verifier } = makeVerifier();
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-pyjwt-'));
+  try {
+    writeFileSync(join(dir, 'private_key.pem'), alice.privateKey.export({ type: 'pkcs1', format: 'pem' }));
+    writeFileSync(join(dir, 'private_key_enc.pem'), alice.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 's3cret' }));
+    // The snippet of the source document, verbatim apart from the file names and client id.
+    const script = `
+import jwt
+import time
+from cryptography.hazmat.primitives import serialization
+
+def load_private_key(key_path, password=None):
+    with open(key_path, 'rb') as f:
+        if password:
+            return serialization.load_pem_private_key(
+                f.read(),
+                password=password.encode()
+            )
+        else:
+            return serialization.load_pem_private_key(
+                f.read(),
+                password=None
+            )
+
+def generate_jwt(client_id, private_key):
+    payload = {
+        'clientcode': client_id,
+        'iat': int(time.time()),
+        'exp': int(time.time()) + 3600  # Optional: 1 hour expiration
+    }
+
+    return jwt.encode(payload, private_key, algorithm='RS256')
+
+import sys
+private_key = load_private_key(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
+token = generate_jwt('client_12345', private_key)
+print(token)
+`;
+    writeFileSync(join(dir, 'gen.py'), script);
+    for (const args of [['private_key.pem'], ['private_key_enc.pem', 's3cret']]) {
+      const token = execFileSync('/usr/bin/python3', [join(dir, 'gen.py'), ...args.map((a, i) => (i === 0 ? join(dir, a) : a))], { encoding: 'utf8' }).trim();
+      assert.equal((await verifier.verify(bearer(token))).clientId, 'client_12345');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the client-id claim is configurable (iss, sub)', async () => {
+  for (const claim of ['iss', 'sub']) {
+    const { verifier } = makeVerifier({ clientIdClaim: claim });
+    const token = await signToken(alice.privateKey, { [claim]: 'client_12345', iat: nowSeconds() });
+    assert.equal((await verifier.verify(bearer(token))).clientId, 'client_12345');
+    const withClientcode = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+    assert.equal((await refused(verifier.verify(bearer(withClientcode)))).reason, 'client_id_claim_missing');
+  }
+});
+
+test('missing clientcode is client_id_claim_missing (401 invalid_token)', async () => {
+  const { verifier } = makeVerifier();
+  const token = await signToken(alice.privateKey, { iat: nowSeconds() });
+  const result = await verifier.authenticate(bearer(token));
+  assert.equal(result.ok, false);
+  if (!result.ok) {
+    assert.equal(result.challenge.status, 401);
+    assert.equal(result.challenge.body.error, 'invalid_token');
+    assert.equal(result.challenge.refusal.reason, 'client_id_claim_missing');
+  }
+});
+
+test('an unknown client and a bad signature answer the same public description (no client enumeration)', async () => {
+  const { verifier } = makeVerifier();
+  const unknown = await verifier.authenticate(bearer(await signToken(alice.privateKey, { clientcode: 'nobody', iat: nowSeconds() })));
+  const forged = await verifier.authenticate(bearer(await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() })));
+  assert.ok(!unknown.ok && !forged.ok);
+  if (!unknown.ok && !forged.ok) {
+    assert.equal(unknown.challenge.refusal.reason, 'client_unknown');
+    assert.equal(forged.challenge.refusal.reason, 'signature_invalid');
+    assert.deepEqual(unknown.challenge.body, forged.challenge.body);
+    assert.equal(unknown.challenge.wwwAuthenticate, forged.challenge.wwwAuthenticate);
+  }
+});
+
+test('a disabled client is refused (client_disabled)', async () => {
+  const { verifier } = makeVerifier();
+  const token = await signToken(alice.privateKey, { clientcode: 'disabled_client', iat: nowSeconds() });
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'client_disabled');
+});
+
+test('a revoked key is refused (key_revoked), after the signature', async () => {
+  const { verifier } = makeVerifier();
+  const token = await signToken(alice.privateKey, { clientcode: 'revoked_client', iat: nowSeconds() });
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'key_revoked');
+});
+
+test('iat rules: required, not in milliseconds, not in the future, at most maxIatAge (300 s) old', async () => {
+  const { verifier } = makeVerifier();
+  const now = nowSeconds();
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ clientcode: 'client_12345' }, 'iat_missing'],
+    [{ clientcode: 'client_12345', iat: Date.now() }, 'iat_in_milliseconds'],
+    [{ clientcode: 'client_12345', iat: now + 60 }, 'iat_in_future'],
+    [{ clientcode: 'client_12345', iat: now - 316 }, 'iat_too_old'],
+  ];
+  for (const [claims, reason] of cases) {
+    const token = await signToken(alice.privateKey, claims);
+    assert.equal((await refused(verifier.verify(bearer(token)))).reason, reason, JSON.stringify(claims));
+  }
+  // Within the tolerance and the age limit: accepted.
+  assert.ok(await verifier.verify(bearer(await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now - 290 }))));
+  assert.ok(await verifier.verify(bearer(await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now + 10 }))));
+});
+
+test('maxIatAge is configurable', async () => {
+  const { verifier } = makeVerifier({ maxIatAge: 30, clockTolerance: 0 });
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() - 40 });
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'iat_too_old');
+});
+
+test('exp is optional but, when present, must not have passed and is capped (maxLifetime)', async () => {
+  const { verifier } = makeVerifier({ maxLifetime: 600 });
+  const now = nowSeconds();
+  const expired = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now - 100, exp: now - 30 });
+  assert.equal((await refused(verifier.verify(bearer(expired)))).reason, 'assertion_expired');
+  const tooLong = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now, exp: now + 601 });
+  assert.equal((await refused(verifier.verify(bearer(tooLong)))).reason, 'lifetime_too_long');
+  const ok = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now, exp: now + 600 });
+  assert.ok(await verifier.verify(bearer(ok)));
+});
+
+test('algorithm rules: none and HS256 (public key as HMAC secret) are refused; the allow-list applies', async () => {
+  const { verifier } = makeVerifier({ allowedAlgs: ['PS256'] });
+  const claims = { clientcode: 'client_12345', iat: nowSeconds() };
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  const secret = alice.publicKey.export({ type: 'spki', format: 'pem' });
+  const hs = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  assert.equal((await refused(verifier.verify(bearer(hs)))).reason, 'alg_not_allowed');
+  const rs = await signToken(alice.privateKey, claims);
+  assert.equal((await refused(verifier.verify(bearer(rs)))).reason, 'alg_not_allowed', 'RS256 is outside this allow-list');
+  const ps = await signToken(alice.privateKey, claims, { alg: 'PS256', typ: 'JWT' });
+  assert.ok(await verifier.verify(bearer(ps)));
+});
+
+test('alg "none" with an empty signature never passes', async () => {
+  const { verifier } = makeVerifier();
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const none = `${b64({ alg: 'none' })}.${b64({ clientcode: 'client_12345', iat: nowSeconds() })}.`;
+  const error = await refused(verifier.verify(bearer(none)));
+  assert.ok(['alg_not_allowed', 'assertion_malformed'].includes(error.reason), error.reason);
+});
+
+test('a signature by another key is signature_invalid; an unknown kid is kid_unknown', async () => {
+  const { verifier } = makeVerifier();
+  const forged = await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  assert.equal((await refused(verifier.verify(bearer(forged)))).reason, 'signature_invalid');
+  const unknownKid = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() }, { alg: 'RS256', kid: 'nope' });
+  assert.equal((await refused(verifier.verify(bearer(unknownKid)))).reason, 'kid_unknown');
+  const knownKid = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() }, { alg: 'RS256', kid: 'alice-1' });
+  assert.ok(await verifier.verify(bearer(knownKid)));
+});
+
+test('keys offered in the header (jwk) are never used: header_key_not_allowed', async () => {
+  const { verifier } = makeVerifier();
+  const jwk = mallory.publicKey.export({ format: 'jwk' });
+  const token = signRaw(mallory.privateKey, { alg: 'RS256', jwk }, { clientcode: 'client_12345', iat: nowSeconds() });
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'header_key_not_allowed');
+});
+
+test('an access token (typ at+jwt) is not accepted as a direct token when mode A is off', async () => {
+  const { verifier } = makeVerifier();
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() }, { alg: 'RS256', typ: 'at+jwt' });
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'typ_not_allowed');
+});
+
+test('a token over the size limit is refused before parsing', async () => {
+  const { verifier } = makeVerifier();
+  const big = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds(), pad: 'x'.repeat(20_000) });
+  assert.equal((await refused(verifier.verify(bearer(big)))).reason, 'assertion_too_large');
+});
+
+test('RFC 7519 §4.1.7 replay cache: a jti is accepted once; a refused token does not burn its jti; no jti passes unless required', async () => {
+  const replay = createMemoryReplayStore();
+  const { verifier } = makeVerifier({ replay });
+  const now = nowSeconds();
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now, jti: 'j-1' });
+  assert.ok(await verifier.verify(bearer(token)));
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'jti_replayed');
+  // Refused (bad signature) first: the same jti is still usable by the real client afterwards.
+  const forged = await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: now, jti: 'j-2' });
+  assert.equal((await refused(verifier.verify(bearer(forged)))).reason, 'signature_invalid');
+  assert.ok(await verifier.verify(bearer(await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now, jti: 'j-2' }))));
+  // No jti: accepted (the source document sends none) unless requireJti.
+  const plain = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now });
+  assert.ok(await verifier.verify(bearer(plain)));
+  const strict = makeVerifier({ replay, requireJti: true }).verifier;
+  assert.equal((await refused(strict.verify(bearer(plain)))).reason, 'jti_missing');
+});
+
+test('per-route scopes: missing scope is 403 insufficient_scope', async () => {
+  const { verifier } = makeVerifier();
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  assert.ok(await verifier.verify(bearer(token), { scopes: ['read'] }));
+  const result = await verifier.authenticate(bearer(token), { scopes: ['write'] });
+  assert.ok(!result.ok);
+  if (!result.ok) {
+    assert.equal(result.challenge.status, 403);
+    assert.match(result.challenge.wwwAuthenticate ?? '', /error="insufficient_scope".*scope="write"/);
+  }
+});
+
+test('per-route modes: a route for access tokens only refuses direct tokens', async () => {
+  const { verifier } = makeVerifier();
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  assert.equal((await refused(verifier.verify(bearer(token), { modes: ['access_token'] }))).reason, 'token_invalid');
+});
+
+test('rotation: a key added at the source is picked up on the unknown kid / failed signature, without restart', async () => {
+  const rotating = new Map<string, ClientKeys>([['rot', { state: 'enabled', keys: [registered(alice.publicKey, { kid: 'k1' })] }]]);
+  const source = mapKeySource(rotating, { ttlSeconds: 3600, cooldownSeconds: 0 });
+  const verifier = createVerifier({ direct: { keys: source } });
+  assert.ok(await verifier.verify(bearer(await signToken(alice.privateKey, { clientcode: 'rot', iat: nowSeconds() }))));
+  const next = pair('alice-next');
+  rotating.set('rot', { state: 'enabled', keys: [registered(alice.publicKey, { kid: 'k1' }), registered(next.publicKey, { kid: 'k2' })] });
+  // With kid: unknown kid → refetch.
+  assert.ok(await verifier.verify(bearer(await signToken(next.privateKey, { clientcode: 'rot', iat: nowSeconds() }, { alg: 'RS256', kid: 'k2' }))));
+  // Without kid (the seed sends none): failed signature → refetch.
+  const third = pair('alice-third');
+  rotating.set('rot', { state: 'enabled', keys: [registered(third.publicKey, { kid: 'k3' })] });
+  assert.ok(await verifier.verify(bearer(await signToken(third.privateKey, { clientcode: 'rot', iat: nowSeconds() }))));
+});
+
+test('the refetch on a bad signature is rate-limited by the source cooldown', async () => {
+  const source = mapKeySource(clients, { ttlSeconds: 3600, cooldownSeconds: 60 });
+  const verifier = createVerifier({ direct: { keys: source } });
+  const forged = await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  for (let i = 0; i < 5; i++) await refused(verifier.verify(bearer(forged)));
+  assert.equal(source.loads, 1, 'one load; forced refetches wait for the cooldown');
+});
+
+test('onRefusal receives the precise reason but never the token', async () => {
+  const { verifier, refusals } = makeVerifier();
+  const token = await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  await verifier.authenticate(bearer(token));
+  assert.equal(refusals.length, 1);
+  assert.equal(refusals[0]?.reason, 'signature_invalid');
+  assert.ok(!refusals[0]?.message.includes(token));
+  assert.ok(!(refusals[0]?.detail ?? '').includes(token.split('.')[2] as string));
+});
+
+test('the clock is injectable', async () => {
+  const iat = nowSeconds();
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat });
+  const later = createVerifier({ direct: { keys: mapKeySource(clients) }, now: () => (iat + 1000) * 1000 });
+  assert.equal((await refused(later.verify(bearer(token)))).reason, 'iat_too_old');
+});
+
+test('garbage never crashes: malformed tokens are 401 invalid_token', async () => {
+  const { verifier } = makeVerifier();
+  for (const token of ['a.b.c', 'x', 'e30.e30.', `${'A'.repeat(10)}.${'B'.repeat(10)}`, 'eyJhbGciOiJSUzI1NiJ9.bnVsbA.AA']) {
+    const result = await verifier.authenticate(bearer(token));
+    assert.ok(!result.ok);
+    if (!result.ok) assert.equal(result.challenge.status, 401, token);
+  }
+});
