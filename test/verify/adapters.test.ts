@@ -1,0 +1,124 @@
+// The adapters over real HTTP on 127.0.0.1: node:http, Hono (@hono/node-server), Express 5, Fastify 5.
+// Each: 200 with the principal, 401 without a token (challenge without error), 401 invalid_token,
+// 403 insufficient_scope for a route needing another scope, 400 for two Authorization headers and for
+// a token in the query string.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
+import { createAdaptorServer } from '@hono/node-server';
+import express from 'express';
+import Fastify from 'fastify';
+import { createVerifier } from '../../src/verify/create-verifier.ts';
+import { createNodeMiddleware } from '../../src/verify/adapters/node.ts';
+import { createHonoMiddleware, type KeywardHonoEnv } from '../../src/verify/adapters/hono.ts';
+import { createExpressMiddleware } from '../../src/verify/adapters/express.ts';
+import { createFastifyHook, createFastifyPlugin } from '../../src/verify/adapters/fastify.ts';
+import type { ClientKeys } from '../../src/verify/types.ts';
+import { mapKeySource, nowSeconds, pair, registered, signToken } from './fixtures.ts';
+
+const alice = pair('alice');
+const mallory = pair('mallory');
+const clients = new Map<string, ClientKeys>([['client_12345', { state: 'enabled', keys: [registered(alice.publicKey)], scopes: ['read'] }]]);
+const verifier = createVerifier({ realm: 'test-api', direct: { keys: mapKeySource(clients) } });
+
+interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+
+function call(base: string, path: string, authorization?: string | string[]): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base);
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET', headers: authorization === undefined ? {} : { authorization } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const closers: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const close of closers) await close();
+});
+
+function listen(server: ReturnType<typeof createServer>): Promise<string> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    closers.push(() => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }));
+  });
+}
+
+async function checkAdapter(base: string): Promise<void> {
+  const good = `Bearer ${await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() })}`;
+  const ok = await call(base, '/read', good);
+  assert.equal(ok.status, 200, ok.body);
+  assert.equal(JSON.parse(ok.body).clientId, 'client_12345');
+
+  const missing = await call(base, '/read');
+  assert.equal(missing.status, 401);
+  assert.equal(missing.headers['www-authenticate'], 'Bearer realm="test-api", scope="read"', 'RFC 6750 §3.1: no error code when no credentials were sent');
+
+  const forged = await call(base, '/read', `Bearer ${await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() })}`);
+  assert.equal(forged.status, 401);
+  assert.match(String(forged.headers['www-authenticate']), /^Bearer realm="test-api", error="invalid_token", error_description="[^"]+"$/);
+  assert.equal(JSON.parse(forged.body).error, 'invalid_token');
+  assert.equal(forged.headers['cache-control'], 'no-store');
+
+  const scope = await call(base, '/write', good);
+  assert.equal(scope.status, 403);
+  assert.match(String(scope.headers['www-authenticate']), /error="insufficient_scope".*scope="write"/);
+
+  const twice = await call(base, '/read', [good, good]);
+  assert.equal(twice.status, 400);
+  assert.match(String(twice.headers['www-authenticate']), /error="invalid_request"/);
+
+  const query = await call(base, `/read?access_token=${good.slice(7)}`, good);
+  assert.equal(query.status, 400);
+}
+
+test('node:http adapter', async () => {
+  const read = createNodeMiddleware(verifier, { scopes: ['read'] });
+  const write = createNodeMiddleware(verifier, { scopes: ['write'] });
+  const server = createServer(async (req, res) => {
+    const principal = await (req.url?.startsWith('/write') ? write : read)(req, res);
+    if (principal === undefined) return;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(principal));
+  });
+  await checkAdapter(await listen(server));
+});
+
+test('Hono adapter', async () => {
+  const app = new Hono<KeywardHonoEnv>();
+  app.get('/read', createHonoMiddleware(verifier, { scopes: ['read'] }), (c) => c.json(c.get('keyward')));
+  app.get('/write', createHonoMiddleware(verifier, { scopes: ['write'] }), (c) => c.json(c.get('keyward')));
+  const server = createAdaptorServer({ fetch: app.fetch }) as ReturnType<typeof createServer>;
+  await checkAdapter(await listen(server));
+});
+
+test('Express 5 adapter', async () => {
+  const app = express();
+  app.get('/read', createExpressMiddleware(verifier, { scopes: ['read'] }) as never, (req, res) => {
+    res.json((req as unknown as { keyward: unknown }).keyward);
+  });
+  app.get('/write', createExpressMiddleware(verifier, { scopes: ['write'] }) as never, (req, res) => {
+    res.json((req as unknown as { keyward: unknown }).keyward);
+  });
+  await checkAdapter(await listen(createServer(app)));
+});
+
+test('Fastify 5 plugin (per-route config) and per-route hook', async () => {
+  const app = Fastify();
+  await app.register(createFastifyPlugin(verifier) as never);
+  app.get('/read', { config: { keyward: { scopes: ['read'] } } }, async (req) => (req as unknown as { keyward: unknown }).keyward);
+  app.get('/write', { onRequest: createFastifyHook(verifier, { scopes: ['write'] }) as never }, async (req) => (req as unknown as { keyward: unknown }).keyward);
+  app.get('/open', async () => ({ open: true }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  closers.push(() => app.close());
+  const address = app.server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${address.port}`;
+  await checkAdapter(base);
+  assert.equal((await call(base, '/open')).status, 200, 'routes without config.keyward are not checked');
+});
