@@ -27,5 +27,13 @@ export function parseClientAssertion(assertion: string, options: ParseJwsOptions
   const parsed = parseCompactJws(assertion, options);
   const { iss, sub } = parsed.payload;
   const clientId = typeof iss === 'string' && iss.length > 0 ? iss : typeof sub === 'string' && sub.length > 0 ? sub : undefined;
-  return { ...parsed, clientId };
+  // Member by member (not spread): one object shape for every parsed assertion.
+  return {
+    header: parsed.header,
+    payload: parsed.payload,
+    signingInput: parsed.signingInput,
+    signature: parsed.signature,
+    raw: parsed.raw,
+    clientId,
+  };
 }

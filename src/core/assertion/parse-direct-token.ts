@@ -34,5 +34,15 @@ export function parseDirectToken(token: string, options: ParseDirectTokenOptions
   if (typeof clientIdClaim !== 'string' || clientIdClaim.length === 0) throw new TypeError('parseDirectToken: clientIdClaim must be a claim name');
   const parsed = parseCompactJws(token, options.maxLength === undefined ? {} : { maxLength: options.maxLength });
   const value = Object.hasOwn(parsed.payload, clientIdClaim) ? parsed.payload[clientIdClaim] : undefined;
-  return { ...parsed, clientId: typeof value === 'string' && value.length > 0 ? value : undefined, clientIdClaim };
+  // Listed member by member (not spread) so every parsed token has one object shape: the verify
+  // path stays monomorphic, which is measurable at tens of thousands of verifications per second.
+  return {
+    header: parsed.header,
+    payload: parsed.payload,
+    signingInput: parsed.signingInput,
+    signature: parsed.signature,
+    raw: parsed.raw,
+    clientId: typeof value === 'string' && value.length > 0 ? value : undefined,
+    clientIdClaim,
+  };
 }

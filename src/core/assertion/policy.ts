@@ -76,7 +76,8 @@ function checkAlgs(allowedAlgs: readonly JwsAlgorithm[], algPin: JwsAlgorithm | 
 }
 
 /** Merges `partial` over the defaults and checks it; throws TypeError on a bad value. */
-export function resolveAssertionPolicy(partial: Partial<AssertionPolicy> = {}): AssertionPolicy {
+export function resolveAssertionPolicy(partial?: Partial<AssertionPolicy>): AssertionPolicy {
+  if (partial === undefined) return DEFAULT_ASSERTION_POLICY;
   const policy: AssertionPolicy = { ...DEFAULT_ASSERTION_POLICY, ...stripUndefined(partial) };
   if (policy.audience !== 'strict' && policy.audience !== 'legacy') throw new TypeError("policy.audience must be 'strict' or 'legacy'");
   checkAlgs(policy.allowedAlgs, policy.algPin);
@@ -87,7 +88,8 @@ export function resolveAssertionPolicy(partial: Partial<AssertionPolicy> = {}): 
 }
 
 /** Merges `partial` over the defaults and checks it; throws TypeError on a bad value. */
-export function resolveDirectTokenPolicy(partial: Partial<DirectTokenPolicy> = {}): DirectTokenPolicy {
+export function resolveDirectTokenPolicy(partial?: Partial<DirectTokenPolicy>): DirectTokenPolicy {
+  if (partial === undefined) return DEFAULT_DIRECT_TOKEN_POLICY;
   const policy: DirectTokenPolicy = { ...DEFAULT_DIRECT_TOKEN_POLICY, ...stripUndefined(partial) };
   if (typeof policy.clientIdClaim !== 'string' || policy.clientIdClaim.length === 0) throw new TypeError('policy.clientIdClaim must be a claim name');
   checkAlgs(policy.allowedAlgs, policy.algPin);
@@ -100,5 +102,10 @@ export function resolveDirectTokenPolicy(partial: Partial<DirectTokenPolicy> = {
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[name];
+    if (v !== undefined) out[name] = v;
+  }
+  return out as Partial<T>;
 }

@@ -54,10 +54,12 @@ export interface VerifiedDirectToken {
 export function verifyDirectToken(parsed: ParsedDirectToken, context: DirectTokenContext): VerifiedDirectToken {
   checkNow(context.now, 'verifyDirectToken');
   if (!Array.isArray(context.keys)) throw new TypeError('verifyDirectToken: context.keys must be an array');
-  const policy = resolveDirectTokenPolicy({ clientIdClaim: parsed.clientIdClaim, ...context.policy });
-  if (policy.clientIdClaim !== parsed.clientIdClaim) {
+  const policy = resolveDirectTokenPolicy(context.policy);
+  // The claim is fixed at parse time; a policy that names another one is a caller mistake.
+  if (context.policy?.clientIdClaim !== undefined && context.policy.clientIdClaim !== parsed.clientIdClaim) {
     throw new TypeError('verifyDirectToken: policy.clientIdClaim differs from the clientIdClaim the token was parsed with');
   }
+  const clientIdClaim = parsed.clientIdClaim;
   const { now } = context;
   const tolerance = policy.clockTolerance;
 
@@ -76,7 +78,7 @@ export function verifyDirectToken(parsed: ParsedDirectToken, context: DirectToke
   const claims = parsed.payload;
   const clientId = parsed.clientId;
   if (clientId === undefined) {
-    throw new OAuthError('client_id_claim_missing', { detail: `the "${policy.clientIdClaim}" claim must hold your client ID` });
+    throw new OAuthError('client_id_claim_missing', { detail: `the "${clientIdClaim}" claim must hold your client ID` });
   }
   // RFC 7519 §4.1.6: iat is required in direct mode (it is the only freshness signal).
   if (!Object.hasOwn(claims, 'iat')) throw new OAuthError('iat_missing', { detail: '"iat" is required: set it to Math.floor(Date.now() / 1000)' });

@@ -9,6 +9,7 @@
 import { OAuthError } from '../errors.ts';
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Which part of the compact serialization a value came from (used in error details). */
 export type JwsPartName = 'header' | 'payload' | 'signature';
@@ -32,12 +33,14 @@ export function decodeBase64UrlPart(value: string, part: JwsPartName): Buffer {
   if (value.length % 4 === 1) {
     throw new OAuthError('assertion_malformed', { detail: `the ${part} part has a length no base64url encoding produces (truncated?)` });
   }
-  const bytes = Buffer.from(value, 'base64url');
-  // RFC 7515 §2 + RFC 4648 §3.5: canonical encoding only (unused trailing bits are zero).
-  if (bytes.toString('base64url') !== value) {
+  // RFC 7515 §2 + RFC 4648 §3.5: canonical encoding only (unused trailing bits are zero). With 2
+  // (or 3) characters in the last group, the last character carries 4 (or 2) unused bits.
+  const rest = value.length % 4;
+  const unusedBits = rest === 2 ? 0x0f : rest === 3 ? 0x03 : 0;
+  if (unusedBits !== 0 && (ALPHABET.indexOf(value[value.length - 1]!) & unusedBits) !== 0) {
     throw new OAuthError('assertion_malformed', { detail: `the ${part} part is not canonical base64url (its last character carries non-zero unused bits)` });
   }
-  return bytes;
+  return Buffer.from(value, 'base64url');
 }
 
 /** Encodes bytes as unpadded base64url (RFC 7515 §2). */

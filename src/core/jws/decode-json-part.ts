@@ -1,10 +1,9 @@
 /**
  * Decodes the JOSE header or the JWT claims set of a compact JWS into a plain JSON object.
  */
+import { isUtf8 } from 'node:buffer';
 import { OAuthError } from '../errors.ts';
 import type { JwsPartName } from './base64url.ts';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * Reads `bytes` as a UTF-8 JSON object.
@@ -16,12 +15,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * "alg":"none"}` is read differently by different parsers). Does NOT check member types or values.
  */
 export function decodeJsonPart(bytes: Buffer, part: Exclude<JwsPartName, 'signature'>): Record<string, unknown> {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    throw new OAuthError('assertion_malformed', { detail: `the ${part} part is not valid UTF-8` });
-  }
+  if (!isUtf8(bytes)) throw new OAuthError('assertion_malformed', { detail: `the ${part} part is not valid UTF-8` });
+  const text = bytes.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
