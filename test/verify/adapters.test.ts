@@ -25,10 +25,16 @@ const verifier = createVerifier({ realm: 'test-api', direct: { keys: mapKeySourc
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
 
+/** Header list in raw form, so two Authorization lines can be sent. */
+function rawAuthorization(authorization: string | string[] | undefined): string[] {
+  if (authorization === undefined) return [];
+  return (Array.isArray(authorization) ? authorization : [authorization]).flatMap((value) => ['authorization', value]);
+}
+
 function call(base: string, path: string, authorization?: string | string[]): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, base);
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET', headers: authorization === undefined ? {} : { authorization } }, (res) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: 'GET', headers: ['host', url.host, ...rawAuthorization(authorization)] }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));

@@ -23,7 +23,6 @@ interface IssuerState {
   lastIntrospectionBody?: URLSearchParams;
 }
 const state: IssuerState = { keys: [], jwksHits: 0, jwksDown: false, maxAge: 300, revoked: new Set(), introspections: 0 };
-let issuer: TestServer;
 
 async function startIssuer(): Promise<TestServer> {
   const server = await startServer(async (req, res) => {
@@ -57,7 +56,7 @@ async function startIssuer(): Promise<TestServer> {
   return server;
 }
 
-issuer = await startIssuer();
+const issuer: TestServer = await startIssuer();
 state.keys = [await publicJwk(signing.publicKey, 'ec-1', 'ES256'), await publicJwk(signingRsa.publicKey, 'rsa-1', 'RS256')];
 after(() => issuer.close());
 
