@@ -26,6 +26,16 @@ async function assertion(overrides: Record<string, unknown> = {}, header: Record
   return joseSign({ alg: 'RS256', kid: 'k1', ...header }, claims(overrides), privateKey);
 }
 
+// Tokens used by the iss/sub tests, made before any test starts (node:test may start a test
+// while later top-level awaits are still pending).
+const tokenNoIss = await assertion({ iss: undefined });
+const tokenIssNumber = await assertion({ iss: 42 });
+// iss says "other" and sub says CLIENT: the keys looked up for "other" are ours here (a client
+// whose key is shared), yet iss != sub is refused.
+const tokenIssOther = await assertion({ iss: 'other' });
+const subOther = await assertion({ sub: 'someone-else' });
+const subMissing = await assertion({ sub: undefined });
+
 function verify(token: string, context: Partial<AssertionContext> = {}, keys: readonly RegisteredKey[] = [key]) {
   return verifyClientAssertion(parseClientAssertion(token), { keys, issuer: ISSUER, tokenEndpoint: TOKEN_ENDPOINT, now: NOW, ...context });
 }
@@ -55,19 +65,12 @@ test('RFC 7523 §3 (1): iss missing is iss_mismatch; a non-string iss is claim_i
   expectReason(() => verify(tokenIssNumber), 'claim_invalid');
   assert.equal(verify(await assertion()).clientId, CLIENT);
 });
-const tokenNoIss = await assertion({ iss: undefined });
-const tokenIssNumber = await assertion({ iss: 42 });
-// iss says "other" and sub says CLIENT: the keys looked up for "other" are ours here (a client
-// whose key is shared), yet iss != sub is refused.
-const tokenIssOther = await assertion({ iss: 'other' });
 
 test('RFC 7523 §3 (2): sub must equal iss (the client_id)', async () => {
   expectReason(() => verify(subOther), 'sub_mismatch');
   expectReason(() => verify(subMissing), 'sub_mismatch');
   assert.equal(verify(await assertion()).clientId, CLIENT);
 });
-const subOther = await assertion({ sub: 'someone-else' });
-const subMissing = await assertion({ sub: undefined });
 
 test('RFC 7521 §4.2: a client_id parameter, if sent, must match the assertion', async () => {
   const token = await assertion();
