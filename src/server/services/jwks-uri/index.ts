@@ -1,0 +1,5 @@
+export { createJwksUriFetcher, DEFAULT_JWKS_URI_OPTIONS } from './create-jwks-uri-fetcher.ts';
+export type { JwksUriFetcher, JwksUriFetcherOptions, JwksUriKeys } from './create-jwks-uri-fetcher.ts';
+export { fetchJwks, checkJwksUri, readJwksDocument, normaliseHost } from './fetch-jwks.ts';
+export type { FetchJwksOptions, FetchedJwks, ResolveHost } from './fetch-jwks.ts';
+export { describeRefusedAddress } from './check-address.ts';
