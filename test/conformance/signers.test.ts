@@ -78,3 +78,17 @@ test('signClientAssertion accepts PEM (encrypted, with passphrase), private JWK 
   const fromCryptoKey = parseClientAssertion(await signClientAssertion({ clientId: CLIENT, audience: ISSUER, privateKey: pair.privateKey, now: NOW }));
   assert.equal(fromCryptoKey.header.alg, 'PS384');
 });
+
+test('policies: resolved once, frozen, reused as they are; bad values are TypeErrors', async () => {
+  const { resolveAssertionPolicy, resolveDirectTokenPolicy, DEFAULT_ASSERTION_POLICY } = await import('../../src/core/assertion/index.ts');
+  assert.equal(resolveAssertionPolicy(), DEFAULT_ASSERTION_POLICY);
+  const legacy = resolveAssertionPolicy({ audience: 'legacy', allowedAlgs: ['PS256'] });
+  assert.ok(Object.isFrozen(legacy) && Object.isFrozen(legacy.allowedAlgs));
+  assert.equal(resolveAssertionPolicy(legacy), legacy);
+  assert.equal(legacy.maxLifetime, 300);
+  const direct = resolveDirectTokenPolicy({ maxIatAge: 60 });
+  assert.equal(resolveDirectTokenPolicy(direct), direct);
+  assert.equal(direct.clientIdClaim, 'clientcode');
+  assert.throws(() => resolveDirectTokenPolicy({ maxIatAge: -1 }), TypeError);
+  assert.throws(() => resolveAssertionPolicy({ allowedAlgs: [] }), TypeError);
+});

@@ -42,6 +42,9 @@ export interface DirectTokenPolicy {
   readonly maxLength: number;
 }
 
+/** Policies returned by the resolve functions: frozen, already checked, returned as they are. */
+const RESOLVED = new WeakSet<object>();
+
 /** Defaults of {@link AssertionPolicy}. */
 export const DEFAULT_ASSERTION_POLICY: AssertionPolicy = Object.freeze({
   audience: 'strict',
@@ -62,6 +65,9 @@ export const DEFAULT_DIRECT_TOKEN_POLICY: DirectTokenPolicy = Object.freeze({
   maxLength: DEFAULT_MAX_JWS_LENGTH,
 });
 
+RESOLVED.add(DEFAULT_ASSERTION_POLICY);
+RESOLVED.add(DEFAULT_DIRECT_TOKEN_POLICY);
+
 function checkSeconds(name: string, value: number, min: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     throw new TypeError(`policy.${name} must be a number of seconds >= ${min}`);
@@ -75,21 +81,29 @@ function checkAlgs(allowedAlgs: readonly JwsAlgorithm[], algPin: JwsAlgorithm | 
   if (algPin !== undefined && !isJwsAlgorithm(algPin)) throw new TypeError('policy.algPin must be one of the asymmetric algorithms');
 }
 
-/** Merges `partial` over the defaults and checks it; throws TypeError on a bad value. */
+/**
+ * Merges `partial` over the defaults and checks it; throws TypeError on a bad value. The result is
+ * frozen; passing it back (per request) costs nothing, so resolve once per client and reuse it.
+ */
 export function resolveAssertionPolicy(partial?: Partial<AssertionPolicy>): AssertionPolicy {
   if (partial === undefined) return DEFAULT_ASSERTION_POLICY;
+  if (RESOLVED.has(partial)) return partial as AssertionPolicy;
   const policy: AssertionPolicy = { ...DEFAULT_ASSERTION_POLICY, ...stripUndefined(partial) };
   if (policy.audience !== 'strict' && policy.audience !== 'legacy') throw new TypeError("policy.audience must be 'strict' or 'legacy'");
   checkAlgs(policy.allowedAlgs, policy.algPin);
   checkSeconds('maxLifetime', policy.maxLifetime, 1);
   checkSeconds('clockTolerance', policy.clockTolerance, 0);
   checkSeconds('maxLength', policy.maxLength, 1);
-  return policy;
+  return freeze(policy);
 }
 
-/** Merges `partial` over the defaults and checks it; throws TypeError on a bad value. */
+/**
+ * Merges `partial` over the defaults and checks it; throws TypeError on a bad value. The result is
+ * frozen; passing it back (per request) costs nothing, so resolve once and reuse it.
+ */
 export function resolveDirectTokenPolicy(partial?: Partial<DirectTokenPolicy>): DirectTokenPolicy {
   if (partial === undefined) return DEFAULT_DIRECT_TOKEN_POLICY;
+  if (RESOLVED.has(partial)) return partial as DirectTokenPolicy;
   const policy: DirectTokenPolicy = { ...DEFAULT_DIRECT_TOKEN_POLICY, ...stripUndefined(partial) };
   if (typeof policy.clientIdClaim !== 'string' || policy.clientIdClaim.length === 0) throw new TypeError('policy.clientIdClaim must be a claim name');
   checkAlgs(policy.allowedAlgs, policy.algPin);
@@ -98,7 +112,13 @@ export function resolveDirectTokenPolicy(partial?: Partial<DirectTokenPolicy>): 
   checkSeconds('clockTolerance', policy.clockTolerance, 0);
   checkSeconds('maxLength', policy.maxLength, 1);
   if (typeof policy.requireJti !== 'boolean') throw new TypeError('policy.requireJti must be a boolean');
-  return policy;
+  return freeze(policy);
+}
+
+function freeze<T extends { allowedAlgs: readonly JwsAlgorithm[] }>(policy: T): T {
+  const frozen = Object.freeze({ ...policy, allowedAlgs: Object.freeze([...policy.allowedAlgs]) });
+  RESOLVED.add(frozen);
+  return frozen;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
