@@ -3,8 +3,16 @@
  * Add a command: write `commands/<name>.ts` exporting `register<Name>Command(program)` and list it here.
  */
 import type { Command } from 'commander';
+import { registerServeCommand } from './serve.ts';
+import { registerClientsCommand } from './clients.ts';
+import { registerKeysCommand } from './keys.ts';
+import { registerAuditCommand } from './audit.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerServeCommand,
+  registerClientsCommand,
+  registerKeysCommand,
+  registerAuditCommand,
 ];

@@ -1,0 +1,131 @@
+/**
+ * `keyward clients add | list | show`: register a client with its public key on the local data
+ * (the "send your public key to IT, receive a client ID" step), and look clients up.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { importPublicKeys } from '../../core/keys/import-public-key.ts';
+import { isJwsAlgorithm } from '../../core/keys/types.ts';
+import type { ClientKeyRecord, ClientRecord } from '../../store/contract.ts';
+import { withConfiguredStore } from '../../server/open-configured-store.ts';
+import { registerClient } from '../../server/register-client.ts';
+import { CliError, EXIT, printResult } from '../output.ts';
+
+interface LocalOptions { config?: string; dataDir?: string; json?: boolean }
+
+function localOptions(command: Command): Command {
+  return command
+    .option('--config <file>', 'config file (default: KEYWARD_CONFIG)')
+    .option('--data-dir <dir>', 'data directory (default: KEYWARD_DATA_DIR or ./.keyward)')
+    .option('--json', 'print JSON with wire names');
+}
+
+/** The wire form of a client and its keys (snake_case, as the admin API will answer). */
+export function describeClient(client: ClientRecord, keys: readonly ClientKeyRecord[]): Record<string, unknown> {
+  return {
+    client_id: client.clientId,
+    client_name: client.name,
+    state: client.state,
+    scope: client.scopes.join(' '),
+    grant_types: client.grantTypes,
+    token_endpoint_auth_method: 'private_key_jwt',
+    audience_policy: client.audiencePolicy,
+    access_token_ttl: client.accessTokenTtl,
+    ...(client.algPin ? { token_endpoint_auth_signing_alg: client.algPin } : {}),
+    created_at: client.createdAt.toISOString(),
+    keys: keys.map((key) => ({
+      kid: key.kid,
+      thumbprint: key.thumbprint,
+      kty: key.jwk.kty,
+      ...(key.alg ? { alg: key.alg } : {}),
+      state: key.state,
+      ...(key.notAfter ? { not_after: key.notAfter.toISOString() } : {}),
+      ...(key.certificateSubject ? { certificate_subject: key.certificateSubject } : {}),
+    })),
+  };
+}
+
+function readKeyFile(path: string): string | Uint8Array {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give the path of the public key file`, EXIT.input);
+  }
+  // A DER certificate is binary; PEM, JWK and JWKS are text.
+  return bytes.includes(0) || bytes[0] === 0x30 ? new Uint8Array(bytes) : bytes.toString('utf8');
+}
+
+function collectScopes(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(/[\s,]+/).filter((scope) => scope !== '')];
+}
+
+/** Registers `clients add`, `clients list` and `clients show`. */
+export function registerClientsCommand(program: Command): void {
+  const clients = program.command('clients').description('register and look up clients on the local data directory');
+
+  localOptions(clients.command('add'))
+    .description('register a client with its public key; prints the new client ID')
+    .requiredOption('--name <name>', 'a name for the client (shown in logs and the audit)')
+    .requiredOption('--public-key <file>', 'public key: PEM (SPKI or PKCS#1), X.509 certificate (PEM/DER), JWK or JWKS')
+    .option('--scope <scopes>', 'scope(s) the client may request; repeat or separate with spaces', collectScopes)
+    .option('--client-id <id>', 'choose the client ID instead of a random one')
+    .option('--audience-policy <policy>', 'strict (aud = issuer only, default) or legacy (also the token endpoint URL)', 'strict')
+    .option('--alg <alg>', 'pin the signing algorithm of the client assertions (e.g. PS256)')
+    .action(async (options: LocalOptions & { name: string; publicKey: string; scope?: string[]; clientId?: string; audiencePolicy: string; alg?: string }) => {
+      if (options.audiencePolicy !== 'strict' && options.audiencePolicy !== 'legacy') throw new CliError('--audience-policy is strict or legacy', EXIT.usage);
+      if (options.alg !== undefined && !isJwsAlgorithm(options.alg)) throw new CliError('--alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...)', EXIT.usage);
+      const keys = importPublicKeys(readKeyFile(options.publicKey));
+      const result = await withConfiguredStore(options, async (store, config) => {
+        try {
+          return await registerClient(store, {
+            name: options.name,
+            keys,
+            scopes: options.scope ?? [],
+            ...(options.clientId ? { clientId: options.clientId } : {}),
+            audiencePolicy: options.audiencePolicy as 'strict' | 'legacy',
+            ...(options.alg ? { algPin: options.alg as never } : {}),
+            accessTokenTtl: config.tokens.accessTokenTtl,
+            actor: 'cli',
+          });
+        } catch (error) {
+          if (error instanceof Error && !(error instanceof CliError)) throw new CliError(error.message, EXIT.usage);
+          throw error;
+        }
+      });
+      printResult(options.json, describeClient(result.client, result.keys), () => [
+        `client_id: ${result.client.clientId}`,
+        `name:      ${result.client.name}`,
+        `scope:     ${result.client.scopes.join(' ') || '(none)'}`,
+        `keys:      ${result.keys.map((key) => `${key.kid} (${key.jwk.kty})`).join(', ')}`,
+        '',
+        'Next: sign a client assertion with iss = sub = this client_id and aud = the issuer, and POST it to /token',
+        "(`keyward token --help` shows how; docs/server.md has curl and Node examples).",
+      ].join('\n'));
+    });
+
+  localOptions(clients.command('list'))
+    .description('list the registered clients')
+    .option('--limit <n>', 'at most this many', (value) => Number.parseInt(value, 10), 100)
+    .action(async (options: LocalOptions & { limit: number }) => {
+      const rows = await withConfiguredStore(options, async (store) => {
+        const list = await store.clients.listClients({ limit: options.limit });
+        return Promise.all(list.map(async (client) => describeClient(client, await store.clients.listKeys(client.clientId))));
+      });
+      printResult(options.json, rows, () => rows.length === 0
+        ? 'no clients yet: keyward clients add --name my-app --public-key public_key.pem'
+        : rows.map((row) => `${String(row.client_id)}  ${String(row.state)}  ${String(row.client_name)}  scope="${String(row.scope)}"  keys=${(row.keys as unknown[]).length}`).join('\n'));
+    });
+
+  localOptions(clients.command('show'))
+    .description('show one client and its keys')
+    .argument('<client_id>')
+    .action(async (clientId: string, options: LocalOptions) => {
+      const row = await withConfiguredStore(options, async (store) => {
+        const client = await store.clients.getClient(clientId);
+        return client === undefined ? undefined : describeClient(client, await store.clients.listKeys(clientId));
+      });
+      if (row === undefined) throw new CliError(`no client ${clientId} in this data directory (keyward clients list shows them)`, EXIT.failed);
+      printResult(options.json, row, () => JSON.stringify(row, null, 2));
+    });
+}

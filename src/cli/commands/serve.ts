@@ -1,0 +1,67 @@
+/**
+ * `keyward serve`: starts the authorization server on the configured data (SQLite in ./.keyward by
+ * default), prints the issuer and the newcomer's next step, and stops cleanly on SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import { isJwsAlgorithm } from '../../core/keys/types.ts';
+import type { KeywardConfigInput } from '../../core/config/schema.ts';
+import { loadConfig } from '../../server/load-config.ts';
+import { startServer } from '../../server/main.ts';
+import { CliError, EXIT } from '../output.ts';
+
+/** Registers `serve`. */
+export function registerServeCommand(program: Command): void {
+  program.command('serve')
+    .description('start the Keyward authorization server')
+    .option('--port <port>', 'TCP port (default: KEYWARD_PORT or 4440)')
+    .option('--host <host>', 'interface (default: KEYWARD_HOST or 127.0.0.1)')
+    .option('--issuer <url>', 'issuer identifier (default: KEYWARD_ISSUER or http://<host>:<port>)')
+    .option('--data-dir <dir>', 'data directory (default: KEYWARD_DATA_DIR or ./.keyward)')
+    .option('--alg <alg>', 'algorithm of the signing key created on first start: ES256 (default), RS256, PS256, EdDSA')
+    .option('--config <file>', 'config file (default: KEYWARD_CONFIG)')
+    .option('--log-level <level>', 'fatal, error, warn, info (default), debug, trace, silent')
+    .action(async (options: { port?: string; host?: string; issuer?: string; dataDir?: string; alg?: string; config?: string; logLevel?: string }) => {
+      if (options.port !== undefined && !/^\d+$/.test(options.port)) throw new CliError('--port is a number', EXIT.usage);
+      if (options.alg !== undefined && !isJwsAlgorithm(options.alg)) throw new CliError('--alg must be an asymmetric JWS algorithm (ES256, RS256, PS256, EdDSA, ...)', EXIT.usage);
+      const server: Record<string, unknown> = {};
+      if (options.port !== undefined) server.port = Number(options.port);
+      if (options.host !== undefined) server.host = options.host;
+      if (options.issuer !== undefined) server.issuer = options.issuer;
+      const overrides = {
+        ...(Object.keys(server).length > 0 ? { server } : {}),
+        ...(options.dataDir ? { storage: { dataDir: options.dataDir } } : {}),
+        ...(options.alg ? { tokens: { signingAlg: options.alg } } : {}),
+        ...(options.logLevel ? { log: { level: options.logLevel } } : {}),
+      } as KeywardConfigInput;
+      let config;
+      try {
+        config = loadConfig({ ...(options.config ? { configFile: options.config } : {}), overrides });
+      } catch (error) {
+        throw new CliError((error as Error).message, EXIT.usage);
+      }
+      const running = await startServer(config);
+      const active = running.context.signingKeys.active();
+      process.stderr.write([
+        `Keyward is listening on ${running.url}`,
+        `  issuer:      ${running.issuer}`,
+        `  metadata:    ${running.issuer}/.well-known/oauth-authorization-server`,
+        `  data:        ${config.storage.databaseUrl ? 'PostgreSQL' : config.storage.dataDir}`,
+        `  signing key: ${active.kid} (${active.alg})`,
+        '',
+        'Next step: register a client with its public key:',
+        '  keyward clients add --name my-app --public-key public_key.pem',
+        '',
+      ].join('\n'));
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          process.stderr.write(`\n${signal}: stopping Keyward...\n`);
+          void running.close().then(resolve, (error: unknown) => {
+            process.stderr.write(`keyward: error while stopping: ${(error as Error).message}\n`);
+            resolve();
+          });
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+    });
+}

@@ -1,0 +1,127 @@
+/**
+ * Every setting of the Keyward server, its default and its documentation, in one place.
+ * docs/configuration.md is generated from this file (`npx tsx scripts/gen-config-docs.ts`).
+ */
+import type { JwsAlgorithm } from '../keys/types.ts';
+
+/** The resolved configuration (after defaults, the config file, KEYWARD_* variables and overrides). */
+export interface KeywardConfig {
+  readonly server: {
+    /** Interface to listen on. */
+    readonly host: string;
+    /** TCP port (0 = any free port). */
+    readonly port: number;
+    /** Issuer identifier; when unset, `http://<host>:<port>` of the bound address. */
+    readonly issuer?: string;
+    /** Largest accepted request body in bytes. */
+    readonly maxBodyBytes: number;
+    /** A request that has not arrived completely after this many seconds is dropped. */
+    readonly requestTimeout: number;
+    /** Read the source address from X-Forwarded-For (only behind a proxy you control). */
+    readonly trustProxy: boolean;
+  };
+  readonly storage: {
+    /** Directory of the SQLite file (`:memory:` for a throw-away in-memory store). */
+    readonly dataDir: string;
+    /** PostgreSQL URL; when set, used instead of SQLite. */
+    readonly databaseUrl?: string;
+    /** Redis URL for the replay cache (with PostgreSQL). */
+    readonly redisUrl?: string;
+    /** Key prefix in Redis. */
+    readonly keyPrefix: string;
+  };
+  readonly tokens: {
+    /** Default access token lifetime in seconds (a client record may set its own). */
+    readonly accessTokenTtl: number;
+    /** Algorithm of the server signing key created on first start. */
+    readonly signingAlg: JwsAlgorithm;
+    /** Default overlap of `keyward keys rotate` in seconds. */
+    readonly rotationOverlap: number;
+    /** Seconds between re-reads of the signing keys from storage (rotation by another process). */
+    readonly signingKeyRefresh: number;
+  };
+  readonly assertions: {
+    /** Longest accepted client assertion lifetime (exp - iat), seconds. */
+    readonly maxLifetime: number;
+    /** Clock skew tolerated on exp, iat and nbf, seconds. */
+    readonly clockTolerance: number;
+    /** Largest accepted assertion, characters. */
+    readonly maxLength: number;
+  };
+  readonly clients: {
+    /** Seconds a client record and its keys are cached by a server node. */
+    readonly cacheTtl: number;
+  };
+  readonly clientKeysEndpoint: {
+    /** `Cache-Control: max-age` of `GET /resource/v1/clients/{id}/keys`, seconds. */
+    readonly maxAge: number;
+  };
+  readonly maintenance: {
+    /** Seconds between purges of expired replay entries and token records. */
+    readonly purgeInterval: number;
+  };
+  readonly log: {
+    /** pino level: fatal, error, warn, info, debug, trace or silent. */
+    readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+
+/** Default TCP port of `keyward serve`. */
+export const DEFAULT_PORT = 4440;
+
+/** The defaults. */
+export const DEFAULT_CONFIG: KeywardConfig = {
+  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, trustProxy: false },
+  storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
+  tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
+  assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
+  clients: { cacheTtl: 5 },
+  clientKeysEndpoint: { maxAge: 60 },
+  maintenance: { purgeInterval: 60 },
+  log: { level: 'info' },
+};
+
+/** One documented setting (for docs/configuration.md). */
+export interface SettingDoc {
+  /** Dotted path in the config file. */
+  readonly path: string;
+  /** Environment variable that sets it, if any. */
+  readonly env?: string;
+  readonly description: string;
+}
+
+/** Documentation of every setting, in the order of docs/configuration.md. */
+export const SETTING_DOCS: readonly SettingDoc[] = [
+  { path: 'server.host', env: 'KEYWARD_HOST', description: 'Interface to listen on. The default accepts only local connections; put a TLS proxy in front for anything else.' },
+  { path: 'server.port', env: 'KEYWARD_PORT', description: 'TCP port. 0 picks any free port (tests).' },
+  { path: 'server.issuer', env: 'KEYWARD_ISSUER', description: 'Issuer identifier (RFC 8414 §2): the `iss` of every access token and the `aud` client assertions must carry. Unset: `http://<host>:<port>` of the bound address. Never taken from the Host header. Set it to your public https URL in production.' },
+  { path: 'server.maxBodyBytes', description: 'Largest accepted request body in bytes; larger bodies get 413 `invalid_request`.' },
+  { path: 'server.requestTimeout', description: 'Seconds a request may take to arrive completely; slower ones are dropped (no hanging connections).' },
+  { path: 'server.trustProxy', description: 'Take the source address for the audit log from the first `X-Forwarded-For` entry. Only behind a proxy you control.' },
+  { path: 'storage.dataDir', env: 'KEYWARD_DATA_DIR', description: 'Directory of the SQLite file `keyward.sqlite` (created with mode 0700 on first start). `:memory:` keeps everything in memory (lost on exit).' },
+  { path: 'storage.databaseUrl', env: 'KEYWARD_DATABASE_URL', description: 'PostgreSQL URL (`postgres://...`); when set it replaces SQLite.' },
+  { path: 'storage.redisUrl', env: 'KEYWARD_REDIS_URL', description: 'Redis URL for the replay cache when several nodes share one PostgreSQL database.' },
+  { path: 'storage.keyPrefix', description: 'Prefix of every Redis key.' },
+  { path: 'tokens.accessTokenTtl', description: 'Default access token lifetime in seconds (RFC 9068 `exp - iat`).' },
+  { path: 'tokens.signingAlg', description: 'Algorithm of the signing key created on first start: ES256, RS256, PS256 or EdDSA (any asymmetric JWS algorithm works).' },
+  { path: 'tokens.rotationOverlap', description: 'Default overlap of `keyward keys rotate` in seconds: the old key stays in /jwks this long.' },
+  { path: 'tokens.signingKeyRefresh', description: 'Seconds between re-reads of the signing keys, so a rotation made by `keyward keys rotate` in another process is picked up.' },
+  { path: 'assertions.maxLifetime', description: 'Longest accepted client assertion lifetime (`exp - iat`) in seconds (RFC 7523 §3 (4)).' },
+  { path: 'assertions.clockTolerance', description: 'Clock skew in seconds tolerated on `exp`, `iat` and `nbf`.' },
+  { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
+  { path: 'clients.cacheTtl', description: 'Seconds a server node caches a client record and its parsed keys. Changes made by another process show up within this time.' },
+  { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
+  { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records.' },
+  { path: 'log.level', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
+];
+
+/** Environment variables read by resolveConfig, with the setting each one sets. */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
+  KEYWARD_HOST: 'server.host',
+  KEYWARD_PORT: 'server.port',
+  KEYWARD_ISSUER: 'server.issuer',
+  KEYWARD_DATA_DIR: 'storage.dataDir',
+  KEYWARD_DATABASE_URL: 'storage.databaseUrl',
+  KEYWARD_REDIS_URL: 'storage.redisUrl',
+  KEYWARD_LOG_LEVEL: 'log.level',
+};

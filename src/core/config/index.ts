@@ -1,0 +1,4 @@
+/** Configuration: documented defaults, the strict schema, and the resolver. */
+export { DEFAULT_CONFIG, DEFAULT_PORT, SETTING_DOCS, ENVIRONMENT_VARIABLES, type KeywardConfig, type SettingDoc } from './defaults.ts';
+export { configInputSchema, parseConfigInput, type KeywardConfigInput } from './schema.ts';
+export { resolveConfig, resolveIssuer, type ResolveConfigInput } from './resolve-config.ts';

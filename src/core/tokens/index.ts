@@ -1,0 +1,3 @@
+/** RFC 9068 access tokens: build, sign, verify (our own tokens). */
+export { buildAccessTokenClaims, signAccessToken, signJws, type AccessTokenClaims, type AccessTokenInput, type AccessTokenSigningKey } from './access-token.ts';
+export { verifyAccessToken, type ServerPublicKey, type VerifiedAccessToken } from './verify-access-token.ts';

@@ -1,0 +1,34 @@
+/**
+ * Builds the Hono application of one server node (no listen: main.ts does that, tests may call
+ * `app.fetch` directly). Unknown paths answer 404 JSON, known paths with the wrong method 405, and
+ * nothing answers with a stack trace.
+ */
+import { Hono } from 'hono';
+import type { ServerContext } from './context.ts';
+import { errorResponse, jsonNoStore } from './middleware/errors.ts';
+import { registerClientKeysRoute } from './routes/oauth/client-keys.ts';
+import { registerDiscoveryRoutes } from './routes/oauth/discovery.ts';
+import { registerHealthRoutes } from './routes/oauth/health.ts';
+import { registerIntrospectRoute } from './routes/oauth/introspect.ts';
+import { registerJwksRoute } from './routes/oauth/jwks.ts';
+import { registerRevokeRoute } from './routes/oauth/revoke.ts';
+import { registerTokenRoute } from './routes/oauth/token.ts';
+
+/** The application with every route of this issue. */
+export function buildApp(ctx: ServerContext): Hono {
+  const app = new Hono();
+  registerDiscoveryRoutes(app, ctx);
+  registerJwksRoute(app, ctx);
+  registerHealthRoutes(app, ctx);
+  registerTokenRoute(app, ctx);
+  registerIntrospectRoute(app, ctx);
+  registerRevokeRoute(app, ctx);
+  registerClientKeysRoute(app, ctx);
+  // RFC 6749 §3.2: the token endpoint takes POST only (likewise introspection and revocation).
+  for (const path of ['/token', '/introspect', '/revoke']) {
+    app.all(path, () => jsonNoStore({ error: 'invalid_request', error_description: 'use POST with an application/x-www-form-urlencoded body' }, 405, { allow: 'POST' }));
+  }
+  app.notFound(() => Response.json({ error: 'not_found', error_description: 'no such endpoint: see /.well-known/oauth-authorization-server' }, { status: 404 }));
+  app.onError((error) => errorResponse(error, ctx.logger));
+  return app;
+}

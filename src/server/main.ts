@@ -1,0 +1,119 @@
+/**
+ * Starts a server node: opens the store, loads (or creates) the signing key, listens, and runs the
+ * periodic maintenance (purge of expired replay reservations and token records, signing-key
+ * refresh). Used by `keyward serve` and by the tests.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { Logger } from 'pino';
+import type { KeywardConfig } from '../core/config/defaults.ts';
+import { resolveIssuer } from '../core/config/resolve-config.ts';
+import type { Store } from '../store/contract.ts';
+import { buildApp } from './build-app.ts';
+import { openConfiguredStore } from './open-configured-store.ts';
+import type { ServerContext } from './context.ts';
+import { createLogger } from './logger.ts';
+import { createAuditWriter } from './services/audit-writer.ts';
+import { createClientCache } from './services/client-cache.ts';
+import { loadSigningKeys } from './services/signing-keys.ts';
+
+/** A running server node. */
+export interface RunningServer {
+  /** The base URL the server listens on (http://host:port). */
+  readonly url: string;
+  /** The issuer identifier (from configuration, else the listening URL). */
+  readonly issuer: string;
+  readonly context: ServerContext;
+  /** Stops accepting connections, writes the queued audit events and closes the store. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** Use this store instead of opening one from the configuration (it is closed on close()). */
+  readonly store?: Store;
+  readonly logger?: Logger;
+  /** Clock in epoch seconds (tests). */
+  readonly now?: () => number;
+}
+
+/** Starts a server node with `config`. */
+export async function startServer(config: KeywardConfig, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config);
+  const store = options.store ?? (await openConfiguredStore(config));
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const nowMs = () => now() * 1000 + (Date.now() % 1000);
+  let server: Server | undefined;
+  try {
+    const signingKeys = await loadSigningKeys(store.signingKeys, { alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs });
+    // The app needs the issuer, known once the port is bound; no request can arrive before that.
+    const holder: { app?: ReturnType<typeof buildApp> } = {};
+    const listener = getRequestListener((request, env) => holder.app!.fetch(request, env));
+    server = createServer({ requestTimeout: config.server.requestTimeout * 1000, headersTimeout: Math.min(config.server.requestTimeout * 1000, 60_000), keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, listener);
+    const httpServer = server;
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.server.port, config.server.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+    const address = httpServer.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host}:${address.port}`;
+    const issuer = resolveIssuer(config, address.port);
+    const context: ServerContext = {
+      config,
+      issuer,
+      tokenEndpoint: `${issuer}/token`,
+      store,
+      logger,
+      clients: createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, nowMs }),
+      signingKeys,
+      audit: createAuditWriter(store.audit, logger),
+      counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
+      now,
+    };
+    holder.app = buildApp(context);
+
+    const maintenance = setInterval(() => {
+      void runMaintenance(context).catch((error: unknown) => logger.warn({ err: error }, 'maintenance failed'));
+    }, config.maintenance.purgeInterval * 1000);
+    maintenance.unref();
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      issuer,
+      context,
+      close() {
+        closing ??= (async () => {
+          clearInterval(maintenance);
+          await new Promise<void>((resolve) => {
+            httpServer.close(() => resolve());
+            httpServer.closeIdleConnections();
+            setTimeout(() => httpServer.closeAllConnections(), 2000).unref();
+          });
+          await context.audit.flush();
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    server?.close();
+    if (options.store === undefined) await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** One maintenance pass: purge expired replay reservations and token records, refresh signing keys. */
+export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number }> {
+  const now = ctx.now();
+  // RFC 7523 §3 (7): reservations are only needed until the assertion expires.
+  const replay = await ctx.store.replay.purgeExpired(now);
+  const tokens = await ctx.store.tokens.purgeExpiredTokens(now);
+  await ctx.signingKeys.refresh();
+  return { replay, tokens };
+}

@@ -1,0 +1,51 @@
+/**
+ * Issues an RFC 9068 access token: builds the claims, signs them with the active server key
+ * (synchronously), and records the token (jti, client, client key thumbprint, scope, audience,
+ * times) so introspection and revocation know it, and revoking a client key revokes its tokens.
+ */
+import { randomBytes } from 'node:crypto';
+import { OAuthError } from '../../core/errors.ts';
+import { buildAccessTokenClaims, signAccessToken } from '../../core/tokens/access-token.ts';
+import type { ServerContext } from '../context.ts';
+
+/** The RFC 6749 §5.1 success body. */
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly scope?: string;
+}
+
+/**
+ * Issues and records one token. Throws 'store_unavailable' when the record cannot be written (the
+ * token is then never handed out). Does NOT check scopes, audiences or the client: the grant did.
+ */
+export async function issueAccessToken(ctx: ServerContext, input: { clientId: string; keyThumbprint: string; scopes: readonly string[]; audience: readonly string[]; ttl: number }): Promise<{ response: TokenResponse; jti: string }> {
+  const now = ctx.now();
+  const jti = randomBytes(16).toString('base64url');
+  const claims = buildAccessTokenClaims({ issuer: ctx.issuer, clientId: input.clientId, audience: input.audience, scopes: input.scopes, now, ttl: input.ttl, jti });
+  const token = signAccessToken(claims, ctx.signingKeys.active());
+  try {
+    await ctx.store.tokens.recordToken({
+      jti,
+      clientId: input.clientId,
+      keyThumbprint: input.keyThumbprint,
+      scope: input.scopes.join(' '),
+      audience: input.audience,
+      issuedAt: now,
+      expiresAt: claims.exp,
+      revoked: false,
+    });
+  } catch (cause) {
+    throw new OAuthError('store_unavailable', { cause });
+  }
+  return {
+    jti,
+    response: {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: input.ttl,
+      ...(input.scopes.length > 0 ? { scope: input.scopes.join(' ') } : {}),
+    },
+  };
+}
