@@ -1,0 +1,20 @@
+export { createRegistryContext } from './registry-context.ts';
+export type { RegistryContext, RegistryChangeListener } from './registry-context.ts';
+export { RegistryError } from './registry-error.ts';
+export type { RegistryErrorCode } from './registry-error.ts';
+export { createClient, issueClientId } from './create-client.ts';
+export type { CreateClientInput } from './create-client.ts';
+export { updateClient, setClientState, deleteClient } from './update-client.ts';
+export type { ClientUpdate } from './update-client.ts';
+export { addKeys, listKeys, rotateKey, revokeKey, setKeyValidity } from './manage-keys.ts';
+export { getClientOrFail } from './get-client.ts';
+export { findKey, importKeyMaterial, toKeyRecords } from './key-records.ts';
+export type { KeyMaterial, KeyValidity } from './key-records.ts';
+export { createInitialAccessToken, consumeInitialAccessToken, hashSecret, generateSecret } from './initial-access-tokens.ts';
+export { toClientView, toKeyView, toInitialAccessTokenView } from './views.ts';
+export type { ClientView, KeyView } from './views.ts';
+export { recordChange } from './record-change.ts';
+export {
+  KNOWN_GRANT_TYPES, DEFAULT_CLIENT_GRANT_TYPES, CHOSEN_CLIENT_ID, checkClientId, checkName, checkGrantTypes, checkScopes,
+  checkTtl, checkAudiencePolicy, checkAlgPin, checkJwksUriSyntax,
+} from './validate-client-fields.ts';

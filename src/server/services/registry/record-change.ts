@@ -1,0 +1,41 @@
+/**
+ * The audit event of one registry change: who (actor), what (type), before/after, when. Written
+ * straight to the store (not queued) so that `keyward audit` sees it as soon as the command ends.
+ */
+import type { ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
+import type { RegistryContext } from './registry-context.ts';
+import { toClientView, toKeyView } from './views.ts';
+
+type Snapshot = ClientRecord | ClientKeyRecord | Record<string, unknown> | undefined;
+
+function view(value: Snapshot): unknown {
+  if (value === undefined) return undefined;
+  if ('thumbprint' in value && 'jwk' in value) return toKeyView(value as ClientKeyRecord);
+  if ('clientId' in value && 'grantTypes' in value) return toClientView(value as ClientRecord);
+  return value;
+}
+
+/** Appends the audit event of a change and tells the listeners. Never records secrets (hashes are dropped). */
+export async function recordChange(ctx: RegistryContext, event: {
+  type: string;
+  actor: string;
+  clientId?: string;
+  keyThumbprint?: string;
+  before?: Snapshot;
+  after?: Snapshot;
+  details?: Record<string, unknown>;
+}): Promise<void> {
+  await ctx.store.audit.appendAudit({
+    time: ctx.now(),
+    type: event.type,
+    actor: event.actor,
+    ...(event.clientId ? { clientId: event.clientId } : {}),
+    ...(event.keyThumbprint ? { keyThumbprint: event.keyThumbprint } : {}),
+    details: {
+      ...(event.before !== undefined ? { before: view(event.before) } : {}),
+      ...(event.after !== undefined ? { after: view(event.after) } : {}),
+      ...event.details,
+    },
+  });
+  if (event.clientId) ctx.notifyChange(event.clientId);
+}

@@ -1,0 +1,87 @@
+/**
+ * Updates a client's metadata, enables or disables it, sets or clears its jwks_uri, and deletes it.
+ * Each change writes an audit event with the record before and after, and notifies the change
+ * listeners (a server node drops its cached copy: disabling takes effect at once).
+ */
+import type { JwsAlgorithm } from '../../../core/keys/types.ts';
+import type { AudiencePolicy, ClientRecord } from '../../../store/contract.ts';
+import { getClientOrFail } from './get-client.ts';
+import { recordChange } from './record-change.ts';
+import type { RegistryContext } from './registry-context.ts';
+import { RegistryError } from './registry-error.ts';
+import {
+  checkAlgPin, checkAudiencePolicy, checkGrantTypes, checkJwksUriSyntax, checkName, checkScopes, checkText, checkTtl,
+} from './validate-client-fields.ts';
+
+/** Fields of {@link updateClient}; `null` clears an optional field, absent keeps it. */
+export interface ClientUpdate {
+  readonly name?: string;
+  readonly contact?: string | null;
+  readonly description?: string | null;
+  readonly grantTypes?: readonly string[];
+  readonly scopes?: readonly string[];
+  readonly accessTokenTtl?: number;
+  readonly audiencePolicy?: AudiencePolicy | string;
+  readonly algPin?: JwsAlgorithm | string | null;
+  /** Switch the client to a jwks_uri (`null` clears it). */
+  readonly jwksUri?: string | null;
+  readonly jwksUriAllowHosts?: readonly string[];
+  /** Replaces the RFC 7592 registration token hash (dynamic registration only). */
+  readonly registrationTokenHash?: string;
+}
+
+/**
+ * Applies `update` to the client. Throws RegistryError ('not_found', or 'invalid' with what to fix:
+ * setting a jwks_uri while registered keys are active is refused, revoke or retire them first).
+ */
+export async function updateClient(ctx: RegistryContext, clientId: string, update: ClientUpdate, actor: string): Promise<ClientRecord> {
+  const before = await getClientOrFail(ctx, clientId);
+  const patch: Record<string, unknown> = {};
+  if (update.name !== undefined) patch.name = checkName(update.name);
+  if (update.contact !== undefined) patch.contact = update.contact === null || update.contact === '' ? undefined : checkText('contact', update.contact, 320);
+  if (update.description !== undefined) patch.description = update.description === null || update.description === '' ? undefined : checkText('description', update.description, 2000);
+  if (update.grantTypes !== undefined) patch.grantTypes = checkGrantTypes(update.grantTypes);
+  if (update.scopes !== undefined) patch.scopes = checkScopes(update.scopes);
+  if (update.accessTokenTtl !== undefined) patch.accessTokenTtl = checkTtl(update.accessTokenTtl);
+  if (update.audiencePolicy !== undefined) patch.audiencePolicy = checkAudiencePolicy(update.audiencePolicy);
+  if (update.algPin !== undefined) patch.algPin = update.algPin === null || update.algPin === '' ? undefined : checkAlgPin(update.algPin);
+  if (update.registrationTokenHash !== undefined) patch.registrationTokenHash = update.registrationTokenHash;
+  if (update.jwksUri !== undefined) {
+    if (update.jwksUri === null || update.jwksUri === '') {
+      patch.jwksUri = undefined;
+    } else {
+      const usable = (await ctx.store.clients.listKeys(clientId)).filter((k) => k.state !== 'revoked');
+      if (usable.length > 0) {
+        throw new RegistryError('invalid', `client ${clientId} has ${usable.length} registered key(s) that are not revoked: a client takes its keys either from registered keys or from a jwks_uri; revoke them first`);
+      }
+      patch.jwksUri = checkJwksUriSyntax(update.jwksUri, update.jwksUriAllowHosts);
+    }
+  }
+  patch.updatedAt = ctx.now();
+  const after = await ctx.store.clients.updateClient(clientId, patch as Partial<ClientRecord>);
+  if (after === undefined) throw new RegistryError('not_found', `no client ${JSON.stringify(clientId)}`);
+  await recordChange(ctx, { type: 'client.updated', actor, clientId, before, after, details: { fields: Object.keys(patch).filter((f) => f !== 'updatedAt' && f !== 'registrationTokenHash') } });
+  return after;
+}
+
+/**
+ * Disables or enables a client. Disabling takes effect at once: the change listeners drop cached
+ * copies, and the client's outstanding access tokens are revoked so introspection answers inactive.
+ */
+export async function setClientState(ctx: RegistryContext, clientId: string, state: 'enabled' | 'disabled', actor: string): Promise<{ client: ClientRecord; tokensRevoked: number }> {
+  const before = await getClientOrFail(ctx, clientId);
+  const after = await ctx.store.clients.updateClient(clientId, { state, updatedAt: ctx.now() });
+  if (after === undefined) throw new RegistryError('not_found', `no client ${JSON.stringify(clientId)}`);
+  const tokensRevoked = state === 'disabled' ? await ctx.store.tokens.revokeTokensByClient(clientId) : 0;
+  await recordChange(ctx, { type: state === 'disabled' ? 'client.disabled' : 'client.enabled', actor, clientId, before, after, details: { tokens_revoked: tokensRevoked } });
+  return { client: after, tokensRevoked };
+}
+
+/** Deletes a client and its keys and revokes its access tokens. Throws RegistryError('not_found'). */
+export async function deleteClient(ctx: RegistryContext, clientId: string, actor: string): Promise<{ tokensRevoked: number }> {
+  const before = await getClientOrFail(ctx, clientId);
+  const tokensRevoked = await ctx.store.tokens.revokeTokensByClient(clientId);
+  await ctx.store.clients.deleteClient(clientId);
+  await recordChange(ctx, { type: 'client.deleted', actor, clientId, before, details: { tokens_revoked: tokensRevoked } });
+  return { tokensRevoked };
+}
