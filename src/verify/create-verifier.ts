@@ -8,6 +8,7 @@ import { parseCompactJws } from '../core/jws/parse-compact-jws.ts';
 import { parseDirectToken } from '../core/assertion/parse-direct-token.ts';
 import type { ParsedDirectToken } from '../core/assertion/parse-direct-token.ts';
 import type { ParsedJws } from '../core/jws/types.ts';
+import { BoundedCache } from './bounded-cache.ts';
 import { toBearerChallenge, type BearerChallenge } from './errors.ts';
 import { createAccessTokenMode, type AccessTokenModeOptions } from './mode-access-token.ts';
 import { createDirectMode, type DirectModeOptions } from './mode-direct.ts';
@@ -26,6 +27,12 @@ export interface VerifierOptions {
   readonly maxTokenLength?: number;
   /** Clock in milliseconds (default Date.now). */
   readonly now?: () => number;
+  /**
+   * Parsed tokens kept (LRU, default 1000; 0 turns it off). A token presented again (access tokens
+   * are reused until they expire) skips parsing; its signature and every claim are still checked on
+   * each request. Cached headers and claims are deep-frozen: `principal.claims` is read-only.
+   */
+  readonly parseCacheSize?: number;
   /**
    * Called with every refusal (its precise `reason` and operator `detail`), for logs and metrics.
    * Never receives the token. Exceptions it throws are ignored.
@@ -92,10 +99,26 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const directMode = options.direct === undefined ? undefined : createDirectMode(options.direct);
   const maxLength = options.maxTokenLength ?? directMode?.maxLength ?? 16384;
   const parseOptions = { maxLength, ...(directMode === undefined ? {} : { clientIdClaim: directMode.clientIdClaim }) };
+  const cacheSize = options.parseCacheSize ?? 1000;
+  const parseCache = cacheSize > 0 ? new BoundedCache<string, ParsedJws>(cacheSize) : undefined;
+
+  function parse(token: string): ParsedJws {
+    let parsed = parseCache?.get(token);
+    if (parsed === undefined) {
+      parsed = directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions);
+      if (parseCache !== undefined) {
+        // Shared between requests from now on: nobody may change it.
+        deepFreeze(parsed.header);
+        deepFreeze(parsed.payload);
+        parseCache.set(token, parsed);
+      }
+    }
+    return parsed;
+  }
 
   function run(input: VerifyInput, verifyOptions: VerifyOptions | undefined, modeOut: { mode: VerifyMode | undefined }): Principal | Promise<Principal> {
     const token = readBearerToken(input, verifyOptions?.url);
-    const parsed: ParsedJws = directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions);
+    const parsed = parse(token);
     const mode: VerifyMode = isAccessTokenTyp(parsed.header.typ) || directMode === undefined ? 'access_token' : 'direct';
     modeOut.mode = mode;
     if (verifyOptions?.modes !== undefined && !verifyOptions.modes.includes(mode)) {
@@ -119,14 +142,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  async function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Principal> {
+  function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Principal> {
     const modeOut: { mode: VerifyMode | undefined } = { mode: undefined };
+    let result: Principal | Promise<Principal>;
     try {
-      return await run(input, verifyOptions, modeOut);
+      result = run(input, verifyOptions, modeOut);
     } catch (error) {
       report(error, modeOut.mode);
-      throw error;
+      return Promise.reject(error);
     }
+    if (!(result instanceof Promise)) return Promise.resolve(result);
+    return result.catch((error: unknown) => {
+      report(error, modeOut.mode);
+      throw error;
+    });
   }
 
   return {
@@ -140,6 +169,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
       }
     },
   };
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
 }
 
 function missingMode(): never {

@@ -331,3 +331,20 @@ test('garbage never crashes: malformed tokens are 401 invalid_token', async () =
     if (!result.ok) assert.equal(result.challenge.status, 401, token);
   }
 });
+
+test('parse cache: a token presented again is still checked (signature already, time rules anew), and its claims are read-only', async () => {
+  let clock = Date.now();
+  const verifier = createVerifier({ direct: { keys: mapKeySource(clients) }, now: () => clock });
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds(), nested: { a: 1 } });
+  const first = await verifier.verify(bearer(token));
+  assert.throws(() => { (first.claims as Record<string, unknown>).clientcode = 'someone-else'; }, TypeError);
+  assert.throws(() => { ((first.claims.nested as Record<string, unknown>).a = 2); }, TypeError);
+  assert.equal((await verifier.verify(bearer(token))).clientId, 'client_12345');
+  clock += 400_000;
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'iat_too_old', 'the cached parse is re-checked against the clock');
+  // A forged token whose header and payload equal a cached one still fails on its signature.
+  clock = Date.now();
+  const [h, p] = token.split('.');
+  const forgedSig = (await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() })).split('.')[2];
+  assert.equal((await refused(verifier.verify(bearer(`${h}.${p}.${forgedSig}`)))).reason, 'signature_invalid');
+});

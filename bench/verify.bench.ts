@@ -1,0 +1,66 @@
+/**
+ * Verification middleware benchmark (`npm run bench -- verify`): verifications per second of
+ * Keyward mode A and mode B beside raw crypto.verify on the same key, jose jwtVerify (1 and 16 in
+ * flight) and fast-jwt, interleaved in one process, RSA 2048 and P-256; then a memory check of a
+ * million mode-B verifications in a child process with --expose-gc.
+ *
+ * Options: --rounds=N (default 5), --ms=N per measurement (default 400), --memory=N verifications
+ * (default 1000000; 0 skips the memory check).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { makeContenders, makeFixture, type Alg } from './lib-verify/contenders.ts';
+import { measure, median } from './lib-verify/measure.ts';
+
+function option(argv: readonly string[], name: string, fallback: number): number {
+  const found = argv.find((a) => a.startsWith(`--${name}=`));
+  return found === undefined ? fallback : Number(found.slice(name.length + 3));
+}
+
+async function throughput(alg: Alg, rounds: number, ms: number): Promise<void> {
+  const fixture = await makeFixture(alg, 500);
+  try {
+    const contenders = await makeContenders(fixture);
+    const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+    for (const c of contenders) await measure(c, 100); // warm-up
+    for (let round = 0; round < rounds; round++) {
+      // Interleaved: each round measures every contender once, so drift on a shared box hits all.
+      for (const c of contenders) results.get(c.name)!.push(await measure(c, ms));
+    }
+    const raw = median(results.get('crypto.verify (raw)')!);
+    console.log(`\n${alg === 'RS256' ? 'RS256 (RSA 2048)' : 'ES256 (P-256)'}: median of ${rounds} interleaved runs of ${ms} ms`);
+    console.log(`${'contender'.padEnd(22)} ${'ops/s'.padStart(9)}  ${'% of raw'.padStart(8)}  runs`);
+    for (const c of contenders) {
+      const values = results.get(c.name)!;
+      const m = median(values);
+      console.log(`${c.name.padEnd(22)} ${Math.round(m).toString().padStart(9)}  ${((m / raw) * 100).toFixed(1).padStart(7)}%  ${values.map((v) => Math.round(v)).join(' ')}`);
+    }
+  } finally {
+    await fixture.close();
+  }
+}
+
+async function memoryCheck(total: number): Promise<void> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  console.log(`\nMemory: ${total} mode-B verifications (RS256, pool of 2000 distinct tokens, no replay cache), heap after forced GC`);
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'lib-verify', 'memory-check.ts'), String(total), '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`memory check exited with ${code}`))));
+  });
+  const result = JSON.parse(output.trim().split('\n').pop()!) as { seconds: number; samples: Array<{ at: number; heapUsed: number }>; growthBytes: number };
+  for (const s of result.samples) console.log(`  after ${String(s.at).padStart(8)}: heapUsed ${(s.heapUsed / 1048576).toFixed(2)} MiB`);
+  console.log(`  growth start→end: ${(result.growthBytes / 1024).toFixed(1)} KiB over ${total} verifications (${Math.round(total / result.seconds)} verifications/s)`);
+}
+
+/** Entry point used by bench/run.ts. */
+export async function run(argv: string[]): Promise<void> {
+  const rounds = option(argv, 'rounds', 5);
+  const ms = option(argv, 'ms', 400);
+  const memory = option(argv, 'memory', 1_000_000);
+  await throughput('RS256', rounds, ms);
+  await throughput('ES256', rounds, ms);
+  if (memory > 0) await memoryCheck(memory);
+}
