@@ -1,0 +1,1 @@
+export { postgresMigrations } from './postgres-migrations.ts';

@@ -1,0 +1,17 @@
+/**
+ * The PostgreSQL migrations, as a static kysely MigrationProvider. kysely takes an advisory lock
+ * while migrating, so several nodes may start at once. Never rename or remove a migration.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialSchema } from './0001-initial-schema.ts';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial-schema': initialSchema,
+};
+
+/** The provider handed to kysely's Migrator. */
+export const postgresMigrations: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS;
+  },
+};

@@ -1,0 +1,1 @@
+export { sqliteMigrations } from './sqlite-migrations.ts';

@@ -1,0 +1,17 @@
+/**
+ * The SQLite migrations, as a static kysely MigrationProvider (no folder scan: works from a bundle
+ * and from TypeScript sources alike). Names sort in the order they run; never rename or remove one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialSchema } from './0001-initial-schema.ts';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial-schema': initialSchema,
+};
+
+/** The provider handed to kysely's Migrator. */
+export const sqliteMigrations: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS;
+  },
+};

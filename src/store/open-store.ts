@@ -1,0 +1,60 @@
+/**
+ * Picks and opens the Store for a configuration (the same rules for the server and the CLI):
+ *
+ * 1. `databaseUrl` starting with `postgres://` or `postgresql://` → PostgreSQL for everything, and
+ *    Redis for the replay cache when `redisUrl` is set.
+ * 2. else `dataDir === ':memory:'` → the in-memory store (nothing survives the process).
+ * 3. else SQLite, `<dataDir>/keyward.sqlite`; the directory is created with mode 0700 if missing
+ *    (the file holds the server's private signing keys).
+ *
+ * Migrations run on open. The PostgreSQL and Redis drivers are loaded only when used.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Store } from './contract.ts';
+import { StoreError } from './errors.ts';
+import { createMemoryStore } from './memory/create-memory-store.ts';
+import { openSqliteStore } from './sqlite/open-sqlite-store.ts';
+
+export interface OpenStoreOptions {
+  /** SQLite directory (KEYWARD_DATA_DIR), or `:memory:`. Default `./data`. */
+  readonly dataDir?: string;
+  /** PostgreSQL URL (KEYWARD_DATABASE_URL). */
+  readonly databaseUrl?: string;
+  /** Redis URL (KEYWARD_REDIS_URL): the replay cache when PostgreSQL is used. */
+  readonly redisUrl?: string;
+  /** Prefix of every Redis key (default `keyward:`). */
+  readonly keyPrefix?: string;
+}
+
+/** The SQLite file name inside the data directory. */
+export const SQLITE_FILE_NAME = 'keyward.sqlite';
+
+/** Opens the Store the options describe (see the module comment). */
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const { databaseUrl, redisUrl } = options;
+  if (databaseUrl !== undefined && databaseUrl !== '') {
+    if (!/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+      throw new StoreError('unavailable', 'KEYWARD_DATABASE_URL must start with postgres:// or postgresql://; leave it unset to use SQLite in KEYWARD_DATA_DIR');
+    }
+    const { openPostgresStore } = await import('./postgres/open-postgres-store.ts');
+    const store = await openPostgresStore(databaseUrl);
+    if (redisUrl === undefined || redisUrl === '') return store;
+    const { openRedisReplay } = await import('./redis/open-redis-replay.ts');
+    try {
+      return await openRedisReplay(store, redisUrl, options.keyPrefix ?? 'keyward:');
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  const dataDir = options.dataDir ?? './data';
+  if (dataDir === ':memory:') return createMemoryStore();
+  const dir = resolve(dataDir);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StoreError('unavailable', `cannot create the data directory ${dir}: ${(error as Error).message}; set KEYWARD_DATA_DIR to a writable directory`, { cause: error });
+  }
+  return openSqliteStore(join(dir, SQLITE_FILE_NAME));
+}

@@ -1,0 +1,1 @@
+export { openPostgresStore, redactUrl, type PostgresStoreOptions } from './open-postgres-store.ts';

@@ -1,0 +1,86 @@
+/**
+ * The PostgreSQL Store (several nodes, one issuer): pg 8 pool + kysely PostgresDialect, schema from
+ * migrations/postgres (run on open, under kysely's advisory lock).
+ *
+ * Replay: `INSERT ... ON CONFLICT (client_id, jti) DO UPDATE ... WHERE expired RETURNING` (see
+ * sql/create-sql-replay-store.ts): one statement, atomic across connections and nodes. Use Redis for
+ * the replay cache instead by passing `redisUrl` to openStore. Does NOT create the database.
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Store } from '../contract.ts';
+import { StoreError } from '../errors.ts';
+import { postgresMigrations } from '../migrations/postgres/postgres-migrations.ts';
+import { runMigrations } from '../migrations/run-migrations.ts';
+import type { Database } from '../shared/schema.ts';
+import {
+  createSqlAuditStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlReplayStore, createSqlSigningKeyStore,
+  createSqlTokenStore, type SqlContext,
+} from '../sql/index.ts';
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** Maximum pool connections (default 10). */
+  readonly maxConnections?: number;
+  /** Milliseconds to wait for a connection (default 5000). */
+  readonly connectionTimeoutMs?: number;
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Connects to `databaseUrl`, checks the server answers, migrates, and returns the Store. */
+export async function openPostgresStore(databaseUrl: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+  });
+  // An idle client losing its connection emits 'error' on the pool: without a listener it would crash the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`SELECT 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    throw new StoreError('unavailable', `cannot connect to PostgreSQL at ${redactUrl(databaseUrl)}: ${(error as Error).message}; check KEYWARD_DATABASE_URL and that the server runs`, { cause: error });
+  }
+  try {
+    await runMigrations(db as Kysely<unknown>, postgresMigrations, redactUrl(databaseUrl));
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const context: SqlContext = { db, dialect: 'postgres' };
+  let closed = false;
+  return {
+    clients: createSqlClientStore(context),
+    signingKeys: createSqlSigningKeyStore(context),
+    tokens: createSqlTokenStore(context),
+    replay: createSqlReplayStore(context),
+    audit: createSqlAuditStore(context),
+    initialAccessTokens: createSqlInitialAccessTokenStore(context),
+    async ping() {
+      if (closed) return false;
+      try {
+        await sql`SELECT 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

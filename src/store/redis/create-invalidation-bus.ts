@@ -1,0 +1,85 @@
+/**
+ * Cross-node cache invalidation over Redis pub/sub. A node that changes a client, its keys or the
+ * signing keys publishes an event; every node (itself included) receives it and drops its cached
+ * copy. Pub/sub is fire-and-forget: a node that is disconnected misses events, so caches must still
+ * expire on their own (short TTL). Messages that are not a known event are ignored.
+ *
+ * Channel: `${prefix}invalidate`. Events carry identifiers only, never key material or tokens.
+ */
+import type { Redis } from 'ioredis';
+import { connectRedis } from './connect-redis.ts';
+
+/** What changed. */
+export type InvalidationEvent =
+  | { readonly type: 'client'; readonly clientId: string }
+  | { readonly type: 'keys'; readonly clientId: string }
+  | { readonly type: 'signing-keys' }
+  | { readonly type: 'token'; readonly jti: string };
+
+export interface InvalidationBus {
+  /** Sends the event to every subscribed node. */
+  publish(event: InvalidationEvent): Promise<void>;
+  /** Calls `handler` for each event received; returns a function that unsubscribes it. */
+  subscribe(handler: (event: InvalidationEvent) => void): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+/** Parses one message; undefined if it is not a well-formed event. */
+export function parseInvalidationEvent(message: string): InvalidationEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if ((v.type === 'client' || v.type === 'keys') && typeof v.clientId === 'string') return { type: v.type, clientId: v.clientId };
+  if (v.type === 'signing-keys') return { type: 'signing-keys' };
+  if (v.type === 'token' && typeof v.jti === 'string') return { type: 'token', jti: v.jti };
+  return undefined;
+}
+
+/** Connects the publishing and the subscribing connections (Redis needs one of each). */
+export async function createInvalidationBus(redisUrl: string, prefix: string): Promise<InvalidationBus> {
+  const channel = `${prefix}invalidate`;
+  const publisher = await connectRedis(redisUrl);
+  let subscriber: Redis | undefined;
+  const handlers = new Set<(event: InvalidationEvent) => void>();
+
+  const ensureSubscriber = async (): Promise<void> => {
+    if (subscriber) return;
+    const connection = await connectRedis(redisUrl);
+    connection.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      const event = parseInvalidationEvent(message);
+      if (!event) return;
+      for (const handler of handlers) {
+        try {
+          handler(event);
+        } catch {
+          // One faulty handler must not stop the others.
+        }
+      }
+    });
+    await connection.subscribe(channel);
+    subscriber = connection;
+  };
+
+  return {
+    async publish(event) {
+      await publisher.publish(channel, JSON.stringify(event));
+    },
+    async subscribe(handler) {
+      await ensureSubscriber();
+      handlers.add(handler);
+      return () => {
+        handlers.delete(handler);
+      };
+    },
+    async close() {
+      handlers.clear();
+      await Promise.allSettled([publisher.quit(), subscriber?.quit()]);
+    },
+  };
+}

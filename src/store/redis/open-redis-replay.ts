@@ -1,0 +1,27 @@
+/**
+ * Combines a Store (PostgreSQL) with a Redis replay cache: every port from `base` except `replay`.
+ * ping is true only when both answer; close closes both.
+ */
+import type { Store } from '../contract.ts';
+import { connectRedis } from './connect-redis.ts';
+import { createRedisReplayStore } from './create-redis-replay-store.ts';
+
+/** Connects to Redis and returns `base` with its replay port on Redis. */
+export async function openRedisReplay(base: Store, redisUrl: string, prefix: string): Promise<Store> {
+  const redis = await connectRedis(redisUrl);
+  return {
+    clients: base.clients,
+    signingKeys: base.signingKeys,
+    tokens: base.tokens,
+    replay: createRedisReplayStore(redis, prefix),
+    audit: base.audit,
+    initialAccessTokens: base.initialAccessTokens,
+    async ping() {
+      const [db, cache] = await Promise.all([base.ping(), redis.ping().then((r) => r === 'PONG', () => false)]);
+      return db && cache;
+    },
+    async close() {
+      await Promise.allSettled([base.close(), redis.quit()]);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The relational schema shared by the SQLite and PostgreSQL adapters, as kysely table types.
+ *
+ * Conventions: record dates (`created_at`, `retire_at`, audit `time`...) are epoch milliseconds;
+ * token and replay `issued_at` / `expires_at` are epoch seconds (as in the ports). JSON columns
+ * (`jwk`, `details`, lists) are written as JSON text (PostgreSQL stores them as `jsonb`, and the pg
+ * driver hands them back parsed: read them through `readJson`). PostgreSQL returns `bigint` as a
+ * string: read numbers through `Number()`.
+ */
+import type { Generated } from 'kysely';
+
+type Int = number;
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  contact: string | null;
+  description: string | null;
+  grant_types: string;
+  scopes: string;
+  access_token_ttl: Int;
+  audience_policy: string;
+  alg_pin: string | null;
+  state: string;
+  jwks_uri: string | null;
+  registration_token_hash: string | null;
+  created_at: Int;
+  updated_at: Int;
+}
+
+export interface ClientKeysTable {
+  client_id: string;
+  thumbprint: string;
+  kid: string;
+  jwk: string;
+  alg: string | null;
+  state: string;
+  retire_at: Int | null;
+  not_before: Int | null;
+  not_after: Int | null;
+  certificate_subject: string | null;
+  created_at: Int;
+  revoked_at: Int | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  private_jwk: string;
+  public_jwk: string;
+  state: string;
+  created_at: Int;
+  retire_at: Int | null;
+}
+
+export interface IssuedTokensTable {
+  jti: string;
+  client_id: string;
+  key_thumbprint: string;
+  scope: string;
+  audience: string;
+  issued_at: Int;
+  expires_at: Int;
+  /** 0 or 1 (SQLite integer, PostgreSQL boolean). */
+  revoked: Int | boolean;
+}
+
+export interface ReplayTable {
+  client_id: string;
+  jti: string;
+  expires_at: Int;
+}
+
+export interface AuditEventsTable {
+  id: Generated<Int>;
+  time: Int;
+  type: string;
+  client_id: string | null;
+  key_thumbprint: string | null;
+  reason: string | null;
+  source_address: string | null;
+  actor: string | null;
+  details: string | null;
+}
+
+export interface InitialAccessTokensTable {
+  id: string;
+  token_hash: string;
+  created_at: Int;
+  expires_at: Int | null;
+  uses_left: Int | null;
+  scopes: string | null;
+}
+
+/** Every Keyward table. */
+export interface Database {
+  clients: ClientsTable;
+  client_keys: ClientKeysTable;
+  signing_keys: SigningKeysTable;
+  issued_tokens: IssuedTokensTable;
+  replay: ReplayTable;
+  audit_events: AuditEventsTable;
+  initial_access_tokens: InitialAccessTokensTable;
+}

@@ -1,0 +1,152 @@
+/**
+ * The embedded default Store: one SQLite file through better-sqlite3, WAL mode.
+ *
+ * - Pragmas: `journal_mode=WAL` (readers never block the writer), `busy_timeout=5000` (a second
+ *   process waits for the write lock instead of failing), `synchronous=NORMAL` (durable at each WAL
+ *   checkpoint; a power cut can lose the last transactions, never corrupt the file),
+ *   `foreign_keys=ON`.
+ * - Schema through kysely's Migrator (migrations/sqlite, static provider), run on open.
+ * - Hot calls of the token endpoint (replay.reserve, tokens.recordToken, audit.appendAudit,
+ *   clients.getClient, clients.listKeys) use prepared better-sqlite3 statements directly; the rest
+ *   goes through kysely on the same connection. Multi-statement changes run in synchronous
+ *   better-sqlite3 transactions.
+ *
+ * Several Store instances (threads, processes) may open the same file: the replay reservation is
+ * one INSERT ... ON CONFLICT statement, atomic in SQLite. Does NOT create the parent directory
+ * (openStore does, mode 0700).
+ */
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { AuditEvent, IssuedTokenRecord, Store } from '../contract.ts';
+import { StoreError } from '../errors.ts';
+import { sqliteMigrations } from '../migrations/sqlite/sqlite-migrations.ts';
+import { runMigrations } from '../migrations/run-migrations.ts';
+import { applySigningKeyPatch, resolveReplayExpiry } from '../shared/patches.ts';
+import { fromSigningKeyRow, toAuditRow, toSigningKeyRow, toTokenRow, type LooseRow } from '../shared/rows.ts';
+import type { Database as Schema, SigningKeysTable } from '../shared/schema.ts';
+import {
+  createSqlAuditStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlSigningKeyStore, createSqlTokenStore,
+  isUniqueViolation, type SqlContext,
+} from '../sql/index.ts';
+import { createSqliteClientStore } from './create-sqlite-client-store.ts';
+
+/** Milliseconds a connection waits for another's write lock before failing with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+function openConnection(path: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: false });
+  } catch (error) {
+    throw new StoreError('unavailable', `cannot open the SQLite database ${path}: ${(error as Error).message}; check that the directory exists and is writable (KEYWARD_DATA_DIR)`, { cause: error });
+  }
+  try {
+    db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[])
+      .map((t) => t.name);
+    if (tables.length > 0 && !tables.includes('keyward_migration')) {
+      throw new StoreError('corrupt', `${path} is a SQLite database of another application (tables: ${tables.slice(0, 5).join(', ')}); point KEYWARD_DATA_DIR at a directory of its own`);
+    }
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new StoreError('corrupt', `${path} is not a SQLite database or is damaged (${code}); move the file away (or restore a backup) and start again`, { cause: error });
+    }
+    throw new StoreError('unavailable', `cannot use the SQLite database ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return db;
+}
+
+/** Opens (creating if needed) and migrates the SQLite Store at `path` (`:memory:` for a private in-memory database). */
+export async function openSqliteStore(path: string): Promise<Store> {
+  const db = openConnection(path);
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
+  try {
+    await runMigrations(kysely as Kysely<unknown>, sqliteMigrations, path);
+  } catch (error) {
+    await kysely.destroy();
+    if (db.open) db.close();
+    throw error;
+  }
+  const context: SqlContext = { db: kysely, dialect: 'sqlite' };
+
+  // Hot path: prepared statements, called synchronously.
+  // RFC 7523 §3 (7): one INSERT decides; `changes === 1` when the pair was free or its reservation expired.
+  const reserveStatement = db.prepare(`INSERT INTO replay (client_id, jti, expires_at) VALUES (?, ?, ?)
+    ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE replay.expires_at < ?`);
+  const purgeReplayStatement = db.prepare('DELETE FROM replay WHERE expires_at < ?');
+  const insertTokenStatement = db.prepare(`INSERT INTO issued_tokens (jti, client_id, key_thumbprint, scope, audience, issued_at, expires_at, revoked)
+    VALUES (@jti, @client_id, @key_thumbprint, @scope, @audience, @issued_at, @expires_at, @revoked)`);
+  const insertAuditStatement = db.prepare(`INSERT INTO audit_events (time, type, client_id, key_thumbprint, reason, source_address, actor, details)
+    VALUES (@time, @type, @client_id, @key_thumbprint, @reason, @source_address, @actor, @details)`);
+  const selectSigningKey = db.prepare('SELECT * FROM signing_keys WHERE kid = ?');
+  const updateSigningKeyRow = db.prepare('UPDATE signing_keys SET state = ?, retire_at = ? WHERE kid = ?');
+  const updateSigningKeyState = db.transaction((kid: string, patch: Parameters<Store['signingKeys']['updateSigningKey']>[1]) => {
+    const row = selectSigningKey.get(kid) as LooseRow<SigningKeysTable> | undefined;
+    if (!row) return;
+    const next = toSigningKeyRow(applySigningKeyPatch(fromSigningKeyRow(row), patch));
+    updateSigningKeyRow.run(next.state, next.retire_at, kid);
+  });
+
+  const sqlTokens = createSqlTokenStore(context);
+  const sqlSigningKeys = createSqlSigningKeyStore(context);
+  let closed = false;
+
+  return {
+    clients: createSqliteClientStore(db, createSqlClientStore(context).listClients),
+    signingKeys: {
+      addSigningKey: sqlSigningKeys.addSigningKey,
+      listSigningKeys: sqlSigningKeys.listSigningKeys,
+      async updateSigningKey(kid, patch) {
+        updateSigningKeyState(kid, patch);
+      },
+    },
+    tokens: {
+      ...sqlTokens,
+      async recordToken(token: IssuedTokenRecord) {
+        try {
+          insertTokenStatement.run(toTokenRow(token));
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new StoreError('conflict', `an access token with jti ${token.jti} is already recorded`, { cause: error });
+          throw error;
+        }
+      },
+    },
+    replay: {
+      async reserve(clientId, jti, expiresAt) {
+        const now = Date.now() / 1000;
+        return reserveStatement.run(clientId, jti, resolveReplayExpiry(expiresAt, now), Math.floor(now)).changes === 1;
+      },
+      async purgeExpired(nowSeconds) {
+        return purgeReplayStatement.run(Math.floor(nowSeconds)).changes;
+      },
+    },
+    audit: {
+      async appendAudit(event: AuditEvent) {
+        insertAuditStatement.run(toAuditRow(event));
+      },
+      queryAudit: createSqlAuditStore(context).queryAudit,
+    },
+    initialAccessTokens: createSqlInitialAccessTokenStore(context),
+    async ping() {
+      if (closed || !db.open) return false;
+      try {
+        db.prepare('SELECT 1').get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await kysely.destroy();
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,357 @@
+/**
+ * The shared contract suite: every Store adapter (memory, SQLite, PostgreSQL, PostgreSQL + Redis)
+ * runs these same tests, so they agree on every port method. Each test opens a fresh, empty store.
+ *
+ * `open` may also return `openPeer`: another Store on the same data through its own connection
+ * (another SQLite handle on the same file, another PostgreSQL pool, another Redis client). The replay
+ * race then spreads its 50 reserves over several connections.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { ClientKeyRecord, ClientRecord, IssuedTokenRecord, SigningKeyRecord, Store } from '../../src/store/contract.ts';
+import { isStoreError } from '../../src/store/errors.ts';
+
+export interface OpenedStore {
+  readonly store: Store;
+  readonly cleanup: () => Promise<void>;
+  /** Opens another Store on the same data over a separate connection (closed by cleanup or the caller). */
+  readonly openPeer?: () => Promise<Store>;
+}
+
+const T0 = new Date('2026-01-02T03:04:05.678Z');
+
+export function makeClient(clientId: string, extra: Partial<ClientRecord> = {}): ClientRecord {
+  return {
+    clientId,
+    name: `Client ${clientId}`,
+    grantTypes: ['client_credentials'],
+    scopes: ['read', 'write'],
+    accessTokenTtl: 300,
+    audiencePolicy: 'strict',
+    state: 'enabled',
+    createdAt: T0,
+    updatedAt: T0,
+    ...extra,
+  };
+}
+
+export function makeKey(clientId: string, n: number, extra: Partial<ClientKeyRecord> = {}): ClientKeyRecord {
+  const thumbprint = `thumb-${n}-${'x'.repeat(36)}`;
+  return {
+    clientId,
+    kid: `kid-${n}`,
+    thumbprint,
+    jwk: { kty: 'EC', kid: `kid-${n}`, crv: 'P-256', x: `x${n}`, y: `y${n}`, alg: 'ES256', use: 'sig' },
+    alg: 'ES256',
+    state: 'active',
+    createdAt: new Date(T0.getTime() + n),
+    ...extra,
+  };
+}
+
+function makeToken(jti: string, extra: Partial<IssuedTokenRecord> = {}): IssuedTokenRecord {
+  return {
+    jti, clientId: 'c1', keyThumbprint: 'k1', scope: 'read', audience: ['https://api.example'],
+    issuedAt: 1_700_000_000, expiresAt: 1_700_000_300, revoked: false, ...extra,
+  };
+}
+
+/** Runs every contract test against the adapter `name`. */
+export function runStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+  const withStore = (fn: (store: Store, opened: OpenedStore) => Promise<void>) => async () => {
+    const opened = await open();
+    try {
+      await fn(opened.store, opened);
+    } finally {
+      await opened.cleanup();
+    }
+  };
+
+  describe(`Store contract: ${name}`, () => {
+    // ---- clients --------------------------------------------------------------------------------
+    test('clients: create, get (every field round-trips), unknown is undefined', withStore(async (store) => {
+      const full = makeClient('c-full', {
+        contact: 'ops@example.com', description: 'd', algPin: 'PS256', jwksUri: 'https://c.example/jwks',
+        registrationTokenHash: 'h', audiencePolicy: 'legacy', state: 'disabled',
+      });
+      await store.clients.createClient(full);
+      await store.clients.createClient(makeClient('c-min'));
+      assert.deepEqual(await store.clients.getClient('c-full'), full);
+      assert.deepEqual(await store.clients.getClient('c-min'), makeClient('c-min'));
+      assert.equal(await store.clients.getClient('nobody'), undefined);
+    }));
+
+    test('clients: a duplicate client_id is a conflict and keeps the first', withStore(async (store) => {
+      await store.clients.createClient(makeClient('dup'));
+      await assert.rejects(store.clients.createClient(makeClient('dup', { name: 'other' })), (e) => isStoreError(e, 'conflict'));
+      assert.equal((await store.clients.getClient('dup'))?.name, 'Client dup');
+    }));
+
+    test('clients: list is ordered by client_id with limit and after', withStore(async (store) => {
+      for (const id of ['c3', 'c1', 'c4', 'c2']) await store.clients.createClient(makeClient(id));
+      assert.deepEqual((await store.clients.listClients()).map((c) => c.clientId), ['c1', 'c2', 'c3', 'c4']);
+      assert.deepEqual((await store.clients.listClients({ limit: 2 })).map((c) => c.clientId), ['c1', 'c2']);
+      assert.deepEqual((await store.clients.listClients({ after: 'c2', limit: 1 })).map((c) => c.clientId), ['c3']);
+      assert.deepEqual((await store.clients.listClients({ after: 'c4' })), []);
+    }));
+
+    test('clients: update patches fields, clears optional ones given as undefined, bumps updatedAt', withStore(async (store) => {
+      await store.clients.createClient(makeClient('u', { contact: 'a@b', description: 'keep' }));
+      const later = new Date(T0.getTime() + 60_000);
+      const updated = await store.clients.updateClient('u', { name: 'New', state: 'disabled', scopes: ['read'], contact: undefined, updatedAt: later });
+      const expected = { ...makeClient('u', { description: 'keep' }), name: 'New', state: 'disabled', scopes: ['read'], updatedAt: later };
+      assert.deepEqual(updated, expected);
+      assert.deepEqual(await store.clients.getClient('u'), expected);
+      const bumped = await store.clients.updateClient('u', { accessTokenTtl: 60 });
+      assert.ok(bumped && bumped.updatedAt.getTime() > later.getTime(), 'updatedAt defaults to now');
+      assert.equal(bumped?.createdAt.getTime(), T0.getTime());
+      assert.equal(await store.clients.updateClient('nobody', { name: 'x' }), undefined);
+    }));
+
+    test('clients: delete removes the client and its keys; unknown gives false', withStore(async (store) => {
+      await store.clients.createClient(makeClient('d'));
+      await store.clients.addKey(makeKey('d', 1));
+      await store.clients.addKey(makeKey('d', 2));
+      assert.equal(await store.clients.deleteClient('d'), true);
+      assert.equal(await store.clients.getClient('d'), undefined);
+      assert.deepEqual(await store.clients.listKeys('d'), []);
+      assert.equal(await store.clients.deleteClient('d'), false);
+      // The same id can be registered again, with no ghost keys.
+      await store.clients.createClient(makeClient('d'));
+      assert.deepEqual(await store.clients.listKeys('d'), []);
+    }));
+
+    // ---- keys -----------------------------------------------------------------------------------
+    test('keys: add and list (per client, oldest first, every field round-trips)', withStore(async (store) => {
+      await store.clients.createClient(makeClient('k'));
+      await store.clients.createClient(makeClient('other'));
+      const cert = makeKey('k', 2, { certificateSubject: 'CN=k', notBefore: new Date(T0.getTime() - 1000), notAfter: new Date(T0.getTime() + 1e9) });
+      await store.clients.addKey(cert);
+      await store.clients.addKey(makeKey('k', 1));
+      await store.clients.addKey(makeKey('other', 3));
+      assert.deepEqual(await store.clients.listKeys('k'), [makeKey('k', 1), cert]);
+      assert.deepEqual(await store.clients.listKeys('nobody'), []);
+    }));
+
+    test('keys: the same thumbprint twice for one client is a conflict; for two clients it is fine', withStore(async (store) => {
+      await store.clients.createClient(makeClient('a'));
+      await store.clients.createClient(makeClient('b'));
+      await store.clients.addKey(makeKey('a', 1));
+      await assert.rejects(store.clients.addKey(makeKey('a', 1, { kid: 'other' })), (e) => isStoreError(e, 'conflict'));
+      await store.clients.addKey(makeKey('b', 1));
+      assert.equal((await store.clients.listKeys('a')).length, 1);
+    }));
+
+    test('keys: adding a key to an unknown client is refused (not_found)', withStore(async (store) => {
+      await assert.rejects(store.clients.addKey(makeKey('ghost', 1)), (e) => isStoreError(e, 'not_found'));
+    }));
+
+    test('keys: update state and dates; clear with undefined; unknown gives undefined', withStore(async (store) => {
+      await store.clients.createClient(makeClient('s'));
+      await store.clients.addKey(makeKey('s', 1, { notAfter: new Date(T0.getTime() + 5) }));
+      const retireAt = new Date(T0.getTime() + 86_400_000);
+      const retiring = await store.clients.updateKey('s', makeKey('s', 1).thumbprint, { state: 'retiring', retireAt, notAfter: undefined });
+      assert.deepEqual(retiring, makeKey('s', 1, { state: 'retiring', retireAt }));
+      const revokedAt = new Date(T0.getTime() + 10);
+      await store.clients.updateKey('s', makeKey('s', 1).thumbprint, { state: 'revoked', revokedAt });
+      assert.deepEqual(await store.clients.listKeys('s'), [makeKey('s', 1, { state: 'revoked', retireAt, revokedAt })]);
+      assert.equal(await store.clients.updateKey('s', 'no-such-thumbprint', { state: 'revoked' }), undefined);
+      assert.equal(await store.clients.updateKey('nobody', makeKey('s', 1).thumbprint, { state: 'revoked' }), undefined);
+    }));
+
+    // ---- signing keys ---------------------------------------------------------------------------
+    test('signing keys: add, list (private JWK round-trips), update state and retireAt', withStore(async (store) => {
+      const key = (kid: string, n: number): SigningKeyRecord => ({
+        kid, alg: 'ES256', state: 'active', createdAt: new Date(T0.getTime() + n),
+        privateJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: `secret-${kid}`, kid },
+        publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid, alg: 'ES256', use: 'sig' },
+      });
+      await store.signingKeys.addSigningKey(key('sk1', 1));
+      await store.signingKeys.addSigningKey(key('sk2', 2));
+      await assert.rejects(store.signingKeys.addSigningKey(key('sk1', 3)), (e) => isStoreError(e, 'conflict'));
+      assert.deepEqual(await store.signingKeys.listSigningKeys(), [key('sk1', 1), key('sk2', 2)]);
+      const retireAt = new Date(T0.getTime() + 3600_000);
+      await store.signingKeys.updateSigningKey('sk1', { state: 'published', retireAt });
+      await store.signingKeys.updateSigningKey('nobody', { state: 'retired' });
+      const listed = await store.signingKeys.listSigningKeys();
+      assert.deepEqual(listed[0], { ...key('sk1', 1), state: 'published', retireAt });
+      await store.signingKeys.updateSigningKey('sk1', { state: 'retired' });
+      assert.equal((await store.signingKeys.listSigningKeys())[0]?.state, 'retired');
+    }));
+
+    // ---- issued tokens --------------------------------------------------------------------------
+    test('tokens: record and get; a duplicate jti is a conflict', withStore(async (store) => {
+      const token = makeToken('t1', { audience: ['a', 'b'], scope: 'read write' });
+      await store.tokens.recordToken(token);
+      assert.deepEqual(await store.tokens.getToken('t1'), token);
+      assert.equal(await store.tokens.getToken('nope'), undefined);
+      await assert.rejects(store.tokens.recordToken(token), (e) => isStoreError(e, 'conflict'));
+    }));
+
+    test('tokens: revoke one, by key, by client (counts only newly revoked)', withStore(async (store) => {
+      await store.tokens.recordToken(makeToken('a1', { clientId: 'A', keyThumbprint: 'k1' }));
+      await store.tokens.recordToken(makeToken('a2', { clientId: 'A', keyThumbprint: 'k1' }));
+      await store.tokens.recordToken(makeToken('a3', { clientId: 'A', keyThumbprint: 'k2' }));
+      await store.tokens.recordToken(makeToken('b1', { clientId: 'B', keyThumbprint: 'k1' }));
+      assert.equal(await store.tokens.revokeToken('a1'), true);
+      assert.equal(await store.tokens.revokeToken('missing'), false);
+      assert.equal((await store.tokens.getToken('a1'))?.revoked, true);
+      assert.equal(await store.tokens.revokeTokensByKey('A', 'k1'), 1, 'a1 was already revoked; only a2');
+      assert.equal((await store.tokens.getToken('a2'))?.revoked, true);
+      assert.equal((await store.tokens.getToken('a3'))?.revoked, false);
+      assert.equal((await store.tokens.getToken('b1'))?.revoked, false, 'another client with the same thumbprint is untouched');
+      assert.equal(await store.tokens.revokeTokensByClient('A'), 1);
+      assert.equal((await store.tokens.getToken('a3'))?.revoked, true);
+      assert.equal((await store.tokens.getToken('b1'))?.revoked, false);
+      assert.equal(await store.tokens.revokeTokensByClient('A'), 0);
+    }));
+
+    test('tokens: purge deletes only records that expired before now', withStore(async (store) => {
+      await store.tokens.recordToken(makeToken('old', { expiresAt: 1000 }));
+      await store.tokens.recordToken(makeToken('edge', { expiresAt: 2000 }));
+      await store.tokens.recordToken(makeToken('new', { expiresAt: 3000 }));
+      assert.equal(await store.tokens.purgeExpiredTokens(2000), 1);
+      assert.equal(await store.tokens.getToken('old'), undefined);
+      assert.ok(await store.tokens.getToken('edge'));
+      assert.ok(await store.tokens.getToken('new'));
+    }));
+
+    // ---- audit ----------------------------------------------------------------------------------
+    test('audit: append and query newest first with every filter and the limit', withStore(async (store) => {
+      const at = (s: number) => new Date(T0.getTime() + s * 1000);
+      await store.audit.appendAudit({ time: at(1), type: 'token.granted', clientId: 'A', keyThumbprint: 'k', sourceAddress: '127.0.0.1', actor: 'cli', details: { scope: 'read', n: 1, nested: { ok: true } } });
+      await store.audit.appendAudit({ time: at(2), type: 'token.refused', clientId: 'A', reason: 'jti_replayed' });
+      await store.audit.appendAudit({ time: at(3), type: 'token.refused', clientId: 'B', reason: 'aud_mismatch' });
+      await store.audit.appendAudit({ time: at(4), type: 'client.created', clientId: 'B' });
+      await store.audit.appendAudit({ time: at(5), type: 'token.refused', reason: 'client_unknown' });
+
+      const all = await store.audit.queryAudit({});
+      assert.deepEqual(all.map((e) => e.time.getTime()), [5, 4, 3, 2, 1].map((s) => at(s).getTime()));
+      assert.ok(all.every((e) => typeof e.id === 'number'));
+      const first = all[4];
+      assert.deepEqual({ ...first, id: undefined }, { id: undefined, time: at(1), type: 'token.granted', clientId: 'A', keyThumbprint: 'k', sourceAddress: '127.0.0.1', actor: 'cli', details: { scope: 'read', n: 1, nested: { ok: true } } });
+      assert.deepEqual((await store.audit.queryAudit({ clientId: 'A' })).map((e) => e.type), ['token.refused', 'token.granted']);
+      assert.deepEqual((await store.audit.queryAudit({ type: 'token.refused' })).map((e) => e.reason), ['client_unknown', 'aud_mismatch', 'jti_replayed']);
+      assert.deepEqual((await store.audit.queryAudit({ reason: 'aud_mismatch' })).map((e) => e.clientId), ['B']);
+      assert.deepEqual((await store.audit.queryAudit({ since: at(4) })).map((e) => e.type), ['token.refused', 'client.created']);
+      assert.deepEqual((await store.audit.queryAudit({ type: 'token.refused', clientId: 'B', since: at(2) })).length, 1);
+      assert.deepEqual((await store.audit.queryAudit({ limit: 2 })).map((e) => e.time.getTime()), [at(5).getTime(), at(4).getTime()]);
+      assert.deepEqual(await store.audit.queryAudit({ limit: 0 }), []);
+      assert.deepEqual(await store.audit.queryAudit({ clientId: 'nobody' }), []);
+    }));
+
+    test('audit: default limit is 100', withStore(async (store) => {
+      for (let i = 0; i < 105; i += 1) await store.audit.appendAudit({ time: new Date(T0.getTime() + i), type: 'x' });
+      assert.equal((await store.audit.queryAudit({})).length, 100);
+      assert.equal((await store.audit.queryAudit({ limit: 1000 })).length, 105);
+    }));
+
+    // ---- initial access tokens ------------------------------------------------------------------
+    test('initial access tokens: add, list, consume counts down, then refuses', withStore(async (store) => {
+      const now = new Date(T0.getTime() + 1000);
+      await store.initialAccessTokens.addInitialAccessToken({ id: 'i1', tokenHash: 'h1', createdAt: T0, usesLeft: 2, scopes: ['register'] });
+      await store.initialAccessTokens.addInitialAccessToken({ id: 'i2', tokenHash: 'h2', createdAt: new Date(T0.getTime() + 1) });
+      await assert.rejects(store.initialAccessTokens.addInitialAccessToken({ id: 'i1', tokenHash: 'h9', createdAt: T0 }), (e) => isStoreError(e, 'conflict'));
+      assert.deepEqual(await store.initialAccessTokens.listInitialAccessTokens(), [
+        { id: 'i1', tokenHash: 'h1', createdAt: T0, usesLeft: 2, scopes: ['register'] },
+        { id: 'i2', tokenHash: 'h2', createdAt: new Date(T0.getTime() + 1) },
+      ]);
+      assert.equal((await store.initialAccessTokens.consumeInitialAccessToken('h1', now))?.usesLeft, 1);
+      assert.equal((await store.initialAccessTokens.consumeInitialAccessToken('h1', now))?.usesLeft, 0);
+      assert.equal(await store.initialAccessTokens.consumeInitialAccessToken('h1', now), undefined, 'used up');
+      assert.equal(await store.initialAccessTokens.consumeInitialAccessToken('unknown', now), undefined);
+      for (let i = 0; i < 3; i += 1) {
+        const unlimited = await store.initialAccessTokens.consumeInitialAccessToken('h2', now);
+        assert.equal(unlimited?.id, 'i2');
+        assert.equal(unlimited?.usesLeft, undefined);
+      }
+    }));
+
+    test('initial access tokens: an expired token is refused', withStore(async (store) => {
+      const expiresAt = new Date(T0.getTime() + 60_000);
+      await store.initialAccessTokens.addInitialAccessToken({ id: 'e', tokenHash: 'he', createdAt: T0, expiresAt, usesLeft: 5 });
+      assert.ok(await store.initialAccessTokens.consumeInitialAccessToken('he', new Date(expiresAt.getTime() - 1)));
+      assert.equal(await store.initialAccessTokens.consumeInitialAccessToken('he', expiresAt), undefined);
+      assert.equal(await store.initialAccessTokens.consumeInitialAccessToken('he', new Date(expiresAt.getTime() + 1)), undefined);
+    }));
+
+    test('initial access tokens: 20 concurrent consumes of a 1-use token, exactly one wins', withStore(async (store, opened) => {
+      await store.initialAccessTokens.addInitialAccessToken({ id: 'once', tokenHash: 'h-once', createdAt: T0, usesLeft: 1 });
+      const peers = await openPeers(opened, 3);
+      try {
+        const stores = [store, ...peers];
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+          (stores[i % stores.length] as Store).initialAccessTokens.consumeInitialAccessToken('h-once', new Date(T0.getTime() + 1))));
+        assert.equal(results.filter((r) => r !== undefined).length, 1);
+      } finally {
+        await Promise.all(peers.map((p) => p.close()));
+      }
+    }));
+
+    // ---- replay ---------------------------------------------------------------------------------
+    test('replay: the same (client_id, jti) twice, the second is refused (RFC 7523 §3 (7))', withStore(async (store) => {
+      const exp = Math.floor(Date.now() / 1000) + 300;
+      assert.equal(await store.replay.reserve('c1', 'jti-1', exp), true);
+      assert.equal(await store.replay.reserve('c1', 'jti-1', exp), false);
+      assert.equal(await store.replay.reserve('c1', 'jti-1', exp + 1000), false);
+    }));
+
+    test('replay: the same jti for two clients, both reserve', withStore(async (store) => {
+      const exp = Math.floor(Date.now() / 1000) + 300;
+      assert.equal(await store.replay.reserve('c1', 'shared', exp), true);
+      assert.equal(await store.replay.reserve('c2', 'shared', exp), true);
+      // The key is not a naive concatenation: ("a\0b", "c") and ("a", "b\0c") stay apart.
+      assert.equal(await store.replay.reserve('ab', 'c', exp), true);
+      assert.equal(await store.replay.reserve('a', 'bc', exp), true);
+    }));
+
+    test('replay: an expired reservation is purged (or expires by itself) and the jti is free again', withStore(async (store) => {
+      const now = Math.floor(Date.now() / 1000);
+      assert.equal(await store.replay.reserve('c1', 'short', now + 1), true);
+      assert.equal(await store.replay.reserve('c1', 'long', now + 3600), true);
+      const purged = await store.replay.purgeExpired(now + 10);
+      assert.ok(purged === 1 || purged === 0, `purged ${purged}`);
+      assert.equal(await store.replay.reserve('c1', 'long', now + 3600), false, 'an unexpired reservation survives the purge');
+      if (purged === 0) await new Promise((r) => setTimeout(r, 2100)); // backend expires keys itself (Redis)
+      assert.equal(await store.replay.reserve('c1', 'short', now + 300), true);
+    }));
+
+    test('replay: a reservation whose expiry is already past still blocks an immediate duplicate', withStore(async (store) => {
+      const past = Math.floor(Date.now() / 1000) - 100;
+      assert.equal(await store.replay.reserve('c1', 'late', past), true);
+      assert.equal(await store.replay.reserve('c1', 'late', past), false);
+    }));
+
+    test('replay: THE RACE, 50 concurrent reserves of one jti over separate connections, exactly one wins', withStore(async (store, opened) => {
+      const peers = await openPeers(opened, 4);
+      try {
+        const stores = [store, ...peers];
+        const exp = Math.floor(Date.now() / 1000) + 300;
+        for (let round = 0; round < 3; round += 1) {
+          const jti = `race-${round}-${randomUUID()}`;
+          const results = await Promise.all(Array.from({ length: 50 }, (_, i) => (stores[i % stores.length] as Store).replay.reserve('racer', jti, exp)));
+          assert.equal(results.filter(Boolean).length, 1, `round ${round}: ${results.filter(Boolean).length} winners`);
+        }
+      } finally {
+        await Promise.all(peers.map((p) => p.close()));
+      }
+    }));
+
+    // ---- lifecycle ------------------------------------------------------------------------------
+    test('ping is true while open; stored records cannot be changed through returned objects', withStore(async (store) => {
+      assert.equal(await store.ping(), true);
+      await store.clients.createClient(makeClient('m'));
+      const got = await store.clients.getClient('m');
+      (got?.scopes as string[]).push('admin');
+      assert.deepEqual((await store.clients.getClient('m'))?.scopes, ['read', 'write']);
+    }));
+  });
+}
+
+async function openPeers(opened: OpenedStore, count: number): Promise<Store[]> {
+  if (!opened.openPeer) return [];
+  const peers: Store[] = [];
+  for (let i = 0; i < count; i += 1) peers.push(await opened.openPeer());
+  return peers;
+}
