@@ -57,8 +57,8 @@ function makeToken(jti: string, extra: Partial<IssuedTokenRecord> = {}): IssuedT
   };
 }
 
-/** Runs every contract test against the adapter `name`. */
-export function runStoreContract(name: string, open: () => Promise<OpenedStore>): void {
+/** Runs every contract test against the adapter `name`; `options.skip` (a message) skips the suite when its service is down. */
+export function runStoreContract(name: string, open: () => Promise<OpenedStore>, options: { skip?: string | false } = {}): void {
   const withStore = (fn: (store: Store, opened: OpenedStore) => Promise<void>) => async () => {
     const opened = await open();
     try {
@@ -68,7 +68,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
     }
   };
 
-  describe(`Store contract: ${name}`, () => {
+  describe(`Store contract: ${name}`, { skip: options.skip ?? false }, () => {
     // ---- clients --------------------------------------------------------------------------------
     test('clients: create, get (every field round-trips), unknown is undefined', withStore(async (store) => {
       const full = makeClient('c-full', {

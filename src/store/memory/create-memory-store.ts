@@ -25,7 +25,7 @@ export function createMemoryStore(): Store {
   const keys = new Map<string, Map<string, ClientKeyRecord>>();
   const signingKeys = new Map<string, SigningKeyRecord>();
   const tokens = new Map<string, IssuedTokenRecord>();
-  /** `${clientId}\0${jti}` → expiry (epoch seconds). */
+  /** `${clientId}\0${jti}` → expiry (epoch seconds); unambiguous as client_ids never contain NUL. */
   const replay = new Map<string, number>();
   const audit: AuditEvent[] = [];
   let auditId = 0;

@@ -5,9 +5,16 @@
 import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
 import { StoreError } from '../errors.ts';
 
-/** Brings the schema up to date; throws StoreError('corrupt') when a migration fails. */
-export async function runMigrations(db: Kysely<unknown>, provider: MigrationProvider, where: string): Promise<void> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'keyward_migration', migrationLockTableName: 'keyward_migration_lock' });
+/**
+ * Brings the schema up to date; throws StoreError('corrupt') when a migration fails. `schema`
+ * (PostgreSQL) names the schema holding the migration tables, so that another schema's
+ * `keyward_migration` table is never mistaken for ours.
+ */
+export async function runMigrations(db: Kysely<unknown>, provider: MigrationProvider, where: string, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db, provider, migrationTableName: 'keyward_migration', migrationLockTableName: 'keyward_migration_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error === undefined) return;
   const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -24,7 +24,14 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** Milliseconds to wait for a connection (default 5000). */
   readonly connectionTimeoutMs?: number;
+  /**
+   * PostgreSQL schema holding Keyward's tables (default `public`); created if missing. Lets several
+   * Keyward instances (or test runs) share one database.
+   */
+  readonly schema?: string;
 }
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -39,22 +46,30 @@ export function redactUrl(url: string): string {
 
 /** Connects to `databaseUrl`, checks the server answers, migrates, and returns the Store. */
 export async function openPostgresStore(databaseUrl: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) throw new TypeError(`schema must match ${SCHEMA_NAME} (lower-case letters, digits, underscores)`);
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    // Every connection resolves unqualified table names in our schema.
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // An idle client losing its connection emits 'error' on the pool: without a listener it would crash the process.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
-    await sql`SELECT 1`.execute(db);
+    if (options.schema === undefined) await sql`SELECT 1`.execute(db);
+    else await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db).catch((error: { code?: string }) => {
+      // Two nodes creating the schema at once: the loser sees a duplicate; the schema exists either way.
+      if (error.code !== '23505' && error.code !== '42P06') throw error;
+    });
   } catch (error) {
     await db.destroy();
     throw new StoreError('unavailable', `cannot connect to PostgreSQL at ${redactUrl(databaseUrl)}: ${(error as Error).message}; check KEYWARD_DATABASE_URL and that the server runs`, { cause: error });
   }
   try {
-    await runMigrations(db as Kysely<unknown>, postgresMigrations, redactUrl(databaseUrl));
+    await runMigrations(db as Kysely<unknown>, postgresMigrations, redactUrl(databaseUrl), schema);
   } catch (error) {
     await db.destroy();
     throw error;

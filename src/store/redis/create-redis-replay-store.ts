@@ -11,8 +11,13 @@ import type { Redis } from 'ioredis';
 import type { ReplayStore } from '../contract.ts';
 import { resolveReplayExpiry } from '../shared/patches.ts';
 
-/** The Redis key of one reservation. */
+/**
+ * The Redis key of one reservation. Unambiguous because a client_id never contains NUL (the server
+ * issues them); one that does is a programmer error (TypeError), since ("a\0b", "c") and
+ * ("a", "b\0c") would share a key. The jti may contain anything.
+ */
 export function deriveReplayKey(prefix: string, clientId: string, jti: string): string {
+  if (clientId.includes('\0')) throw new TypeError('client_id must not contain a NUL character');
   const digest = createHash('sha256').update(clientId).update('\0').update(jti).digest('base64url');
   return `${prefix}replay:${digest}`;
 }
