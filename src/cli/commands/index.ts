@@ -7,6 +7,13 @@ import { registerServeCommand } from './serve.ts';
 import { registerClientsCommand } from './clients.ts';
 import { registerKeysCommand } from './keys.ts';
 import { registerAuditCommand } from './audit.ts';
+import { registerKeygenCommand } from './keygen.ts';
+import { registerPubkeyCommand } from './pubkey.ts';
+import { registerAssertionCommand } from './assertion.ts';
+import { registerTokenCommand } from './token.ts';
+import { registerCallCommand } from './call.ts';
+import { registerInspectCommand } from './inspect.ts';
+import { registerDoctorCommand } from './doctor.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -15,4 +22,11 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerClientsCommand,
   registerKeysCommand,
   registerAuditCommand,
+  registerKeygenCommand,
+  registerPubkeyCommand,
+  registerAssertionCommand,
+  registerTokenCommand,
+  registerCallCommand,
+  registerInspectCommand,
+  registerDoctorCommand,
 ];
