@@ -13,6 +13,9 @@ import { registerIntrospectRoute } from './routes/oauth/introspect.ts';
 import { registerJwksRoute } from './routes/oauth/jwks.ts';
 import { registerRevokeRoute } from './routes/oauth/revoke.ts';
 import { registerTokenRoute } from './routes/oauth/token.ts';
+import { registerRegistrationRoute } from './routes/oauth/register.ts';
+import { registerRegistrationManagementRoutes } from './routes/oauth/register-management.ts';
+import { registerAdminRoutes } from './routes/admin/admin-app.ts';
 
 /** The application with every route of this issue. */
 export function buildApp(ctx: ServerContext): Hono {
@@ -24,6 +27,11 @@ export function buildApp(ctx: ServerContext): Hono {
   registerIntrospectRoute(app, ctx);
   registerRevokeRoute(app, ctx);
   registerClientKeysRoute(app, ctx);
+  // Registry (issue 4): RFC 7591/7592 registration and the admin API.
+  const registry = { jwksUriAllowHosts: ctx.config.clients.jwksUriAllowHosts ?? [] };
+  registerRegistrationRoute(app, ctx, registry);
+  registerRegistrationManagementRoutes(app, ctx, registry);
+  registerAdminRoutes(app, ctx, registry);
   // RFC 6749 §3.2: the token endpoint takes POST only (likewise introspection and revocation).
   for (const path of ['/token', '/introspect', '/revoke']) {
     app.all(path, () => jsonNoStore({ error: 'invalid_request', error_description: 'use POST with an application/x-www-form-urlencoded body' }, 405, { allow: 'POST' }));

@@ -51,6 +51,8 @@ export interface KeywardConfig {
   readonly clients: {
     /** Seconds a client record and its keys are cached by a server node. */
     readonly cacheTtl: number;
+    /** Hosts whose jwks_uri may use plain http and resolve to private or loopback addresses. */
+    readonly jwksUriAllowHosts: readonly string[];
   };
   readonly clientKeysEndpoint: {
     /** `Cache-Control: max-age` of `GET /resource/v1/clients/{id}/keys`, seconds. */
@@ -75,7 +77,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
-  clients: { cacheTtl: 5 },
+  clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
   clientKeysEndpoint: { maxAge: 60 },
   maintenance: { purgeInterval: 60 },
   log: { level: 'info' },
@@ -110,6 +112,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'assertions.clockTolerance', description: 'Clock skew in seconds tolerated on `exp`, `iat` and `nbf`.' },
   { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
   { path: 'clients.cacheTtl', description: 'Seconds a server node caches a client record and its parsed keys. Changes made by another process show up within this time.' },
+  { path: 'clients.jwksUriAllowHosts', description: 'Host names or IP literals (e.g. `["keys.internal", "127.0.0.1"]`) whose client `jwks_uri` may use plain http and resolve to private, loopback or link-local addresses. Empty by default: every jwks_uri must be https on a public address (SSRF defence, see docs/registration.md).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
   { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records.' },
   { path: 'log.level', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },

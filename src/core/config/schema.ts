@@ -37,6 +37,7 @@ export const configInputSchema = z.strictObject({
   }).optional(),
   clients: z.strictObject({
     cacheTtl: seconds(3600).optional(),
+    jwksUriAllowHosts: z.array(z.string().min(1).max(253)).max(100).optional(),
   }).optional(),
   clientKeysEndpoint: z.strictObject({
     maxAge: seconds(86400).optional(),

@@ -26,6 +26,8 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     revocation_endpoint: `${issuer}/revoke`,
     revocation_endpoint_auth_methods_supported: ['private_key_jwt'],
     revocation_endpoint_auth_signing_alg_values_supported: algs,
+    // RFC 8414 §2 / RFC 7591 §3: dynamic registration (initial access token required).
+    registration_endpoint: `${issuer}/register`,
     // RFC 9068 §2.1 and draft-ietf-oauth-rfc7523bis: what we sign and what we accept as aud.
     access_token_signing_alg_values_supported: [ctx.signingKeys.active().alg],
     service_documentation: 'https://github.com/keyward/keyward/blob/main/docs/server.md',

@@ -1,0 +1,53 @@
+/**
+ * /admin/v1/clients/{client_id}/keys: list with facts, add (PEM, certificate, JWK or JWKS), rotate
+ * (add + scheduled retirement of the old key), revoke (immediate; the key's tokens are revoked).
+ */
+import type { Hono } from 'hono';
+import type { ServerContext } from '../../context.ts';
+import { jsonNoStore } from '../../middleware/errors.ts';
+import { addKeys, listKeys, revokeKey, rotateKey } from '../../services/registry/index.ts';
+import { getServerRegistry } from '../../services/registry/server-registry.ts';
+import { toKeyView } from '../../services/registry/views.ts';
+import { addKeysBody, readJsonBody, rotateKeyBody, toDate } from './admin-schemas.ts';
+import type { AdminEnv } from './admin-env.ts';
+
+function validity(body: { not_before?: string | undefined; not_after?: string | undefined }): { notBefore?: Date; notAfter?: Date } {
+  const notBefore = toDate(body.not_before);
+  const notAfter = toDate(body.not_after);
+  return { ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}) };
+}
+
+/** Registers the key routes on the admin sub-app. */
+export function registerAdminKeyRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
+  const registry = getServerRegistry(ctx);
+  const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
+
+  app.get('/clients/:clientId/keys', async (c) => {
+    const keys = await listKeys(registry, c.req.param('clientId'));
+    return jsonNoStore({ keys: keys.map(toKeyView) });
+  });
+
+  app.post('/clients/:clientId/keys', async (c) => {
+    const body = await readJsonBody(c.req.raw, addKeysBody, maxBytes);
+    const keys = await addKeys(registry, { clientId: c.req.param('clientId'), keys: body.keys, validity: validity(body), actor: c.get('actor') });
+    return jsonNoStore({ keys: keys.map(toKeyView) }, 201);
+  });
+
+  app.post('/clients/:clientId/keys/rotate', async (c) => {
+    const body = await readJsonBody(c.req.raw, rotateKeyBody, maxBytes);
+    const { added, retiring } = await rotateKey(registry, {
+      clientId: c.req.param('clientId'),
+      keys: body.keys,
+      overlapSeconds: body.overlap_seconds ?? ctx.config.tokens.rotationOverlap,
+      validity: validity(body),
+      actor: c.get('actor'),
+      ...(body.old_key !== undefined ? { oldKey: body.old_key } : {}),
+    });
+    return jsonNoStore({ added: added.map(toKeyView), retiring: retiring.map(toKeyView) }, 201);
+  });
+
+  app.post('/clients/:clientId/keys/:key/revoke', async (c) => {
+    const { key, tokensRevoked } = await revokeKey(registry, { clientId: c.req.param('clientId'), key: c.req.param('key'), actor: c.get('actor') });
+    return jsonNoStore({ ...toKeyView(key), tokens_revoked: tokensRevoked });
+  });
+}

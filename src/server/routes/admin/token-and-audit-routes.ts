@@ -1,0 +1,63 @@
+/**
+ * /admin/v1/initial-access-tokens (RFC 7591 §3 gate: create, shown once; list without the secret)
+ * and /admin/v1/audit (query the audit log).
+ */
+import type { Hono } from 'hono';
+import type { ServerContext } from '../../context.ts';
+import { jsonNoStore } from '../../middleware/errors.ts';
+import { createInitialAccessToken } from '../../services/registry/index.ts';
+import { getServerRegistry } from '../../services/registry/server-registry.ts';
+import { toInitialAccessTokenView } from '../../services/registry/views.ts';
+import { RegistryError } from '../../services/registry/registry-error.ts';
+import { createInitialAccessTokenBody, readJsonBody, splitScope } from './admin-schemas.ts';
+import type { AdminEnv } from './admin-env.ts';
+
+/** Registers the initial-access-token and audit routes on the admin sub-app. */
+export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
+  const registry = getServerRegistry(ctx);
+
+  app.get('/initial-access-tokens', async () => {
+    const tokens = await ctx.store.initialAccessTokens.listInitialAccessTokens();
+    return jsonNoStore({ initial_access_tokens: tokens.map(toInitialAccessTokenView) });
+  });
+
+  app.post('/initial-access-tokens', async (c) => {
+    const body = await readJsonBody(c.req.raw, createInitialAccessTokenBody, ctx.config.server.maxBodyBytes);
+    const scopes = splitScope(body.scope);
+    const { token, record } = await createInitialAccessToken(registry, {
+      actor: c.get('actor'),
+      ...(body.expires_in !== undefined ? { expiresInSeconds: body.expires_in } : {}),
+      ...(body.uses !== undefined ? { uses: body.uses } : {}),
+      ...(scopes ? { scopes } : {}),
+    });
+    // Shown once: only the hash is stored.
+    return jsonNoStore({ ...toInitialAccessTokenView(record), initial_access_token: token }, 201);
+  });
+
+  app.get('/audit', async (c) => {
+    const since = c.req.query('since');
+    const sinceDate = since === undefined ? undefined : new Date(since);
+    if (sinceDate !== undefined && Number.isNaN(sinceDate.getTime())) throw new RegistryError('invalid', 'since must be an ISO 8601 date-time');
+    const limit = c.req.query('limit');
+    const events = await ctx.store.audit.queryAudit({
+      ...(c.req.query('client_id') ? { clientId: c.req.query('client_id')! } : {}),
+      ...(c.req.query('type') ? { type: c.req.query('type')! } : {}),
+      ...(c.req.query('reason') ? { reason: c.req.query('reason')! } : {}),
+      ...(sinceDate ? { since: sinceDate } : {}),
+      ...(limit !== undefined && Number.isFinite(Number(limit)) ? { limit: Number(limit) } : {}),
+    });
+    return jsonNoStore({
+      events: events.map((e) => ({
+        ...(e.id !== undefined ? { id: e.id } : {}),
+        time: e.time.toISOString(),
+        type: e.type,
+        ...(e.clientId ? { client_id: e.clientId } : {}),
+        ...(e.keyThumbprint ? { key_thumbprint: e.keyThumbprint } : {}),
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.sourceAddress ? { source_address: e.sourceAddress } : {}),
+        ...(e.actor ? { actor: e.actor } : {}),
+        ...(e.details ? { details: e.details } : {}),
+      })),
+    });
+  });
+}

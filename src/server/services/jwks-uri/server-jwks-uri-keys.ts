@@ -1,0 +1,36 @@
+/**
+ * The jwks_uri key source of one server node: one fetcher per ServerContext (its cache lives as long
+ * as the node), on the node's clock, with the configured allow-list (`clients.jwksUriAllowHosts`).
+ */
+import { OAuthError } from '../../../core/errors.ts';
+import { toRegisteredKey } from '../../../core/keys/registered-key.ts';
+import type { RegisteredKey } from '../../../core/keys/types.ts';
+import type { ClientRecord } from '../../../store/contract.ts';
+import type { ServerContext } from '../../context.ts';
+import { createJwksUriFetcher, type JwksUriFetcher } from './create-jwks-uri-fetcher.ts';
+
+const fetchers = new WeakMap<ServerContext, JwksUriFetcher>();
+
+/** The fetcher of `ctx` (created on first use). */
+export function getServerJwksUriFetcher(ctx: ServerContext): JwksUriFetcher {
+  let fetcher = fetchers.get(ctx);
+  if (fetcher === undefined) {
+    fetcher = createJwksUriFetcher({ allowHosts: ctx.config.clients.jwksUriAllowHosts ?? [], now: () => ctx.now() * 1000 + (Date.now() % 1000) });
+    fetchers.set(ctx, fetcher);
+  }
+  return fetcher;
+}
+
+/**
+ * The keys of a client that takes them from its jwks_uri, as RegisteredKeys (state active;
+ * certificate dates from x5c respected). An unknown `kid` triggers at most one refetch per cooldown.
+ * A failing URI with a last good set answers that set (logged); with none, OAuthError
+ * 'jwks_fetch_failed'. Does NOT verify anything (the caller runs verifyClientAssertion).
+ */
+export async function loadJwksUriKeys(ctx: ServerContext, client: ClientRecord, kid: unknown): Promise<RegisteredKey[]> {
+  if (client.jwksUri === undefined) throw new TypeError('loadJwksUriKeys needs a client with a jwks_uri');
+  const result = await getServerJwksUriFetcher(ctx).getKeys(client.clientId, client.jwksUri, typeof kid === 'string' ? { kid } : {});
+  if (result.stale) ctx.logger.warn({ clientId: client.clientId, error: result.error }, 'jwks_uri fetch failed; using the last good key set');
+  if (result.keys.length === 0) throw new OAuthError('jwks_fetch_failed', { detail: 'the key set at jwks_uri holds no signing key' });
+  return result.keys.map((info) => toRegisteredKey(info));
+}

@@ -1,0 +1,216 @@
+/**
+ * The registry over real HTTP against a started server: admin API authentication (no token,
+ * no admin scope, expired token), the OpenAPI document covering every route, the full client and
+ * key lifecycle (create, token, rotate with overlap and retirement at the set time on an injected
+ * clock, revoke killing tokens at introspection, disable, delete), audit events, and jwks_uri
+ * clients (rotation at the URI picked up on an unknown kid, SSRF refusal).
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportPublicJwk, exportPublicPem } from '../../src/core/keys/export-key.ts';
+import { calculateThumbprint } from '../../src/core/keys/thumbprint.ts';
+import { buildAdminApp } from '../../src/server/routes/admin/admin-app.ts';
+import { buildAdminOpenApi } from '../../src/server/routes/admin/openapi-document.ts';
+import {
+  addTestClient, assertionFor, flushAudit, keyPairFor, postForm, readAnswer, requestToken, startTestServer, CLIENT_ASSERTION_TYPE,
+  type Answer, type TestClient,
+} from '../server/helpers.ts';
+
+let clock = Math.floor(Date.now() / 1000);
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let admin: TestClient;
+let reader: TestClient;
+
+before(async () => {
+  server = await startTestServer({ now: () => clock, overrides: { clients: { cacheTtl: 0, jwksUriAllowHosts: ['127.0.0.1'] } } });
+  admin = await addTestClient(server, { scopes: ['keyward:admin'], clientId: 'admin-client', slot: 0 });
+  reader = await addTestClient(server, { scopes: ['read'], clientId: 'reader-client', slot: 0, alg: 'ES384' });
+});
+after(async () => { await server.stop(); });
+
+async function tokenFor(client: TestClient, scope?: string): Promise<Answer> {
+  return requestToken(server, client, scope ? { scope } : {}, await assertionFor(server, client, { now: clock }));
+}
+
+async function adminToken(): Promise<string> {
+  const answer = await tokenFor(admin, 'keyward:admin');
+  assert.equal(answer.status, 200, answer.text);
+  return answer.json.access_token as string;
+}
+
+async function call(method: string, path: string, body?: unknown, token?: string): Promise<Answer> {
+  const response = await fetch(`${server.url}/admin/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token ?? (await adminToken())}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return readAnswer(response);
+}
+
+async function introspect(token: string): Promise<boolean> {
+  const answer = await postForm(`${server.url}/introspect`, {
+    token,
+    client_assertion_type: CLIENT_ASSERTION_TYPE,
+    client_assertion: await assertionFor(server, admin, { now: clock }),
+  });
+  assert.equal(answer.status, 200, answer.text);
+  return answer.json.active as boolean;
+}
+
+test('admin API: no token → 401, a token without keyward:admin → 403 insufficient_scope, an expired admin token → 401', async () => {
+  const none = await readAnswer(await fetch(`${server.url}/admin/v1/clients`));
+  assert.equal(none.status, 401);
+  assert.match(none.headers.get('www-authenticate') ?? '', /^Bearer/);
+  const readerToken = (await tokenFor(reader)).json.access_token as string;
+  const forbidden = await call('GET', '/clients', undefined, readerToken);
+  assert.equal(forbidden.status, 403);
+  assert.equal(forbidden.json.error, 'insufficient_scope');
+  assert.match(forbidden.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
+  const token = await adminToken();
+  assert.equal((await call('GET', '/clients', undefined, token)).status, 200);
+  const saved = clock;
+  clock += 400; // past the 300 s access token lifetime
+  try {
+    const expired = await call('GET', '/clients', undefined, token);
+    assert.equal(expired.status, 401);
+    assert.equal(expired.json.error, 'invalid_token');
+  } finally {
+    clock = saved;
+  }
+  const garbage = await call('GET', '/clients', undefined, 'not-a-token');
+  assert.equal(garbage.status, 401);
+});
+
+test('the OpenAPI document lists every admin route and nothing else', async () => {
+  const answer = await readAnswer(await fetch(`${server.url}/admin/v1/openapi.json`));
+  assert.equal(answer.status, 200);
+  assert.equal(answer.json.openapi, '3.1.0');
+  const documented = new Set<string>();
+  for (const [path, operations] of Object.entries(buildAdminOpenApi(server.issuer).paths)) {
+    for (const method of Object.keys(operations)) documented.add(`${method.toUpperCase()} ${path}`);
+  }
+  const routed = new Set<string>();
+  for (const route of buildAdminApp(server.context).routes) {
+    if (route.method === 'ALL') continue;
+    routed.add(`${route.method} ${route.path.replace(':clientId', '{client_id}').replace(':key', '{key}')}`);
+  }
+  assert.deepEqual([...routed].sort(), [...documented].sort());
+});
+
+test('full lifecycle over HTTP: create with a PEM key, token, rotate with overlap, retirement at the set time, revoke kills tokens at introspection, disable, delete, audit', async () => {
+  const first = keyPairFor('ES256', 11);
+  const second = keyPairFor('ES256', 12);
+  const created = await call('POST', '/clients', { client_name: 'Billing', contact: 'it@example.com', scope: 'read write', keys: exportPublicPem(first.publicKey) });
+  assert.equal(created.status, 201, created.text);
+  const clientId = created.json.client_id as string;
+  assert.match(clientId, /^[A-Za-z0-9_-]{22}$/);
+  const keys = created.json.keys as Array<Record<string, unknown>>;
+  assert.equal(keys[0]?.state, 'active');
+  assert.equal(keys[0]?.crv, 'P-256');
+  const thumbprint1 = calculateThumbprint(first.publicKey);
+  assert.equal(keys[0]?.thumbprint, thumbprint1);
+  const c1: TestClient = { clientId, privateKey: first.privateKey, publicKey: first.publicKey, kid: keys[0]!.kid as string, thumbprint: thumbprint1, alg: 'ES256' };
+  assert.equal((await tokenFor(c1)).status, 200);
+
+  // A duplicate key and a private key are refused with what to fix.
+  const dup = await call('POST', `/clients/${clientId}/keys`, { keys: exportPublicPem(first.publicKey) });
+  assert.equal(dup.status, 409);
+  const priv = await call('POST', `/clients/${clientId}/keys`, { keys: first.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+  assert.equal(priv.status, 400);
+  assert.match(priv.json.error_description as string, /private key: register the public key only/);
+  const unknownField = await call('POST', '/clients', { client_name: 'x', colour: 'blue' });
+  assert.equal(unknownField.status, 400);
+
+  // Rotate: the new key is added, the old one retires in 600 s; both work until then.
+  const rotated = await call('POST', `/clients/${clientId}/keys/rotate`, { keys: exportPublicJwk(second.publicKey, { kid: 'second' }), overlap_seconds: 600 });
+  assert.equal(rotated.status, 201, rotated.text);
+  assert.equal((rotated.json.retiring as Array<Record<string, unknown>>)[0]?.state, 'retiring');
+  const c2: TestClient = { ...c1, privateKey: second.privateKey, publicKey: second.publicKey, kid: 'second', thumbprint: calculateThumbprint(second.publicKey) };
+  assert.equal((await tokenFor(c1)).status, 200, 'the old key works during the overlap');
+  assert.equal((await tokenFor(c2)).status, 200);
+  clock += 601;
+  const retired = await tokenFor(c1);
+  assert.equal(retired.status, 401);
+  assert.equal(retired.json.error, 'invalid_client');
+  await flushAudit(server);
+  const refusals = await call('GET', `/audit?client_id=${clientId}&reason=key_retired`);
+  assert.ok((refusals.json.events as unknown[]).length >= 1, 'the retired key is refused with its own reason code');
+
+  // Revoke the new key: its access token stops passing introspection at once.
+  const live = (await tokenFor(c2)).json.access_token as string;
+  assert.equal(await introspect(live), true);
+  const revoked = await call('POST', `/clients/${clientId}/keys/second/revoke`);
+  assert.equal(revoked.status, 200, revoked.text);
+  assert.equal(revoked.json.state, 'revoked');
+  assert.equal(await introspect(live), false);
+  const afterRevoke = await tokenFor(c2);
+  assert.equal(afterRevoke.status, 401);
+
+  // Disable takes effect at once; enable restores; delete removes.
+  const third = keyPairFor('ES256', 13);
+  await call('POST', `/clients/${clientId}/keys`, { keys: exportPublicJwk(third.publicKey, { kid: 'third' }) });
+  const c3: TestClient = { ...c1, privateKey: third.privateKey, publicKey: third.publicKey, kid: 'third', thumbprint: calculateThumbprint(third.publicKey) };
+  const beforeDisable = (await tokenFor(c3)).json.access_token as string;
+  assert.equal((await call('POST', `/clients/${clientId}/disable`)).json.state, 'disabled');
+  assert.equal((await tokenFor(c3)).status, 401);
+  assert.equal(await introspect(beforeDisable), false, 'a disabled client\'s tokens are inactive');
+  await call('POST', `/clients/${clientId}/enable`);
+  assert.equal((await tokenFor(c3)).status, 200);
+  const patched = await call('PATCH', `/clients/${clientId}`, { client_name: 'Billing v2', contact: null });
+  assert.equal(patched.json.client_name, 'Billing v2');
+  assert.equal(patched.json.contact, undefined);
+  const listed = await call('GET', `/clients/${clientId}/keys`);
+  assert.deepEqual((listed.json.keys as Array<Record<string, unknown>>).map((k) => `${String(k.kid)}:${String(k.state)}`).sort(), [`${c1.kid}:retiring`, 'second:revoked', 'third:active'].sort());
+
+  const audit = await call('GET', `/audit?client_id=${clientId}&limit=1000`);
+  const types = new Set((audit.json.events as Array<{ type: string; actor?: string }>).map((e) => e.type));
+  for (const type of ['client.created', 'key.added', 'key.retiring', 'key.revoked', 'client.disabled', 'client.enabled', 'client.updated']) assert.ok(types.has(type), type);
+  const update = (audit.json.events as Array<{ type: string; actor?: string; details?: { before?: { client_name?: string } } }>).find((e) => e.type === 'client.updated');
+  assert.equal(update?.actor, 'admin-client');
+  assert.equal(update?.details?.before?.client_name, 'Billing');
+
+  assert.equal((await call('DELETE', `/clients/${clientId}`)).status, 200);
+  assert.equal((await call('GET', `/clients/${clientId}`)).status, 404);
+  assert.equal((await tokenFor(c3)).status, 401);
+});
+
+test('jwks_uri client: keys rotated at the URI are picked up on an unknown kid without a restart; an SSRF target is refused', async () => {
+  const a = keyPairFor('ES256', 21);
+  const b = keyPairFor('ES256', 22);
+  let served = [exportPublicJwk(a.publicKey, { kid: 'key-a' })];
+  let hits = 0;
+  const jwksServer = createServer((_req, res) => { hits += 1; res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=3600' }).end(JSON.stringify({ keys: served })); });
+  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+  try {
+    const uri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
+    const created = await call('POST', '/clients', { client_name: 'Curity-style client', jwks_uri: uri, scope: 'read' });
+    assert.equal(created.status, 201, created.text);
+    const clientId = created.json.client_id as string;
+    const ca: TestClient = { clientId, privateKey: a.privateKey, publicKey: a.publicKey, kid: 'key-a', thumbprint: calculateThumbprint(a.publicKey), alg: 'ES256' };
+    assert.equal((await tokenFor(ca)).status, 200);
+    assert.equal((await tokenFor(ca)).status, 200);
+    assert.equal(hits, 1, 'the key set is cached');
+    served = [exportPublicJwk(b.publicKey, { kid: 'key-b' })];
+    const cb: TestClient = { ...ca, privateKey: b.privateKey, publicKey: b.publicKey, kid: 'key-b', thumbprint: calculateThumbprint(b.publicKey) };
+    assert.equal((await tokenFor(cb)).status, 200, 'the rotated key is picked up on its unknown kid');
+    assert.equal(hits, 2);
+    const keysAdd = await call('POST', `/clients/${clientId}/keys`, { keys: exportPublicPem(a.publicKey) });
+    assert.equal(keysAdd.status, 400, 'a jwks_uri client takes no registered keys');
+
+    // http to a host that is not allow-listed is refused at registration; an https metadata address at fetch time.
+    assert.equal((await call('POST', '/clients', { client_name: 'x', jwks_uri: 'http://10.0.0.1/jwks' })).status, 400);
+    const ssrf = await call('POST', '/clients', { client_name: 'ssrf', jwks_uri: 'https://169.254.169.254/latest/meta-data/jwks' });
+    assert.equal(ssrf.status, 201);
+    const cs: TestClient = { ...ca, clientId: ssrf.json.client_id as string };
+    const refused = await tokenFor(cs);
+    assert.equal(refused.status, 401);
+    await flushAudit(server);
+    const audit = await call('GET', `/audit?client_id=${cs.clientId}&reason=jwks_fetch_failed`);
+    assert.ok((audit.json.events as unknown[]).length >= 1);
+  } finally {
+    jwksServer.closeAllConnections();
+    await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
+  }
+});

@@ -1,0 +1,123 @@
+/**
+ * RFC 7591 dynamic registration and RFC 7592 management over real HTTP: the endpoint advertised in
+ * discovery, the initial access token gate, each bad registration refused as invalid_client_metadata
+ * with a description that says what to fix, and read / update / delete with the registration access
+ * token.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { exportPrivateJwk, exportPublicJwk } from '../../src/core/keys/export-key.ts';
+import { calculateThumbprint } from '../../src/core/keys/thumbprint.ts';
+import { addTestClient, assertionFor, keyPairFor, readAnswer, requestToken, startTestServer, type Answer, type TestClient } from '../server/helpers.ts';
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let admin: TestClient;
+
+before(async () => {
+  server = await startTestServer();
+  admin = await addTestClient(server, { scopes: ['keyward:admin'], clientId: 'admin-client' });
+});
+after(async () => { await server.stop(); });
+
+async function adminToken(): Promise<string> {
+  const answer = await requestToken(server, admin, { scope: 'keyward:admin' });
+  assert.equal(answer.status, 200, answer.text);
+  return answer.json.access_token as string;
+}
+
+async function initialAccessToken(body: Record<string, unknown> = {}): Promise<string> {
+  const response = await fetch(`${server.url}/admin/v1/initial-access-tokens`, {
+    method: 'POST', headers: { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const answer = await readAnswer(response);
+  assert.equal(answer.status, 201, answer.text);
+  return answer.json.initial_access_token as string;
+}
+
+async function send(method: string, path: string, token: string | undefined, body?: unknown): Promise<Answer> {
+  return readAnswer(await fetch(`${server.url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  }));
+}
+
+test('discovery advertises the registration endpoint', async () => {
+  const metadata = await readAnswer(await fetch(`${server.url}/.well-known/oauth-authorization-server`));
+  assert.equal(metadata.json.registration_endpoint, `${server.issuer}/register`);
+});
+
+test('registration needs a valid initial access token; a single-use token works once', async () => {
+  const jwks = { keys: [exportPublicJwk(keyPairFor('ES256', 31).publicKey)] };
+  const missing = await send('POST', '/register', undefined, { jwks, token_endpoint_auth_method: 'private_key_jwt' });
+  assert.equal(missing.status, 401);
+  assert.match(missing.headers.get('www-authenticate') ?? '', /^Bearer/);
+  assert.equal((await send('POST', '/register', 'made-up-token', { jwks })).status, 401);
+  const iat = await initialAccessToken({ uses: 1 });
+  assert.equal((await send('POST', '/register', iat, { jwks, client_name: 'one' })).status, 201);
+  const again = await send('POST', '/register', iat, { jwks: { keys: [exportPublicJwk(keyPairFor('ES256', 32).publicKey)] } });
+  assert.equal(again.status, 401);
+  assert.equal(again.json.error, 'invalid_token');
+});
+
+test('each bad registration is invalid_client_metadata with a description that says what to fix', async () => {
+  const iat = await initialAccessToken({ uses: null });
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['private key in jwks', { jwks: { keys: [exportPrivateJwk(ec.privateKey)] } }, /private key: register the public key only/],
+    ['RSA under 2048 bits', { jwks: { keys: [small.publicKey.export({ format: 'jwk' })] } }, /1024.*2048|2048/],
+    ['a symmetric key', { jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0LXNlY3JldC1zZWNyZXQ' }] } }, /symmetric/],
+    ['both jwks and jwks_uri', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, jwks_uri: 'https://client.example/jwks' }, /either jwks or jwks_uri, not both/],
+    ['an unknown grant', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, grant_types: ['password'] }, /"password" is not supported/],
+    ['another auth method', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, token_endpoint_auth_method: 'client_secret_basic' }, /must be "private_key_jwt"/],
+    ['no keys at all', { client_name: 'nokeys' }, /send jwks .* or jwks_uri/],
+    ['a reserved admin scope', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, scope: 'read keyward:admin' }, /keyward:admin.*not allowed/],
+    ['jwks_uri over http', { jwks_uri: 'http://client.example/jwks' }, /https/],
+  ];
+  for (const [name, body, description] of cases) {
+    const answer = await send('POST', '/register', iat, body);
+    assert.equal(answer.status, 400, `${name}: ${answer.text}`);
+    assert.equal(answer.json.error, 'invalid_client_metadata', name);
+    assert.match(answer.json.error_description as string, description, name);
+  }
+});
+
+test('RFC 7592: read, update and delete with the registration access token; the registered client gets tokens', async () => {
+  const pair = keyPairFor('ES256', 33);
+  const iat = await initialAccessToken();
+  const registered = await send('POST', '/register', iat, {
+    client_name: 'Partner', token_endpoint_auth_method: 'private_key_jwt', grant_types: ['client_credentials'], scope: 'read',
+    jwks: { keys: [exportPublicJwk(pair.publicKey, { kid: 'p1' })] }, token_endpoint_auth_signing_alg: 'ES256',
+  });
+  assert.equal(registered.status, 201, registered.text);
+  const clientId = registered.json.client_id as string;
+  const rat = registered.json.registration_access_token as string;
+  assert.equal(registered.json.registration_client_uri, `${server.issuer}/register/${clientId}`);
+  const client: TestClient = { clientId, privateKey: pair.privateKey, publicKey: pair.publicKey, kid: 'p1', thumbprint: calculateThumbprint(pair.publicKey), alg: 'ES256' };
+  const token = await requestToken(server, client, {}, await assertionFor(server, client));
+  assert.equal(token.status, 200, token.text);
+  assert.equal(token.json.scope, 'read');
+
+  const read = await send('GET', `/register/${clientId}`, rat);
+  assert.equal(read.status, 200);
+  assert.equal(read.json.client_name, 'Partner');
+  assert.equal(read.json.registration_access_token, undefined, 'the token is shown only once');
+  assert.equal((await send('GET', `/register/${clientId}`, `${rat.slice(0, -2)}xx`)).status, 401);
+  assert.equal((await send('GET', `/register/${clientId}`, await initialAccessToken())).status, 401);
+  assert.equal((await send('GET', '/register/no-such-client', rat)).status, 401, 'unknown client answers like a wrong token');
+
+  // Update: new key set replaces the old one (the old key is revoked).
+  const next = keyPairFor('ES256', 34);
+  const updated = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, client_name: 'Partner v2', jwks: { keys: [exportPublicJwk(next.publicKey, { kid: 'p2' })] } });
+  assert.equal(updated.status, 200, updated.text);
+  assert.equal(updated.json.client_name, 'Partner v2');
+  assert.deepEqual((updated.json.jwks as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid), ['p2']);
+  assert.equal((await requestToken(server, client)).status, 401, 'the replaced key is revoked');
+  const mismatch = await send('PUT', `/register/${clientId}`, rat, { client_id: 'other', jwks: { keys: [exportPublicJwk(next.publicKey)] } });
+  assert.equal(mismatch.json.error, 'invalid_client_metadata');
+
+  assert.equal((await send('DELETE', `/register/${clientId}`, rat)).status, 204);
+  assert.equal((await send('GET', `/register/${clientId}`, rat)).status, 401);
+});
