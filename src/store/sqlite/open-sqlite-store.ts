@@ -7,9 +7,10 @@
  *   `foreign_keys=ON`.
  * - Schema through kysely's Migrator (migrations/sqlite, static provider), run on open.
  * - Hot calls of the token endpoint (replay.reserve, tokens.recordToken, audit.appendAudit,
- *   clients.getClient, clients.listKeys) use prepared better-sqlite3 statements directly; the rest
- *   goes through kysely on the same connection. Multi-statement changes run in synchronous
- *   better-sqlite3 transactions.
+ *   clients.getClient, clients.listKeys) use prepared better-sqlite3 statements directly; the three
+ *   writes are group-committed (create-write-batcher.ts: one transaction per event-loop turn,
+ *   promises settle after the commit). The rest goes through kysely on the same connection.
+ *   Multi-statement changes run in synchronous better-sqlite3 transactions.
  *
  * Several Store instances (threads, processes) may open the same file: the replay reservation is
  * one INSERT ... ON CONFLICT statement, atomic in SQLite. Does NOT create the parent directory
@@ -29,6 +30,7 @@ import {
   isUniqueViolation, type SqlContext,
 } from '../sql/index.ts';
 import { createSqliteClientStore } from './create-sqlite-client-store.ts';
+import { createWriteBatcher } from './create-write-batcher.ts';
 
 /** Milliseconds a connection waits for another's write lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -93,6 +95,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
     updateSigningKeyRow.run(next.state, next.retire_at, kid);
   });
 
+  // The three writes of every token request are group-committed (see create-write-batcher.ts).
+  const batcher = createWriteBatcher(db);
   const sqlTokens = createSqlTokenStore(context);
   const sqlSigningKeys = createSqlSigningKeyStore(context);
   let closed = false;
@@ -109,8 +113,9 @@ export async function openSqliteStore(path: string): Promise<Store> {
     tokens: {
       ...sqlTokens,
       async recordToken(token: IssuedTokenRecord) {
+        const row = toTokenRow(token);
         try {
-          insertTokenStatement.run(toTokenRow(token));
+          await batcher.enqueue(() => insertTokenStatement.run(row));
         } catch (error) {
           if (isUniqueViolation(error)) throw new StoreError('conflict', `an access token with jti ${token.jti} is already recorded`, { cause: error });
           throw error;
@@ -120,7 +125,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
     replay: {
       async reserve(clientId, jti, expiresAt) {
         const now = Date.now() / 1000;
-        return reserveStatement.run(clientId, jti, resolveReplayExpiry(expiresAt, now), Math.floor(now)).changes === 1;
+        const result = await batcher.enqueue(() => reserveStatement.run(clientId, jti, resolveReplayExpiry(expiresAt, now), Math.floor(now)));
+        return result.changes === 1;
       },
       async purgeExpired(nowSeconds) {
         return purgeReplayStatement.run(Math.floor(nowSeconds)).changes;
@@ -128,7 +134,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
     },
     audit: {
       async appendAudit(event: AuditEvent) {
-        insertAuditStatement.run(toAuditRow(event));
+        const row = toAuditRow(event);
+        await batcher.enqueue(() => insertAuditStatement.run(row));
       },
       queryAudit: createSqlAuditStore(context).queryAudit,
     },
@@ -145,6 +152,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
     async close() {
       if (closed) return;
       closed = true;
+      batcher.flush();
       await kysely.destroy();
       if (db.open) db.close();
     },

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteStore, isStoreError } from '../../src/store/index.ts';
+import { createWriteBatcher } from '../../src/store/sqlite/create-write-batcher.ts';
+
+function withFile(fn: (path: string) => Promise<void>) {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyward-batch-'));
+    try {
+      await fn(join(dir, 'keyward.sqlite'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+const token = (jti: string) => ({
+  jti, clientId: 'c', keyThumbprint: 'k', scope: 'read', audience: ['a'], issuedAt: 1, expiresAt: 2, revoked: false,
+});
+
+test('group commit: writes queued together share one transaction; a failing one rejects only its caller', withFile(async (path) => {
+  const store = await openSqliteStore(path);
+  try {
+    await store.tokens.recordToken(token('dup'));
+    const results = await Promise.allSettled([
+      store.tokens.recordToken(token('a')),
+      store.tokens.recordToken(token('dup')),
+      store.replay.reserve('c', 'j', Math.floor(Date.now() / 1000) + 60),
+      store.audit.appendAudit({ time: new Date(), type: 'x' }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.ok(isStoreError((results[1] as PromiseRejectedResult).reason, 'conflict'));
+    assert.ok(await store.tokens.getToken('a'), 'the neighbour of a failed statement is committed');
+    assert.equal((await store.audit.queryAudit({})).length, 1);
+  } finally {
+    await store.close();
+  }
+}));
+
+test('group commit: a write has committed when its promise resolves (another connection sees it)', withFile(async (path) => {
+  const store = await openSqliteStore(path);
+  const other = new Database(path, { readonly: true });
+  try {
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => store.replay.reserve('c', `j${i}`, exp)));
+    assert.equal((other.prepare('SELECT COUNT(*) AS n FROM replay').get() as { n: number }).n, 20);
+  } finally {
+    other.close();
+    await store.close();
+  }
+}));
+
+test('group commit: close() commits writes still queued', withFile(async (path) => {
+  const store = await openSqliteStore(path);
+  const pending = store.audit.appendAudit({ time: new Date(), type: 'queued.before.close' });
+  await store.close();
+  await pending;
+  const reopened = await openSqliteStore(path);
+  assert.equal((await reopened.audit.queryAudit({ type: 'queued.before.close' })).length, 1);
+  await reopened.close();
+}));
+
+test('group commit: a commit that fails rejects the whole batch and stores none of it', withFile(async (path) => {
+  const db = new Database(path);
+  db.exec('CREATE TABLE t (v INTEGER)');
+  db.pragma('busy_timeout = 50');
+  const locker = new Database(path);
+  locker.exec('BEGIN IMMEDIATE'); // holds the write lock
+  const batcher = createWriteBatcher(db);
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const results = await Promise.allSettled([batcher.enqueue(() => insert.run(1)), batcher.enqueue(() => insert.run(2))]);
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  locker.exec('ROLLBACK');
+  locker.close();
+  assert.equal((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 0);
+  db.close();
+}));
