@@ -28,9 +28,10 @@ export interface VerifierOptions {
   /** Clock in milliseconds (default Date.now). */
   readonly now?: () => number;
   /**
-   * Parsed tokens kept (LRU, default 1000; 0 turns it off). A token presented again (access tokens
-   * are reused until they expire) skips parsing; its signature and every claim are still checked on
-   * each request. Cached headers and claims are deep-frozen: `principal.claims` is read-only.
+   * Parsed tokens kept (LRU, default 1000; 0 turns it off). Only tokens that passed every check, up
+   * to 4096 characters, are kept. A token presented again (access tokens are reused until they
+   * expire) skips parsing; its signature and every claim are still checked on each request. Claims
+   * are deep-frozen: `principal.claims` is read-only.
    */
   readonly parseCacheSize?: number;
   /**
@@ -103,17 +104,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const parseCache = cacheSize > 0 ? new BoundedCache<string, ParsedJws>(cacheSize) : undefined;
 
   function parse(token: string): ParsedJws {
-    let parsed = parseCache?.get(token);
-    if (parsed === undefined) {
-      parsed = directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions);
-      if (parseCache !== undefined) {
-        // Shared between requests from now on: nobody may change it.
-        deepFreeze(parsed.header);
-        deepFreeze(parsed.payload);
-        parseCache.set(token, parsed);
-      }
-    }
-    return parsed;
+    return parseCache?.get(token) ?? (directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions));
+  }
+
+  /**
+   * Remembers the parse of a token that passed every check (never of a refused one, so forged tokens
+   * cannot fill or poison the cache). Shared between requests from now on, so deep-frozen first.
+   */
+  function remember(token: string, parsed: ParsedJws): void {
+    if (parseCache === undefined || token.length > MAX_CACHED_TOKEN_LENGTH || parseCache.peek(token) !== undefined) return;
+    deepFreeze(parsed.header);
+    deepFreeze(parsed.payload);
+    parseCache.set(token, parsed);
   }
 
   function run(input: VerifyInput, verifyOptions: VerifyOptions | undefined, modeOut: { mode: VerifyMode | undefined }): Principal | Promise<Principal> {
@@ -128,7 +130,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const result = mode === 'access_token'
       ? (accessMode ?? missingMode()).verify(parsed, token, seconds)
       : (directMode as NonNullable<typeof directMode>).verify(parsed as ParsedDirectToken, seconds);
-    if (result instanceof Promise) return result.then((p) => checkScopes(p, verifyOptions?.scopes));
+    if (result instanceof Promise) {
+      return result.then((p) => {
+        remember(token, parsed);
+        return checkScopes(p, verifyOptions?.scopes);
+      });
+    }
+    remember(token, parsed);
     return checkScopes(result, verifyOptions?.scopes);
   }
 
@@ -170,6 +178,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     },
   };
 }
+
+/** Longer tokens are verified but not kept in the parse cache (bounds its memory to about 4 MiB). */
+const MAX_CACHED_TOKEN_LENGTH = 4096;
 
 function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;

@@ -50,6 +50,8 @@ function maskIdentity(error: unknown): unknown {
   return new OAuthError(error.reason, { description: UNIFORM_DESCRIPTION, ...(error.detail === undefined ? {} : { detail: error.detail }), cause: error.cause });
 }
 
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
 /** Refusals after which fresher keys could change the answer (rotation at the server). */
 const REFRESHABLE = new Set(['kid_unknown', 'signature_invalid', 'no_keys', 'alg_key_mismatch']);
 
@@ -88,7 +90,7 @@ export function createDirectMode(options: DirectModeOptions): DirectMode {
   }
 
   function toPrincipal(verified: VerifiedDirectToken, entry: ClientKeys | undefined, now: number): Principal | Promise<Principal> {
-    const principal: Principal = { clientId: verified.clientId, scopes: entry?.scopes ?? [], claims: verified.claims, mode: 'direct' };
+    const principal: Principal = { clientId: verified.clientId, scopes: entry?.scopes ?? NO_SCOPES, claims: verified.claims, mode: 'direct' };
     if (replay === undefined || verified.jti === undefined) return principal;
     // RFC 7519 §4.1.7: one use per jti, reserved atomically until the token is refused anyway.
     return replay.reserve(verified.clientId, verified.jti, Math.max(Math.ceil(verified.reserveUntil), Math.ceil(now) + 1)).then((fresh) => {

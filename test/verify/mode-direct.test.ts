@@ -348,3 +348,13 @@ test('parse cache: a token presented again is still checked (signature already, 
   const forgedSig = (await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() })).split('.')[2];
   assert.equal((await refused(verifier.verify(bearer(`${h}.${p}.${forgedSig}`)))).reason, 'signature_invalid');
 });
+
+test('parse cache: a refused token is never cached (forged tokens cannot fill or poison it)', async () => {
+  const verifier = createVerifier({ direct: { keys: mapKeySource(clients) }, parseCacheSize: 1 });
+  const good = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  const first = await verifier.verify(bearer(good));
+  const forged = await signToken(mallory.privateKey, { clientcode: 'client_12345', iat: nowSeconds() });
+  await refused(verifier.verify(bearer(forged)));
+  // The good token's cached parse survived (same frozen claims object comes back).
+  assert.equal((await verifier.verify(bearer(good))).claims, first.claims);
+});

@@ -57,7 +57,7 @@ export function createStoreKeySource(options: StoreKeySourceOptions): ClientKeyS
           // A stored key the current policy refuses is not usable; the others still are.
         }
       }
-      return { entry: { state: client.state, keys, scopes: client.scopes }, ttlSeconds: ttl };
+      return { entry: { state: client.state, keys, scopes: Object.freeze([...client.scopes]) }, ttlSeconds: ttl };
     },
   });
 }
