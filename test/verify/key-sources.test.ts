@@ -11,7 +11,8 @@ import { createVerifier } from '../../src/verify/create-verifier.ts';
 import { createDirectoryKeySource } from '../../src/verify/key-sources/directory.ts';
 import { createRegistryKeySource } from '../../src/verify/key-sources/registry.ts';
 import { createStoreKeySource } from '../../src/verify/key-sources/store.ts';
-import type { ClientKeyRecord, ClientRecord, ClientStore } from '../../src/store/contract.ts';
+import type { ClientKeyRecord, ClientRecord } from '../../src/store/contract.ts';
+import { createMemoryStore } from '../../src/store/index.ts';
 import { nowSeconds, pair, publicJwk, readBody, signToken, startServer } from './fixtures.ts';
 
 const alice = pair('alice');
@@ -82,45 +83,46 @@ test('directory: a JWKS file works, and a client ID is never used as a path', as
 
 // --- store ---------------------------------------------------------------------------------------
 
-function memoryClients(): Pick<ClientStore, 'getClient' | 'listKeys'> & { clients: Map<string, ClientRecord>; keys: Map<string, ClientKeyRecord[]> } {
-  const clients = new Map<string, ClientRecord>();
-  const keys = new Map<string, ClientKeyRecord[]>();
-  return {
-    clients,
-    keys,
-    async getClient(id) { return clients.get(id); },
-    async listKeys(id) { return keys.get(id) ?? []; },
-  };
-}
-
 async function keyRecord(clientId: string, publicKey: typeof alice.publicKey, kid: string, extra: Partial<ClientKeyRecord> = {}): Promise<ClientKeyRecord> {
   const { use: _use, ...jwk } = await publicJwk(publicKey, kid, 'RS256');
   return { clientId, kid, thumbprint: kid, jwk: jwk as never, state: 'active', createdAt: new Date(), ...extra };
 }
 
-test('store: keys with their lifecycle; scopes and disabled state from the client record; changes seen within cacheSeconds', async () => {
-  const store = memoryClients();
+test('store (the memory adapter of src/store): keys with their lifecycle; scopes and disabled state from the client record; changes seen within cacheSeconds', async () => {
+  const store = createMemoryStore();
   const record: ClientRecord = { clientId: 'client_12345', name: 'c', grantTypes: [], scopes: ['read'], accessTokenTtl: 300, audiencePolicy: 'strict', state: 'enabled', createdAt: new Date(), updatedAt: new Date() };
-  store.clients.set('client_12345', record);
-  store.keys.set('client_12345', [await keyRecord('client_12345', alice.publicKey, 'k1')]);
+  await store.clients.createClient(record);
+  await store.clients.addKey(await keyRecord('client_12345', alice.publicKey, 'k1'));
   let clock = Date.now();
-  const verifier = createVerifier({ direct: { keys: createStoreKeySource({ clients: store, cacheSeconds: 30, now: () => clock }) } });
+  const verifier = createVerifier({ direct: { keys: createStoreKeySource({ clients: store.clients, cacheSeconds: 30, now: () => clock }) } });
   const principal = await verifier.verify(bearer(await directToken()));
   assert.deepEqual(principal.scopes, ['read']);
   // Revoke the key at the store: refused after at most cacheSeconds.
-  store.keys.set('client_12345', [await keyRecord('client_12345', alice.publicKey, 'k1', { state: 'revoked' })]);
+  await store.clients.updateKey('client_12345', 'k1', { state: 'revoked', revokedAt: new Date() });
   assert.ok(await verifier.verify(bearer(await directToken())));
   clock += 30_001;
   assert.equal((await refused(verifier.verify(bearer(await directToken())))).reason, 'key_revoked');
   // A retiring key past retireAt.
-  store.keys.set('client_12345', [await keyRecord('client_12345', alice.publicKey, 'k1', { state: 'retiring', retireAt: new Date(Date.now() - 1000) })]);
+  await store.clients.updateKey('client_12345', 'k1', { state: 'retiring', retireAt: new Date(Date.now() - 1000) });
   clock += 30_001;
   assert.equal((await refused(verifier.verify(bearer(await directToken())))).reason, 'key_retired');
   // Disabled client.
-  store.keys.set('client_12345', [await keyRecord('client_12345', alice.publicKey, 'k1')]);
-  store.clients.set('client_12345', { ...record, state: 'disabled' });
+  await store.clients.updateKey('client_12345', 'k1', { state: 'active' });
+  await store.clients.updateClient('client_12345', { state: 'disabled' });
   clock += 30_001;
   assert.equal((await refused(verifier.verify(bearer(await directToken())))).reason, 'client_disabled');
+  await store.close();
+});
+
+test('replay cache from src/store (memory adapter): a jti is accepted once', async () => {
+  const store = createMemoryStore();
+  await store.clients.createClient({ clientId: 'client_12345', name: 'c', grantTypes: [], scopes: [], accessTokenTtl: 300, audiencePolicy: 'strict', state: 'enabled', createdAt: new Date(), updatedAt: new Date() });
+  await store.clients.addKey(await keyRecord('client_12345', alice.publicKey, 'k1'));
+  const verifier = createVerifier({ direct: { keys: createStoreKeySource({ clients: store.clients }), replay: store.replay } });
+  const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds(), jti: 'once' });
+  assert.ok(await verifier.verify(bearer(token)));
+  assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'jti_replayed');
+  await store.close();
 });
 
 // --- registry ------------------------------------------------------------------------------------
