@@ -17,7 +17,7 @@ import { createMemoryStore } from './memory/create-memory-store.ts';
 import { openSqliteStore } from './sqlite/open-sqlite-store.ts';
 
 export interface OpenStoreOptions {
-  /** SQLite directory (KEYWARD_DATA_DIR), or `:memory:`. Default `./data`. */
+  /** SQLite directory (KEYWARD_DATA_DIR), or `:memory:`. Default `./.keyward` (as in core/config/defaults.ts). */
   readonly dataDir?: string;
   /** PostgreSQL URL (KEYWARD_DATABASE_URL). */
   readonly databaseUrl?: string;
@@ -48,7 +48,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       throw error;
     }
   }
-  const dataDir = options.dataDir ?? './data';
+  const dataDir = options.dataDir ?? './.keyward';
   if (dataDir === ':memory:') return createMemoryStore();
   const dir = resolve(dataDir);
   try {
