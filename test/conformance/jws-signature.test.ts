@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, sign } from 'node:crypto';
-import { parseCompactJws, selectVerificationKey, verifyJwsSignature, verifyWithRegisteredKeys } from '../../src/core/jws/index.ts';
+import { isWellFormedSignature, parseCompactJws, selectVerificationKey, verifyJwsSignature, verifyWithRegisteredKeys } from '../../src/core/jws/index.ts';
 import { ASYMMETRIC_ALGS, type JwsAlgorithm } from '../../src/core/keys/types.ts';
 import { b64u, expectReason, handSign, joseSign, keyPair, kindFor, registeredKey } from './fixtures.ts';
 
@@ -130,4 +130,19 @@ test('RFC 7518 §3.1 + RFC 8725 §3.1: the alg must fit the key type and the key
   expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), p384, ALL), 'alg_key_mismatch');
   expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [], ALL), 'no_keys');
   assert.ok(createPublicKey(rsa.privateKey));
+});
+
+test('RFC 7518 §3.4 + CVE-2022-21449: the shape check itself refuses r = 0, s = 0, wrong lengths and DER before any crypto', () => {
+  const { privateKey } = keyPair('p256');
+  const good = sign('sha256', Buffer.from('x'), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  assert.equal(isWellFormedSignature(good, 'ES256'), true);
+  assert.equal(isWellFormedSignature(Buffer.alloc(64), 'ES256'), false);
+  assert.equal(isWellFormedSignature(Buffer.concat([Buffer.alloc(32), good.subarray(32)]), 'ES256'), false);
+  assert.equal(isWellFormedSignature(Buffer.concat([good.subarray(0, 32), Buffer.alloc(32)]), 'ES256'), false);
+  assert.equal(isWellFormedSignature(good, 'ES384'), false);
+  assert.equal(isWellFormedSignature(sign('sha256', Buffer.from('x'), { key: privateKey, dsaEncoding: 'der' }), 'ES256'), false);
+  assert.equal(isWellFormedSignature(Buffer.alloc(132, 1), 'ES512'), true);
+  assert.equal(isWellFormedSignature(Buffer.alloc(63, 1), 'EdDSA'), false);
+  assert.equal(isWellFormedSignature(Buffer.alloc(0), 'RS256'), false);
+  assert.equal(isWellFormedSignature(Buffer.alloc(256, 1), 'RS256'), true);
 });

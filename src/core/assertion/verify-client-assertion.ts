@@ -129,9 +129,10 @@ export function verifyClientAssertion(parsed: ParsedClientAssertion, context: As
     throw new OAuthError('lifetime_too_long', { detail: `the JWT lives ${Math.round(lifetime)} s; at most ${policy.maxLifetime} s is accepted: use a shorter exp (60 s is plenty)` });
   }
   // RFC 7523 §3 (7): jti is required (the caller reserves it against replay).
-  if (!Object.hasOwn(claims, 'jti')) throw new OAuthError('jti_missing', { detail: '"jti" is required: use a fresh random value (a UUID) for each assertion' });
   const jti = readJti(claims);
-  if (jti === undefined) throw new OAuthError('jti_missing', { detail: '"jti" is empty: use a fresh random value (a UUID) for each assertion' });
+  if (jti === undefined) {
+    throw new OAuthError('jti_missing', { detail: `"jti" is ${Object.hasOwn(claims, 'jti') ? 'empty' : 'required'}: use a fresh random value (a UUID) for each assertion` });
+  }
 
   return { clientId, jti, claims, key, alg, reserveUntil: exp + tolerance, legacyAudience };
 }

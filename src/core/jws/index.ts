@@ -6,7 +6,7 @@ export { parseCompactJws } from './parse-compact-jws.ts';
 export { checkJoseHeader } from './check-jose-header.ts';
 export { decodeBase64UrlPart, encodeBase64Url, type JwsPartName } from './base64url.ts';
 export { decodeJsonPart } from './decode-json-part.ts';
-export { verifyJwsSignature, doesKeyFitAlgorithm } from './verify-jws-signature.ts';
+export { verifyJwsSignature, doesKeyFitAlgorithm, isWellFormedSignature } from './verify-jws-signature.ts';
 export {
   selectVerificationKey,
   verifyWithRegisteredKeys,

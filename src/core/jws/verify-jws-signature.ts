@@ -77,20 +77,15 @@ export function verifyJwsSignature(parsed: ParsedJws, key: KeyObject, alg: JwsAl
   const params = ALG_PARAMS[alg];
   const { signature, signingInput } = parsed;
   if (!Buffer.isBuffer(signature) || !Buffer.isBuffer(signingInput)) throw new TypeError('verifyJwsSignature: parsed must come from parseCompactJws');
-  if (signature.length === 0) return false;
-  if (params.signatureLength !== undefined && signature.length !== params.signatureLength) return false;
+  if (!isWellFormedSignature(signature, alg)) return false;
   try {
     switch (params.keyType) {
       case 'rsa':
         return verify(params.hash, signingInput, params.pssSaltLength === undefined
           ? { key, padding: constants.RSA_PKCS1_PADDING }
           : { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.pssSaltLength }, signature);
-      case 'ec': {
-        // RFC 7518 §3.4: R and S are each half of the signature; neither may be zero.
-        const half = signature.length / 2;
-        if (isAllZero(signature, 0, half) || isAllZero(signature, half, signature.length)) return false;
+      case 'ec':
         return verify(params.hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
-      }
       case 'ed25519':
         return verify(null, signingInput, key, signature);
     }
@@ -100,7 +95,25 @@ export function verifyJwsSignature(parsed: ParsedJws, key: KeyObject, alg: JwsAl
   }
 }
 
-function isAllZero(bytes: Buffer, start: number, end: number): boolean {
+/**
+ * The shape checks made before any cryptography: a signature is non-empty; ECDSA signatures are the
+ * R || S concatenation of exactly 64/96/132 bytes (RFC 7518 §3.4, so DER is refused) with R ≠ 0 and
+ * S ≠ 0 (the CVE-2022-21449 "psychic signature" shape); Ed25519 signatures are 64 bytes (RFC 8032
+ * §5.1.6). OpenSSL refuses these too; checking here keeps the rule independent of the backend.
+ * Does NOT check the signature itself.
+ */
+export function isWellFormedSignature(signature: Uint8Array, alg: JwsAlgorithm): boolean {
+  const params = ALG_PARAMS[alg];
+  if (params === undefined || signature.length === 0) return false;
+  if (params.signatureLength !== undefined && signature.length !== params.signatureLength) return false;
+  if (params.keyType === 'ec') {
+    const half = signature.length / 2;
+    if (isAllZero(signature, 0, half) || isAllZero(signature, half, signature.length)) return false;
+  }
+  return true;
+}
+
+function isAllZero(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (bytes[i] !== 0) return false;
   return true;
 }
