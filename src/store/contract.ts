@@ -3,6 +3,9 @@
  * and Redis adapters implement them and all pass one shared contract suite
  * (test/store/contract-suite.ts).
  *
+ * Adapters throw `StoreError` (src/store/errors.ts: `conflict`, `not_found`, `corrupt`,
+ * `unavailable`) for storage failures; docs/storage.md describes the shared behaviour.
+ *
  * Every method is async so that a network database drops in without touching callers. Times are
  * `Date` objects or epoch seconds where stated; keys are stored as public JWKs (never private
  * material).
@@ -118,7 +121,10 @@ export interface TokenStore {
  * (clientId, jti), exactly one returns true, across processes and nodes.
  */
 export interface ReplayStore {
-  /** Reserves (clientId, jti) until `expiresAt` (epoch seconds). False if already reserved. */
+  /**
+   * Reserves (clientId, jti) until `expiresAt` (epoch seconds). False if already reserved and not
+   * yet expired. A reservation is held at least one second even if `expiresAt` is already past.
+   */
   reserve(clientId: string, jti: string, expiresAt: number): Promise<boolean>;
   /** Deletes reservations that expired before `nowSeconds`; returns how many (0 where the backend expires by itself). */
   purgeExpired(nowSeconds: number): Promise<number>;
@@ -166,7 +172,10 @@ export interface InitialAccessTokenRecord {
 
 export interface InitialAccessTokenStore {
   addInitialAccessToken(token: InitialAccessTokenRecord): Promise<void>;
-  /** Finds by hash and consumes one use atomically; undefined if unknown, expired or used up. */
+  /**
+   * Finds by hash and consumes one use atomically; undefined if unknown, expired or used up.
+   * Returns the record after this use (`usesLeft` already decremented; absent when unlimited).
+   */
   consumeInitialAccessToken(tokenHash: string, now: Date): Promise<InitialAccessTokenRecord | undefined>;
   listInitialAccessTokens(): Promise<InitialAccessTokenRecord[]>;
 }
