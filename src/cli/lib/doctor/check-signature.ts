@@ -13,12 +13,12 @@ import { verifyDirectToken } from '../../../core/assertion/verify-direct-token.t
 import { DEFAULT_ASSERTION_POLICY } from '../../../core/assertion/policy.ts';
 import { toRegisteredKey } from '../../../core/keys/registered-key.ts';
 import { calculateThumbprint } from '../../../core/keys/thumbprint.ts';
-import { isJwsAlgorithm, type PublicKeyInfo } from '../../../core/keys/types.ts';
+import { isJwsAlgorithm, type JwsAlgorithm, type PublicKeyInfo } from '../../../core/keys/types.ts';
 import type { ParsedJws } from '../../../core/jws/types.ts';
 import type { Check, DoctorInput } from './types.ts';
 
 /** kid among the registered keys (RFC 7515 §4.1.4), then the signature (RFC 7515 §5.2). */
-export function checkSignature(parsed: ParsedJws, registered: readonly PublicKeyInfo[], privateKey: KeyObject | undefined): Check[] {
+export function checkSignature(parsed: ParsedJws, registered: readonly PublicKeyInfo[], privateKey: KeyObject | undefined, rawToken?: string): Check[] {
   const keys = registered.map((info) => toRegisteredKey(info));
   const policy = { allowedAlgs: DEFAULT_ASSERTION_POLICY.allowedAlgs };
   const checks: Check[] = [];
@@ -41,6 +41,14 @@ export function checkSignature(parsed: ParsedJws, registered: readonly PublicKey
   } catch (error) {
     let detail = 'the token was signed with a key whose public half is not the registered one';
     const alg = parsed.header.alg;
+    if (rawToken !== undefined && /\s/.test(rawToken.trim()) && isJwsAlgorithm(alg) && signedOverLineBreaks(rawToken.trim(), registered, alg)) {
+      checks.push({
+        id: 'signature.verify', status: 'fail', title: 'the signature was computed over the header and payload WITH their line breaks', reason: 'assertion_line_breaks',
+        detail: 'the registered key verifies the signature only over the text with line breaks, which no verifier will see once the JWT is one line',
+        fix: "rebuild all three parts with `openssl base64 -A` (or `tr -d '\\n'`) BEFORE signing, then sign the one-line header.payload",
+      });
+      return checks;
+    }
     if (privateKey !== undefined && isJwsAlgorithm(alg)) {
       const publicKey = createPublicKey(privateKey);
       let signedByIt = false;
@@ -55,6 +63,21 @@ export function checkSignature(parsed: ParsedJws, registered: readonly PublicKey
     });
   }
   return checks;
+}
+
+/** True when the signature verifies over the signing input exactly as written, line breaks included. */
+function signedOverLineBreaks(token: string, registered: readonly PublicKeyInfo[], alg: JwsAlgorithm): boolean {
+  const last = token.lastIndexOf('.');
+  if (last < 0) return false;
+  const signingInput = Buffer.from(token.slice(0, last), 'latin1');
+  const signature = Buffer.from(token.slice(last + 1).replace(/\s+/g, ''), 'base64url');
+  return registered.some((info) => {
+    try {
+      return verifyJwsSignature({ signingInput, signature } as ParsedJws, info.key, alg);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The real verifier, as the server runs it, at the server's time when known. */

@@ -31,7 +31,7 @@ export function runDoctor(input: DoctorInput): Check[] {
   if (registered === undefined || registered.length === 0) {
     checks.push({ id: 'signature.verify', status: 'skip', title: 'signature not checked: give the registered public key (--key FILE or --jwks FILE|URL)' });
   } else {
-    if (parsed !== undefined) checks.push(...checkSignature(parsed, registered, input.privateKey));
+    if (parsed !== undefined) checks.push(...checkSignature(parsed, registered, input.privateKey, input.token));
     if (input.privateKey !== undefined) checks.push(checkKeyPairMatches(input.privateKey, registered));
     // The real verifier sees the token exactly as given (a line break is its first refusal).
     checks.push(checkWithVerifier(input.token, registered, input));
