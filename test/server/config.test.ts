@@ -76,3 +76,9 @@ test('every setting in the defaults is documented (docs/configuration.md is gene
   const documented = SETTING_DOCS.map((doc) => doc.path);
   for (const path of paths) assert.ok(documented.includes(path), `${path} is documented`);
 });
+
+test('docs/configuration.md is generated from the defaults file and up to date', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/gen-config-docs.ts', '--check'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+});

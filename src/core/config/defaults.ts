@@ -115,7 +115,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'clients.jwksUriAllowHosts', description: 'Host names or IP literals (e.g. `["keys.internal", "127.0.0.1"]`) whose client `jwks_uri` may use plain http and resolve to private, loopback or link-local addresses. Empty by default: every jwks_uri must be https on a public address (SSRF defence, see docs/registration.md).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
   { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records.' },
-  { path: 'log.level', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
+  { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];
 
 /** Environment variables read by resolveConfig, with the setting each one sets. */

@@ -26,13 +26,10 @@ export function createAuditWriter(store: AuditStore, logger: Logger): AuditWrite
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
-      for (const event of batch) {
-        try {
-          await store.appendAudit(event);
-        } catch (error) {
-          logger.error({ err: error, type: event.type, reason: event.reason }, 'audit event could not be stored');
-        }
-      }
+      // All at once: a group-committing store writes the whole batch in one transaction.
+      await Promise.all(batch.map((event) => store.appendAudit(event).catch((error: unknown) => {
+        logger.error({ err: error, type: event.type, reason: event.reason }, 'audit event could not be stored');
+      })));
     }
   }
 

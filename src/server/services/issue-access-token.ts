@@ -17,28 +17,34 @@ export interface TokenResponse {
 }
 
 /**
- * Issues and records one token. Throws 'store_unavailable' when the record cannot be written (the
- * token is then never handed out). Does NOT check scopes, audiences or the client: the grant did.
+ * Issues and records one token. `reserve` (the replay reservation of the request's assertions) runs
+ * in the same storage round trip as the token record, so a group-committing store writes both in
+ * one transaction; when it fails, its error is thrown, the token is never handed out and its record
+ * is marked revoked. Throws 'store_unavailable' when the record cannot be written. Does NOT check
+ * scopes, audiences or the client: the grant did.
  */
-export async function issueAccessToken(ctx: ServerContext, input: { clientId: string; keyThumbprint: string; scopes: readonly string[]; audience: readonly string[]; ttl: number }): Promise<{ response: TokenResponse; jti: string }> {
+export async function issueAccessToken(ctx: ServerContext, input: { clientId: string; keyThumbprint: string; scopes: readonly string[]; audience: readonly string[]; ttl: number }, reserve: () => Promise<void> = async () => undefined): Promise<{ response: TokenResponse; jti: string }> {
   const now = ctx.now();
   const jti = randomBytes(16).toString('base64url');
   const claims = buildAccessTokenClaims({ issuer: ctx.issuer, clientId: input.clientId, audience: input.audience, scopes: input.scopes, now, ttl: input.ttl, jti });
   const token = signAccessToken(claims, ctx.signingKeys.active());
-  try {
-    await ctx.store.tokens.recordToken({
-      jti,
-      clientId: input.clientId,
-      keyThumbprint: input.keyThumbprint,
-      scope: input.scopes.join(' '),
-      audience: input.audience,
-      issuedAt: now,
-      expiresAt: claims.exp,
-      revoked: false,
-    });
-  } catch (cause) {
-    throw new OAuthError('store_unavailable', { cause });
+  const recording = ctx.store.tokens.recordToken({
+    jti,
+    clientId: input.clientId,
+    keyThumbprint: input.keyThumbprint,
+    scope: input.scopes.join(' '),
+    audience: input.audience,
+    issuedAt: now,
+    expiresAt: claims.exp,
+    revoked: false,
+  });
+  const [reserved, recorded] = await Promise.allSettled([reserve(), recording]);
+  if (reserved.status === 'rejected') {
+    // The token never leaves the server; its record is only bookkeeping.
+    if (recorded.status === 'fulfilled') void ctx.store.tokens.revokeToken(jti).catch(() => undefined);
+    throw reserved.reason;
   }
+  if (recorded.status === 'rejected') throw new OAuthError('store_unavailable', { cause: recorded.reason });
   return {
     jti,
     response: {

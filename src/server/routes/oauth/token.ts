@@ -35,25 +35,28 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
       if (grant === undefined) throw new OAuthError('grant_type_unsupported', { detail: `supported grant types: ${[...GRANTS.keys()].join(', ')}` });
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: grant.clientAuthentication === 'required' });
       const result = await grant.handle({ ctx, form, auth, trace });
-      // RFC 7523 §3 (7): reserve each jti only now, after every other check passed.
-      for (const { verified, role } of result.assertions) {
-        try {
-          await reserveAssertionJti(ctx, verified);
-        } catch (error) {
-          // RFC 7523 §3.1: a replayed authorization grant JWT is invalid_grant.
-          if (role === 'grant' && error instanceof OAuthError && error.reason === 'jti_replayed') {
-            throw new OAuthError('grant_assertion_invalid', { detail: `jti_replayed: ${error.detail ?? ''}`, description: 'the authorization grant JWT has already been used', cause: error });
+      // RFC 7523 §3 (7): reserve each jti only now, after every other check passed (in the same
+      // storage round trip as the token record).
+      const reserve = async () => {
+        await Promise.all(result.assertions.map(async ({ verified, role }) => {
+          try {
+            await reserveAssertionJti(ctx, verified);
+          } catch (error) {
+            // RFC 7523 §3.1: a replayed authorization grant JWT is invalid_grant.
+            if (role === 'grant' && error instanceof OAuthError && error.reason === 'jti_replayed') {
+              throw new OAuthError('grant_assertion_invalid', { detail: `jti_replayed: ${error.detail ?? ''}`, description: 'the authorization grant JWT has already been used', cause: error });
+            }
+            throw error;
           }
-          throw error;
-        }
-      }
+        }));
+      };
       const { response, jti } = await issueAccessToken(ctx, {
         clientId: result.client.clientId,
         keyThumbprint: result.keyThumbprint,
         scopes: result.scopes,
         audience: result.audience,
         ttl: result.client.accessTokenTtl > 0 ? result.client.accessTokenTtl : ctx.config.tokens.accessTokenTtl,
-      });
+      }, reserve);
       ctx.counters.tokensIssued += 1;
       ctx.audit.write({
         time: new Date(),
