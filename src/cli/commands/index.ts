@@ -14,6 +14,9 @@ import { registerTokenCommand } from './token.ts';
 import { registerCallCommand } from './call.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerDoctorCommand } from './doctor.ts';
+import { registerClientsLifecycleCommand } from './clients-lifecycle.ts';
+import { registerAdminCommand } from './admin.ts';
+import { registerInitialAccessTokenCommand } from './initial-access-token.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -29,4 +32,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCallCommand,
   registerInspectCommand,
   registerDoctorCommand,
+  // After registerClientsCommand: adds update/disable/enable/delete and `clients keys` to `clients`.
+  registerClientsLifecycleCommand,
+  registerAdminCommand,
+  registerInitialAccessTokenCommand,
 ];
