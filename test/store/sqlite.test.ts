@@ -30,7 +30,8 @@ runStoreContract('sqlite', async () => {
 test('sqlite: the replay race across 3 worker threads (own connections), exactly one of 50 wins', async () => {
   const dir = tempDir();
   const path = join(dir, 'keyward.sqlite');
-  const store = await openSqliteStore(path); // migrate once before the workers open it
+  // The workers open the new file at the same moment: this also proves they take turns migrating it.
+  let store: Awaited<ReturnType<typeof openSqliteStore>> | undefined;
   try {
     const jti = `race-${randomUUID()}`;
     const barrier = new SharedArrayBuffer(8);
@@ -58,9 +59,26 @@ test('sqlite: the replay race across 3 worker threads (own connections), exactly
     Atomics.notify(flag, 0);
     const wins = await Promise.all(results);
     assert.equal(wins.reduce((a, b) => a + b, 0), 1, `wins per worker: ${wins.join(', ')}`);
+    store = await openSqliteStore(path);
     assert.equal(await store.replay.reserve('racer', jti, Math.floor(Date.now() / 1000) + 300), false);
   } finally {
-    await store.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: four Stores opening a new file at once migrate it once, all usable', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'keyward.sqlite');
+  try {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openSqliteStore(path)));
+    await stores[0]?.clients.createClient(makeClient('seen-by-all'));
+    for (const store of stores) assert.ok(await store.clients.getClient('seen-by-all'));
+    await Promise.all(stores.map((s) => s.close()));
+    const check = new Database(path, { readonly: true });
+    assert.deepEqual(check.prepare('SELECT name FROM keyward_migration').all(), [{ name: '0001-initial-schema' }]);
+    check.close();
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -47,11 +47,7 @@ function openConnection(path: string): Database.Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[])
-      .map((t) => t.name);
-    if (tables.length > 0 && !tables.includes('keyward_migration')) {
-      throw new StoreError('corrupt', `${path} is a SQLite database of another application (tables: ${tables.slice(0, 5).join(', ')}); point KEYWARD_DATA_DIR at a directory of its own`);
-    }
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get(); // reads the header: a damaged file fails here
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
@@ -64,12 +60,55 @@ function openConnection(path: string): Database.Database {
   return db;
 }
 
+/** Refuses a database that has tables but no Keyward migration table: another application's. */
+function checkOwnedByKeyward(db: Database.Database, path: string): void {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[])
+    .map((t) => t.name);
+  if (tables.length > 0 && !tables.includes('keyward_migration')) {
+    throw new StoreError('corrupt', `${path} is a SQLite database of another application (tables: ${tables.slice(0, 5).join(', ')}); point KEYWARD_DATA_DIR at a directory of its own`);
+  }
+}
+
+/**
+ * Checks ownership and migrates inside one `BEGIN IMMEDIATE` transaction on this connection (kysely
+ * does not wrap SQLite migrations in a transaction itself): processes opening a new file at the same
+ * moment take turns, and a migration interrupted half-way leaves nothing behind.
+ */
+async function migrateExclusively(db: Database.Database, kysely: Kysely<Schema>, path: string): Promise<void> {
+  // Poll for the write lock without blocking the thread (another Store of this very process may be
+  // the one migrating, and it needs the event loop to finish).
+  db.pragma('busy_timeout = 0');
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      break;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'SQLITE_BUSY' || Date.now() > deadline) {
+        db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+        throw new StoreError('unavailable', `${path} stayed locked by another process for ${SQLITE_BUSY_TIMEOUT_MS} ms; retry, or stop the process holding it`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+    }
+  }
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  try {
+    checkOwnedByKeyward(db, path);
+    await runMigrations(kysely as Kysely<unknown>, sqliteMigrations, path);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
 /** Opens (creating if needed) and migrates the SQLite Store at `path` (`:memory:` for a private in-memory database). */
 export async function openSqliteStore(path: string): Promise<Store> {
   const db = openConnection(path);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
   try {
-    await runMigrations(kysely as Kysely<unknown>, sqliteMigrations, path);
+    await migrateExclusively(db, kysely, path);
   } catch (error) {
     await kysely.destroy();
     if (db.open) db.close();
