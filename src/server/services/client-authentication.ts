@@ -8,6 +8,8 @@
 import { OAuthError } from '../../core/errors.ts';
 import { parseClientAssertion } from '../../core/assertion/parse-client-assertion.ts';
 import { verifyClientAssertion, type VerifiedAssertion } from '../../core/assertion/verify-client-assertion.ts';
+import { resolveAssertionPolicy, type AssertionPolicy } from '../../core/assertion/policy.ts';
+import type { ClientRecord } from '../../store/contract.ts';
 import type { ServerContext } from '../context.ts';
 import type { FormParameters } from '../middleware/read-form.ts';
 import type { CachedClient } from './client-cache.ts';
@@ -89,19 +91,14 @@ export async function verifyAssertionOfClient(ctx: ServerContext, assertion: str
   const keys = cached.client.jwksUri === undefined ? cached.keys : await loadJwksUriKeys(ctx, cached.client, parsed.header.kid);
   if (keys.length === 0) throw new OAuthError('no_keys', { detail: 'the client has no registered key: register one with `keyward clients add` or the admin API' });
   const client = cached.client;
+  const policy = policyOf(ctx, client);
   const verified = verifyClientAssertion(parsed, {
     keys,
     issuer: ctx.issuer,
     tokenEndpoint: ctx.tokenEndpoint,
     now: ctx.now(),
     ...(clientIdParam === undefined ? {} : { clientIdParam }),
-    policy: {
-      audience: client.audiencePolicy,
-      ...(client.algPin ? { algPin: client.algPin } : {}),
-      maxLifetime: ctx.config.assertions.maxLifetime,
-      clockTolerance: ctx.config.assertions.clockTolerance,
-      maxLength: ctx.config.assertions.maxLength,
-    },
+    policy,
   });
   trace.clientId = verified.clientId;
   trace.keyThumbprint = verified.key.thumbprint;
@@ -113,6 +110,24 @@ export async function verifyAssertionOfClient(ctx: ServerContext, assertion: str
     ctx.logger.warn({ clientId: verified.clientId }, 'legacy client assertion audience accepted (token endpoint URL or array): the client should use the issuer identifier as aud');
   }
   return { cached, verified };
+}
+
+// The resolved (frozen) policy of each client record, resolved once per cached record.
+const policies = new WeakMap<ClientRecord, { config: ServerContext['config']; policy: AssertionPolicy }>();
+
+/** The assertion policy of a client: its audience policy and algorithm pin over the server settings. */
+function policyOf(ctx: ServerContext, client: ClientRecord): AssertionPolicy {
+  const hit = policies.get(client);
+  if (hit !== undefined && hit.config === ctx.config) return hit.policy;
+  const policy = resolveAssertionPolicy({
+    audience: client.audiencePolicy,
+    ...(client.algPin ? { algPin: client.algPin } : {}),
+    maxLifetime: ctx.config.assertions.maxLifetime,
+    clockTolerance: ctx.config.assertions.clockTolerance,
+    maxLength: ctx.config.assertions.maxLength,
+  });
+  policies.set(client, { config: ctx.config, policy });
+  return policy;
 }
 
 /**

@@ -4,6 +4,7 @@
  * any other client the token counts as invalid, so the answer is the same 200 and nothing is revoked
  * (which also tells that client nothing about the token); the audit log records `not_owner`.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Hono } from 'hono';
 import { OAuthError } from '../../../core/errors.ts';
 import type { ServerContext } from '../../context.ts';
@@ -21,7 +22,7 @@ export function registerRevokeRoute(app: Hono, ctx: ServerContext): void {
     const address = getSourceAddress(c, ctx.config.server.trustProxy);
     const where = address === undefined ? {} : { sourceAddress: address };
     try {
-      const form = await readForm(c.req.raw, { maxBytes: ctx.config.server.maxBodyBytes });
+      const form = await readForm(c.req.raw, { incoming: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming, maxBytes: ctx.config.server.maxBodyBytes });
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: true });
       const clientId = auth!.verified.clientId;
       // RFC 7009 §2.1: token is REQUIRED; token_type_hint is only a hint (ignored: one token type).
