@@ -79,3 +79,25 @@ test('group commit: a commit that fails rejects the whole batch and stores none 
   assert.equal((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 0);
   db.close();
 }));
+
+test('group commit: when SQLite rolls the transaction back mid-batch, the rest does not run and every caller is rejected', withFile(async (path) => {
+  const db = new Database(path);
+  db.exec('CREATE TABLE t (v INTEGER)');
+  const batcher = createWriteBatcher(db);
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const results = await Promise.allSettled([
+    batcher.enqueue(() => insert.run(1)),
+    // Stands in for SQLITE_FULL / SQLITE_IOERR, after which SQLite has rolled the transaction back.
+    batcher.enqueue(() => {
+      db.exec('ROLLBACK');
+      throw new Error('disk I/O error');
+    }),
+    batcher.enqueue(() => insert.run(3)),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  assert.equal((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 0, 'nothing of the batch is stored');
+  // The batcher keeps working afterwards.
+  await batcher.enqueue(() => insert.run(4));
+  assert.equal((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 1);
+  db.close();
+}));

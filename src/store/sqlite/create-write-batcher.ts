@@ -8,7 +8,8 @@
  * replay reservations, token records and audit events of all of them.
  *
  * A failing statement (say a duplicate jti) rejects only its own caller: SQLite aborts that
- * statement, not the transaction, and the others still commit. If the commit itself fails (the
+ * statement, not the transaction, and the others still commit (unless the error made SQLite roll
+ * the transaction back, in which case the whole batch is rejected). If the commit itself fails (the
  * write lock stayed busy past busy_timeout), every caller of the batch is rejected and nothing of it
  * is stored. Does NOT batch reads, and does NOT reorder writes: they run in the order queued.
  */
@@ -43,6 +44,9 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
       } catch (error) {
         job.error = error;
         job.ok = false;
+        // Some errors (disk full, I/O error) make SQLite roll the whole transaction back: stop here,
+        // so that the rest of the batch does not run outside a transaction; every caller is rejected.
+        if (!db.inTransaction) throw error;
       }
     }
   });
