@@ -181,7 +181,8 @@ test('jwks_uri client: keys rotated at the URI are picked up on an unknown kid w
   const b = keyPairFor('ES256', 22);
   let served = [exportPublicJwk(a.publicKey, { kid: 'key-a' })];
   let hits = 0;
-  const jwksServer = createServer((_req, res) => { hits += 1; res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=3600' }).end(JSON.stringify({ keys: served })); });
+  let failing = false;
+  const jwksServer = createServer((_req, res) => { hits += 1; if (failing) { res.writeHead(500).end(); return; } res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=3600' }).end(JSON.stringify({ keys: served })); });
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
   try {
     const uri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
@@ -196,6 +197,15 @@ test('jwks_uri client: keys rotated at the URI are picked up on an unknown kid w
     const cb: TestClient = { ...ca, privateKey: b.privateKey, publicKey: b.publicKey, kid: 'key-b', thumbprint: calculateThumbprint(b.publicKey) };
     assert.equal((await tokenFor(cb)).status, 200, 'the rotated key is picked up on its unknown kid');
     assert.equal(hits, 2);
+    // The URI fails after the cache expired: the last good set is kept, and the failure is audited.
+    failing = true;
+    clock += 3601;
+    assert.equal((await tokenFor(cb)).status, 200, 'the last good key set is kept when a fetch fails');
+    assert.equal(hits, 3);
+    await flushAudit(server);
+    const failures = await call('GET', `/audit?client_id=${clientId}&type=jwks_uri.fetch_failed`);
+    assert.equal((failures.json.events as unknown[]).length, 1);
+    failing = false;
     const keysAdd = await call('POST', `/clients/${clientId}/keys`, { keys: exportPublicPem(a.publicKey) });
     assert.equal(keysAdd.status, 400, 'a jwks_uri client takes no registered keys');
 

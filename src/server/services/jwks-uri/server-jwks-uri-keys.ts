@@ -10,6 +10,8 @@ import type { ServerContext } from '../../context.ts';
 import { createJwksUriFetcher, type JwksUriFetcher } from './create-jwks-uri-fetcher.ts';
 
 const fetchers = new WeakMap<ServerContext, JwksUriFetcher>();
+/** The last fetch error reported per client, so a stale set is audited once per new error, not per request. */
+const reported = new WeakMap<ServerContext, Map<string, string>>();
 
 /** The fetcher of `ctx` (created on first use). */
 export function getServerJwksUriFetcher(ctx: ServerContext): JwksUriFetcher {
@@ -30,7 +32,20 @@ export function getServerJwksUriFetcher(ctx: ServerContext): JwksUriFetcher {
 export async function loadJwksUriKeys(ctx: ServerContext, client: ClientRecord, kid: unknown): Promise<RegisteredKey[]> {
   if (client.jwksUri === undefined) throw new TypeError('loadJwksUriKeys needs a client with a jwks_uri');
   const result = await getServerJwksUriFetcher(ctx).getKeys(client.clientId, client.jwksUri, typeof kid === 'string' ? { kid } : {});
-  if (result.stale) ctx.logger.warn({ clientId: client.clientId, error: result.error }, 'jwks_uri fetch failed; using the last good key set');
+  if (result.stale) {
+    let seen = reported.get(ctx);
+    if (seen === undefined) reported.set(ctx, (seen = new Map()));
+    const key = `${result.fetchedAt.getTime()}\0${result.error ?? ''}`;
+    if (seen.get(client.clientId) !== key) {
+      if (seen.size >= 10_000) seen.clear();
+      seen.set(client.clientId, key);
+      ctx.logger.warn({ clientId: client.clientId, error: result.error }, 'jwks_uri fetch failed; using the last good key set');
+      ctx.audit.write({
+        time: new Date(ctx.now() * 1000), type: 'jwks_uri.fetch_failed', clientId: client.clientId, reason: 'jwks_fetch_failed',
+        details: { stale: true, last_good_fetch: result.fetchedAt.toISOString(), ...(result.error ? { detail: result.error } : {}) },
+      });
+    }
+  }
   if (result.keys.length === 0) throw new OAuthError('jwks_fetch_failed', { detail: 'the key set at jwks_uri holds no signing key' });
   return result.keys.map((info) => toRegisteredKey(info));
 }
