@@ -50,11 +50,12 @@ test('journey 000: openssl genrsa -des3 → clients add → keyward token → ke
   copyFileSync(join(dir, 'public_key.pem'), join(dir, 'api-keys', 'client_12345.pem'));
 
   const signing = ['--client-id', 'client_12345', '--key', 'private_key.pem', '--passphrase-env', 'PRIVATE_KEY_PASSWORD'];
-  const [token, call, direct, refused] = await Promise.all([
+  const [token, call, direct, refused, unknown] = await Promise.all([
     runKeyward(['token', '--issuer', server.url, ...signing, '--scope', 'read', '--resource', API_AUDIENCE, '--json'], { cwd: dir, env: PASSWORD_ENV }),
     runKeyward(['call', `${api.url}/api/resource`, '--issuer', server.url, ...signing, '--scope', 'read', '--resource', API_AUDIENCE, '--json'], { cwd: dir, env: PASSWORD_ENV }),
     runKeyward(['call', `${api.url}/direct/resource`, '--direct', ...signing], { cwd: dir, env: PASSWORD_ENV }),
     runKeyward(['token', '--issuer', server.url, ...signing, '--scope', 'admin'], { cwd: dir, env: PASSWORD_ENV }),
+    runKeyward(['call', `${api.url}/direct/resource`, '--direct', '-i', '--client-id', 'client_unknown', '--key', 'private_key.pem', '--passphrase-env', 'PRIVATE_KEY_PASSWORD'], { cwd: dir, env: PASSWORD_ENV }),
   ]);
   assert.equal(token.code, 0, token.stderr);
   const response = JSON.parse(token.stdout) as { access_token: string; token_type: string; expires_in: number };
@@ -70,6 +71,10 @@ test('journey 000: openssl genrsa -des3 → clients add → keyward token → ke
   assert.match(direct.stdout, /hello from mode B/);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /invalid_scope/);
+  // An API refusal: exit code 1, the status line with -i, the challenge on standard error.
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stdout, /^HTTP 401/);
+  assert.match(unknown.stderr, /HTTP 401.*Bearer/);
 });
 
 test('journey 000 with keyward keygen --encrypt: keygen → clients add → token; a wrong passphrase exits 3', async () => {

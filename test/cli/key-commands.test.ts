@@ -10,7 +10,7 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { makeTempDir, runKeyward, runShell } from './run-cli.ts';
 import { CommanderError } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
-import { calculateThumbprint } from '../../src/core/keys/index.ts';
+import { calculateThumbprint, exportJwks } from '../../src/core/keys/index.ts';
 import { signClientAssertion } from '../../src/core/assertion/index.ts';
 
 const temp = makeTempDir('keys');
@@ -215,4 +215,18 @@ test('doctor: a private key given where the registered public key was expected',
   assert.equal(report.checks.find((c) => c.id === 'key.kind')?.reason, 'key_is_private');
   assert.equal(report.checks.find((c) => c.id === 'signature.verify')?.status, 'pass', 'the public half is still used for the other checks');
   assert.doesNotMatch(result.stdout, /PRIVATE KEY-----/, 'the key is never printed');
+  // The same token against a JWKS file holding another key and the right one: the signature verifies.
+  writeFileSync(`${key}-jwks.json`, JSON.stringify(exportJwks([generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey, createPublicKey(privatePem)])));
+  const withJwks = await runKeyward(['doctor', token, '--jwks', `${key}-jwks.json`, '--aud', 'https://as.example', '--json']);
+  const jwksReport = JSON.parse(withJwks.stdout) as { ok: boolean; checks: Array<{ id: string; status: string }> };
+  assert.equal(jwksReport.ok, true, withJwks.stdout);
+  assert.equal(withJwks.code, 0);
+});
+
+test('token: an unreachable server exits 4 with one line naming the problem', async () => {
+  const key = join(dir, 'unreach');
+  writeKeyPair(key);
+  const result = await runKeyward(['token', '--issuer', 'http://127.0.0.1:9', '--client-id', 'c1', '--key', `${key}-private.pem`]);
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(result.stderr, /^keyward: cannot reach http:\/\/127\.0\.0\.1:9\/\.well-known\/oauth-authorization-server/);
 });

@@ -84,7 +84,7 @@ export function registerDoctorCommand(program: Command): void {
 Examples:
   keyward doctor @jwt_assertion.txt --key public_key.pem --issuer http://127.0.0.1:4440 --client-id my-client
   keyward doctor "$TOKEN" --direct --key public_key.pem --private-key private_key.pem --passphrase-env PRIVATE_KEY_PASSWORD
-  keyward doctor - --jwks http://127.0.0.1:4440/resource/v1/clients/my-client/keys --json < token.txt
+  keyward doctor - --jwks https://client.example/.well-known/jwks.json --json < token.txt
 
 Exit codes: 0 every check passed (warnings allowed); 1 at least one check failed; 2 usage error; 3 unreadable token file.`)
     .action(async (argument: string, options: DoctorOptions) => {
