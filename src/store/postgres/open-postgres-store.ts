@@ -24,6 +24,8 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** Milliseconds to wait for a connection (default 5000). */
   readonly connectionTimeoutMs?: number;
+  /** Milliseconds to wait for a query's answer before failing it (default 10000). */
+  readonly queryTimeoutMs?: number;
   /**
    * PostgreSQL schema holding Keyward's tables (default `public`); created if missing. Lets several
    * Keyward instances (or test runs) share one database.
@@ -52,6 +54,8 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresSt
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    // A query that gets no answer fails instead of holding a request for ever.
+    query_timeout: options.queryTimeoutMs ?? 10_000,
     // Every connection resolves unqualified table names in our schema.
     ...(options.schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
