@@ -224,3 +224,33 @@ test('jwks_uri client: keys rotated at the URI are picked up on an unknown kid w
     await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
   }
 });
+
+test('bad input to the admin API and the registration endpoint never answers 500', async () => {
+  const token = await adminToken();
+  const raw = async (method: string, path: string, body: string, type = 'application/json') => readAnswer(await fetch(`${server.url}${path}`, {
+    method, headers: { authorization: `Bearer ${token}`, 'content-type': type }, body,
+  }));
+  const cases: Array<[string, string, string, string?]> = [
+    ['POST', '/admin/v1/clients', '{not json'],
+    ['POST', '/admin/v1/clients', '[]'],
+    ['POST', '/admin/v1/clients', JSON.stringify({ client_name: 'x', keys: 42 })],
+    ['POST', '/admin/v1/clients', JSON.stringify({ client_name: 'x', keys: 'not a key' })],
+    ['POST', '/admin/v1/clients', JSON.stringify({ client_name: 'x', keys: { kty: 'RSA' } })],
+    ['POST', '/admin/v1/clients', JSON.stringify({ client_name: '', access_token_ttl: -1 })],
+    ['POST', '/admin/v1/clients', 'client_name=x', 'application/x-www-form-urlencoded'],
+    ['POST', '/admin/v1/clients', JSON.stringify({ client_name: 'x'.repeat(100), description: 'y'.repeat(200_000) })],
+    ['PATCH', '/admin/v1/clients/nobody', JSON.stringify({ client_name: 'x' })],
+    ['POST', '/admin/v1/clients/nobody/keys/abc/revoke', ''],
+    ['POST', '/admin/v1/clients/reader-client/keys/unknown-kid/revoke', ''],
+    ['POST', '/admin/v1/clients/reader-client/keys/rotate', JSON.stringify({ keys: 'x', overlap_seconds: 1e12 })],
+    ['GET', '/admin/v1/audit?since=yesterday-ish', ''],
+    ['POST', '/register', '{"jwks":', 'application/json'],
+    ['POST', '/register', '"just a string"', 'application/json'],
+    ['PUT', '/register/reader-client', '{}', 'application/json'],
+  ];
+  for (const [method, path, body, type] of cases) {
+    const answer = await raw(method, path, method === 'GET' ? undefined as unknown as string : body, type);
+    assert.ok(answer.status >= 400 && answer.status < 500, `${method} ${path} ${body.slice(0, 40)} → ${answer.status} ${answer.text.slice(0, 200)}`);
+    assert.equal(typeof answer.json.error, 'string');
+  }
+});
