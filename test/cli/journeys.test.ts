@@ -86,10 +86,19 @@ test('journey 000 with keyward keygen --encrypt: keygen → clients add → toke
   assert.equal(added.code, 0, added.stderr);
   const clientId = (JSON.parse(added.stdout) as { client_id: string }).client_id;
   const signing = ['--issuer', server.url, '--client-id', clientId, '--key', 'kg/app-private.pem', '--passphrase-env', 'KEY_PASS', '--kid', kid];
-  const [token, wrong] = await Promise.all([
+  const [token, wrong, assertion] = await Promise.all([
     runKeyward(['token', ...signing, '--scope', 'read'], { cwd: dir, env }),
     runKeyward(['token', ...signing], { cwd: dir, env: { KEY_PASS: 'wrong-pass' } }),
+    runKeyward(['assertion', ...signing], { cwd: dir, env }),
   ]);
+  // assertion --issuer reads discovery and uses the issuer as aud; doctor agrees with the server on every rule.
+  assert.equal(assertion.code, 0, assertion.stderr);
+  const doctor = await runKeyward(['doctor', assertion.stdout, '--key', 'kg/app-public.jwk.json', '--issuer', server.url, '--client-id', clientId, '--json'], { cwd: dir });
+  const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: Array<{ id: string; status: string }> };
+  assert.equal(report.ok, true, doctor.stdout);
+  for (const id of ['server.discovery', 'clock.offset', 'claims.aud', 'signature.kid', 'signature.verify', 'verifier']) {
+    assert.equal(report.checks.find((check) => check.id === id)?.status, 'pass', id);
+  }
   assert.equal(token.code, 0, token.stderr);
   assert.match(token.stdout, /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/, 'the token alone, on one line');
   assert.equal(wrong.code, 3);
