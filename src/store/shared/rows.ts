@@ -60,6 +60,7 @@ function compact<T extends object>(value: T): T {
   return value;
 }
 
+/** The clients row of a client record. */
 export function toClientRow(c: ClientRecord): ClientsTable {
   return {
     client_id: c.clientId,
@@ -79,6 +80,7 @@ export function toClientRow(c: ClientRecord): ClientsTable {
   };
 }
 
+/** The client record of a clients row. */
 export function fromClientRow(r: LooseRow<ClientsTable>): ClientRecord {
   return compact({
     clientId: r.client_id as string,
@@ -98,6 +100,7 @@ export function fromClientRow(r: LooseRow<ClientsTable>): ClientRecord {
   });
 }
 
+/** The client_keys row of a key record (the JWK as JSON). */
 export function toKeyRow(k: ClientKeyRecord): ClientKeysTable {
   return {
     client_id: k.clientId,
@@ -115,6 +118,7 @@ export function toKeyRow(k: ClientKeyRecord): ClientKeysTable {
   };
 }
 
+/** The key record of a client_keys row. */
 export function fromKeyRow(r: LooseRow<ClientKeysTable>): ClientKeyRecord {
   return compact({
     clientId: r.client_id as string,
@@ -132,6 +136,7 @@ export function fromKeyRow(r: LooseRow<ClientKeysTable>): ClientKeyRecord {
   });
 }
 
+/** The signing_keys row of a signing key (private JWK as JSON: never log the row). */
 export function toSigningKeyRow(k: SigningKeyRecord): SigningKeysTable {
   return {
     kid: k.kid,
@@ -144,6 +149,7 @@ export function toSigningKeyRow(k: SigningKeyRecord): SigningKeysTable {
   };
 }
 
+/** The signing key record of a signing_keys row. */
 export function fromSigningKeyRow(r: LooseRow<SigningKeysTable>): SigningKeyRecord {
   return compact({
     kid: r.kid as string,
@@ -156,7 +162,7 @@ export function fromSigningKeyRow(r: LooseRow<SigningKeysTable>): SigningKeyReco
   });
 }
 
-/** `revoked` as 0/1; PostgreSQL casts the parameter to its boolean column. */
+/** The issued_tokens row of a token record; `revoked` as 0/1 (PostgreSQL casts it to its boolean column). */
 export function toTokenRow(t: IssuedTokenRecord): IssuedTokensTable {
   return {
     jti: t.jti,
@@ -170,6 +176,7 @@ export function toTokenRow(t: IssuedTokenRecord): IssuedTokensTable {
   };
 }
 
+/** The issued-token record of an issued_tokens row. */
 export function fromTokenRow(r: LooseRow<IssuedTokensTable>): IssuedTokenRecord {
   return {
     jti: r.jti as string,
@@ -183,6 +190,7 @@ export function fromTokenRow(r: LooseRow<IssuedTokensTable>): IssuedTokenRecord 
   };
 }
 
+/** The audit_events row of an event (id assigned by the database). */
 export function toAuditRow(e: AuditEvent): Omit<AuditEventsTable, 'id'> {
   return {
     time: e.time.getTime(),
@@ -196,6 +204,7 @@ export function toAuditRow(e: AuditEvent): Omit<AuditEventsTable, 'id'> {
   };
 }
 
+/** The audit event of an audit_events row (with its id). */
 export function fromAuditRow(r: LooseRow<AuditEventsTable>): AuditEvent {
   return compact({
     id: readNumber(r.id),
@@ -210,6 +219,7 @@ export function fromAuditRow(r: LooseRow<AuditEventsTable>): AuditEvent {
   });
 }
 
+/** The initial_access_tokens row of a record. */
 export function toInitialAccessTokenRow(t: InitialAccessTokenRecord): InitialAccessTokensTable {
   return {
     id: t.id,
@@ -221,6 +231,7 @@ export function toInitialAccessTokenRow(t: InitialAccessTokenRecord): InitialAcc
   };
 }
 
+/** The initial access token record of a row. */
 export function fromInitialAccessTokenRow(r: LooseRow<InitialAccessTokensTable>): InitialAccessTokenRecord {
   return compact({
     id: r.id as string,
