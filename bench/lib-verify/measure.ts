@@ -4,10 +4,18 @@
  */
 import type { Contender } from './contenders.ts';
 
+/** Throughput of one slice: per wall-clock second and per CPU second of this process. */
+export interface Rate {
+  readonly wall: number;
+  /** Operations per CPU second (user + system, all threads of the process): stable when the box is shared. */
+  readonly cpu: number;
+}
+
 /** Operations per second of `contender` over about `ms` milliseconds. */
-export async function measure(contender: Contender, ms: number): Promise<number> {
+export async function measure(contender: Contender, ms: number): Promise<Rate> {
   let ops = 0;
   let i = 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(ms) * 1_000_000n;
   for (;;) {
@@ -20,7 +28,9 @@ export async function measure(contender: Contender, ms: number): Promise<number>
     if (process.hrtime.bigint() >= deadline) break;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return ops / seconds;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { wall: ops / seconds, cpu: ops / Math.max(cpuSeconds, 1e-6) };
 }
 
 /** The median of a list of numbers. */

@@ -101,10 +101,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const maxLength = options.maxTokenLength ?? directMode?.maxLength ?? 16384;
   const parseOptions = { maxLength, ...(directMode === undefined ? {} : { clientIdClaim: directMode.clientIdClaim }) };
   const cacheSize = options.parseCacheSize ?? 1000;
-  const parseCache = cacheSize > 0 ? new BoundedCache<string, ParsedJws>(cacheSize) : undefined;
+  // Keyed by the last 43 characters (the end of the signature: cheap to hash, unique in practice);
+  // a hit counts only when the whole token is identical.
+  const parseCache = cacheSize > 0 ? new BoundedCache<string, { token: string; parsed: ParsedJws }>(cacheSize) : undefined;
+  const cached = (token: string): ParsedJws | undefined => {
+    const entry = parseCache?.get(token.slice(-CACHE_KEY_LENGTH));
+    return entry !== undefined && entry.token === token ? entry.parsed : undefined;
+  };
+
+  // readBearerToken asks whether a token is known; the parse found then is used directly (run() is
+  // synchronous up to that point, so this one-slot hand-over cannot mix requests).
+  let handOver: ParsedJws | undefined;
+  const isKnown = parseCache === undefined ? undefined : (token: string): boolean => (handOver = cached(token)) !== undefined;
 
   function parse(token: string): ParsedJws {
-    return parseCache?.get(token) ?? (directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions));
+    return cached(token) ?? (directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions));
   }
 
   /**
@@ -112,15 +123,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
    * cannot fill or poison the cache). Shared between requests from now on, so deep-frozen first.
    */
   function remember(token: string, parsed: ParsedJws): void {
-    if (parseCache === undefined || token.length > MAX_CACHED_TOKEN_LENGTH || parseCache.peek(token) !== undefined) return;
+    if (parseCache === undefined || token.length > MAX_CACHED_TOKEN_LENGTH || cached(token) !== undefined) return;
     deepFreeze(parsed.header);
     deepFreeze(parsed.payload);
-    parseCache.set(token, parsed);
+    parseCache.set(token.slice(-CACHE_KEY_LENGTH), { token, parsed });
   }
 
   function run(input: VerifyInput, verifyOptions: VerifyOptions | undefined, modeOut: { mode: VerifyMode | undefined }): Principal | Promise<Principal> {
-    const token = readBearerToken(input, verifyOptions?.url);
-    const parsed = parse(token);
+    handOver = undefined;
+    const token = readBearerToken(input, verifyOptions?.url, isKnown);
+    const parsed = handOver ?? parse(token);
+    handOver = undefined;
     const mode: VerifyMode = isAccessTokenTyp(parsed.header.typ) || directMode === undefined ? 'access_token' : 'direct';
     modeOut.mode = mode;
     if (verifyOptions?.modes !== undefined && !verifyOptions.modes.includes(mode)) {
@@ -181,6 +194,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
 /** Longer tokens are verified but not kept in the parse cache (bounds its memory to about 4 MiB). */
 const MAX_CACHED_TOKEN_LENGTH = 4096;
+const CACHE_KEY_LENGTH = 43;
 
 function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;

@@ -45,6 +45,21 @@ function isAccessTokenType(typ: unknown): boolean {
   return lower === 'at+jwt' || lower === 'application/at+jwt';
 }
 
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+// Split once per claims object (claims of a cached parse are frozen and reused across requests).
+const scopeCache = new WeakMap<object, readonly string[]>();
+
+/** RFC 9068 §2.2.3 / RFC 8693 §4.2: `scope` is a space-separated list. */
+function readScopes(claims: Record<string, unknown>, scope: string | undefined): readonly string[] {
+  if (scope === undefined || scope === '') return NO_SCOPES;
+  let scopes = scopeCache.get(claims);
+  if (scopes === undefined) {
+    scopes = Object.freeze(scope.split(' ').filter((s) => s.length > 0));
+    if (Object.isFrozen(claims)) scopeCache.set(claims, scopes);
+  }
+  return scopes;
+}
+
 /**
  * Compiles mode A. For each token, in this order:
  * 1. header `typ` is `at+jwt` → else 'typ_not_allowed' (RFC 9068 §4, RFC 8725 §3.11: a client's
@@ -109,7 +124,7 @@ export function createAccessTokenMode(options: AccessTokenModeOptions): AccessTo
     if (typeof clientId !== 'string' || clientId.length === 0) throw new OAuthError('claim_invalid', { description: 'the access token has no client_id', detail: 'client_id must be a non-empty string' });
     const scope = claims.scope;
     if (scope !== undefined && typeof scope !== 'string') throw new OAuthError('claim_invalid', { description: 'the access token scope is malformed', detail: 'scope must be a space-separated string' });
-    const principal: Principal = { clientId, scopes: scope === undefined || scope === '' ? [] : scope.split(' ').filter((s) => s.length > 0), claims, mode: 'access_token' };
+    const principal: Principal = { clientId, scopes: readScopes(claims, scope), claims, mode: 'access_token' };
     if (introspection === undefined) return principal;
     const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
     return introspection.checkActive(token, jti, exp, now).then(() => principal);

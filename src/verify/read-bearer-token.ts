@@ -45,10 +45,11 @@ function collectAuthorization(input: VerifyInput): string[] {
  * - another scheme (Basic, DPoP, ...) → 'token_missing' (no Bearer credential was offered);
  * - `Bearer` with no token, spaces inside, or characters outside token68 → 'request_malformed'.
  *
+ * `isKnown` (optional) names tokens already verified: such a token skips the character scan.
  * Does NOT look inside the token (see the verifier) and does NOT read a request body
  * (RFC 6750 §2.2 form tokens are not supported).
  */
-export function readBearerToken(input: VerifyInput, url?: string): string {
+export function readBearerToken(input: VerifyInput, url?: string, isKnown?: (token: string) => boolean): string {
   if (url === undefined && typeof Request !== 'undefined' && input instanceof Request) url = input.url;
   if (url !== undefined) {
     const q = url.indexOf('?');
@@ -61,6 +62,11 @@ export function readBearerToken(input: VerifyInput, url?: string): string {
   // node, Express and Fastify adapters pass); any other shape takes the full path below.
   const direct = (input as HeaderRecord).authorization;
   if (typeof direct === 'string' && Object.keys(input).length === 1) {
+    // A token already verified earlier (exactly this string) passed the token68 check then.
+    if (isKnown !== undefined && direct.length > 7 && direct.charCodeAt(6) === 0x20 && /^bearer$/i.test(direct.slice(0, 6))) {
+      const candidate = direct.slice(7);
+      if (isKnown(candidate)) return candidate;
+    }
     const fast = FAST.exec(direct);
     if (fast !== null) return fast[1] as string;
   }
