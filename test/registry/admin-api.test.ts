@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportPublicJwk, exportPublicPem } from '../../src/core/keys/export-key.ts';
 import { calculateThumbprint } from '../../src/core/keys/thumbprint.ts';
+import { createSelfSignedCertificate } from '../../src/core/keys/certificate.ts';
 import { buildAdminApp } from '../../src/server/routes/admin/admin-app.ts';
 import { buildAdminOpenApi } from '../../src/server/routes/admin/openapi-document.ts';
 import {
@@ -252,5 +253,27 @@ test('bad input to the admin API and the registration endpoint never answers 500
     const answer = await raw(method, path, method === 'GET' ? undefined as unknown as string : body, type);
     assert.ok(answer.status >= 400 && answer.status < 500, `${method} ${path} ${body.slice(0, 40)} → ${answer.status} ${answer.text.slice(0, 200)}`);
     assert.equal(typeof answer.json.error, 'string');
+  }
+});
+
+test('a key uploaded as a certificate keeps its validity: refused as key_expired after notAfter', async () => {
+  const pair = keyPairFor('ES256', 51);
+  const cert = await createSelfSignedCertificate({ privateKey: pair.privateKey, subject: 'CN=cert-client', days: 1, now: new Date(clock * 1000 - 60_000) });
+  const created = await call('POST', '/clients', { client_name: 'cert client', keys: cert.pem });
+  assert.equal(created.status, 201, created.text);
+  const key = (created.json.keys as Array<Record<string, unknown>>)[0]!;
+  assert.equal(key.certificate_subject, 'CN=cert-client');
+  assert.ok(typeof key.not_after === 'string');
+  const client: TestClient = { clientId: created.json.client_id as string, privateKey: pair.privateKey, publicKey: pair.publicKey, kid: key.kid as string, thumbprint: key.thumbprint as string, alg: 'ES256' };
+  assert.equal((await tokenFor(client)).status, 200);
+  const saved = clock;
+  clock += 2 * 86400;
+  try {
+    assert.equal((await tokenFor(client)).status, 401);
+    await flushAudit(server);
+    const audit = await call('GET', `/audit?client_id=${client.clientId}&reason=key_expired`);
+    assert.equal((audit.json.events as unknown[]).length, 1);
+  } finally {
+    clock = saved;
   }
 });
