@@ -10,8 +10,10 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { makeTempDir, runKeyward, runShell } from './run-cli.ts';
 import { CommanderError } from 'commander';
 import { buildProgram } from '../../src/cli/main.ts';
-import { calculateThumbprint, exportJwks } from '../../src/core/keys/index.ts';
-import { signClientAssertion } from '../../src/core/assertion/index.ts';
+import { calculateThumbprint, exportJwks, importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
+import { parseDirectToken, signClientAssertion, verifyDirectToken } from '../../src/core/assertion/index.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 const temp = makeTempDir('keys');
 after(() => temp.remove());
@@ -229,4 +231,39 @@ test('token: an unreachable server exits 4 with one line naming the problem', as
   const result = await runKeyward(['token', '--issuer', 'http://127.0.0.1:9', '--client-id', 'c1', '--key', `${key}-private.pem`]);
   assert.equal(result.code, 4, result.stderr);
   assert.match(result.stderr, /^keyward: cannot reach http:\/\/127\.0\.0\.1:9\/\.well-known\/oauth-authorization-server/);
+});
+
+test('call: curl-like -X, -H, -d @file send the request with a fresh direct token as Bearer; the body goes to standard output', async () => {
+  const key = join(dir, 'caller');
+  const { publicPem } = writeKeyPair(key);
+  writeFileSync(join(dir, 'order.json'), '{"item":42}');
+  const seen: Array<{ method?: string; authorization?: string; test?: string | string[]; contentType?: string; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    req.on('end', () => {
+      seen.push({ method: req.method, authorization: req.headers.authorization, test: req.headers['x-test'], contentType: req.headers['content-type'], body });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end('{"created":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+    const result = await runKeyward(['call', url, '--direct', '--client-id', 'client_12345', '--key', `${key}-private.pem`, '-X', 'PUT', '-H', 'X-Test: yes', '-H', 'Content-Type: application/json', '-d', '@order.json'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '{"created":true}\n');
+    const request = seen[0];
+    assert.equal(request?.method, 'PUT');
+    assert.equal(request?.test, 'yes');
+    assert.equal(request?.contentType, 'application/json');
+    assert.equal(request?.body, '{"item":42}');
+    const token = request?.authorization?.replace(/^Bearer /, '') ?? '';
+    const verified = verifyDirectToken(parseDirectToken(token), { keys: [toRegisteredKey(importPublicKey(publicPem))], now: Math.floor(Date.now() / 1000) });
+    assert.equal(verified.clientId, 'client_12345');
+    assert.doesNotMatch(result.stdout + result.stderr, /eyJ/, 'the token is never printed');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });
