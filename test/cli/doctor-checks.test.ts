@@ -217,3 +217,25 @@ test('without keys, the signature check is skipped (and says which option to giv
   assert.equal(check.status, 'skip');
   assert.match(check.title, /--key/);
 });
+
+test('diagnosis: the server announces another issuer than --issuer (RFC 8414 §3.3); an unreachable server is a failed check, not a crash', async () => {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', date: new Date().toUTCString() });
+    res.end(JSON.stringify({ issuer: 'https://elsewhere.example', token_endpoint: 'https://elsewhere.example/token' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const { checks } = await checkServer(issuer);
+    const check = find(checks, 'server.discovery');
+    assert.equal(check.status, 'fail');
+    assert.match(check.fix ?? '', /elsewhere\.example/);
+    assert.equal(find(checks, 'clock.offset').status, 'pass');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+  const unreachable = await checkServer(issuer);
+  assert.equal(find(unreachable.checks, 'server.discovery').status, 'fail');
+  assert.match(find(unreachable.checks, 'server.discovery').title, /cannot reach/);
+});

@@ -1,6 +1,6 @@
 /**
  * Turns SDK errors into CLI errors with the documented exit codes: refused by the server → 1,
- * server unreachable → 4.
+ * an issuer that is not a URL → 2, server unreachable → 4.
  */
 import { DiscoveryError, TokenRequestError } from '../../client/errors.ts';
 import { CliError, EXIT } from '../output.ts';
@@ -13,6 +13,9 @@ export function mapClientError(error: unknown): unknown {
   }
   if (error instanceof DiscoveryError) {
     return new CliError(error.message, error.message.startsWith('cannot reach') ? EXIT.unreachable : EXIT.failed);
+  }
+  if (error instanceof TypeError && /^issuer must/.test(error.message)) {
+    return new CliError(`--issuer: ${error.message} (for example http://127.0.0.1:4440)`, EXIT.usage);
   }
   if (error instanceof TypeError && /fetch failed/i.test(error.message)) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
