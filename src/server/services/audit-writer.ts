@@ -1,10 +1,12 @@
 /**
- * Writes audit events off the request's critical path: events are queued and appended on the next
- * event-loop turn (one batch per turn), and `flush()` on shutdown writes whatever is queued.
+ * Writes audit events off the request's critical path: events are queued and handed to the store
+ * together every `flushDelayMs` (default 10 ms), so that a group-committing store writes them in the
+ * same transaction as the replay reservations of the requests of that moment instead of a commit of
+ * their own; `flush()` on shutdown writes whatever is queued.
  *
  * On a clean shutdown nothing is lost. On a crash (kill -9, power loss) the events of at most the
- * last event-loop turn that were not yet handed to the store are lost; tokens themselves are recorded
- * synchronously before the response, so introspection and revocation never miss one.
+ * last `flushDelayMs` that were not yet committed are lost; tokens themselves are recorded before
+ * the response, so introspection and revocation never miss one.
  */
 import type { Logger } from 'pino';
 import type { AuditEvent, AuditStore } from '../../store/contract.ts';
@@ -18,7 +20,8 @@ export interface AuditWriter {
 }
 
 /** An AuditWriter over `store`. */
-export function createAuditWriter(store: AuditStore, logger: Logger): AuditWriter {
+export function createAuditWriter(store: AuditStore, logger: Logger, options: { flushDelayMs?: number } = {}): AuditWriter {
+  const delay = options.flushDelayMs ?? 10;
   let queue: AuditEvent[] = [];
   let scheduled: Promise<void> | undefined;
 
@@ -34,7 +37,7 @@ export function createAuditWriter(store: AuditStore, logger: Logger): AuditWrite
   }
 
   function schedule(): Promise<void> {
-    scheduled ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drain).finally(() => { scheduled = undefined; });
+    scheduled ??= new Promise<void>((resolve) => (delay > 0 ? setTimeout(resolve, delay) : setImmediate(resolve))).then(drain).finally(() => { scheduled = undefined; });
     return scheduled;
   }
 
