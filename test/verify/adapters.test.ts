@@ -106,10 +106,10 @@ test('Hono adapter', async () => {
 
 test('Express 5 adapter', async () => {
   const app = express();
-  app.get('/read', createExpressMiddleware(verifier, { scopes: ['read'] }) as never, (req, res) => {
+  app.get('/read', createExpressMiddleware(verifier, { scopes: ['read'] }), (req, res) => {
     res.json((req as unknown as { keyward: unknown }).keyward);
   });
-  app.get('/write', createExpressMiddleware(verifier, { scopes: ['write'] }) as never, (req, res) => {
+  app.get('/write', createExpressMiddleware(verifier, { scopes: ['write'] }), (req, res) => {
     res.json((req as unknown as { keyward: unknown }).keyward);
   });
   await checkAdapter(await listen(createServer(app)));
@@ -117,9 +117,9 @@ test('Express 5 adapter', async () => {
 
 test('Fastify 5 plugin (per-route config) and per-route hook', async () => {
   const app = Fastify();
-  await app.register(createFastifyPlugin(verifier) as never);
+  await app.register(createFastifyPlugin(verifier));
   app.get('/read', { config: { keyward: { scopes: ['read'] } } }, async (req) => (req as unknown as { keyward: unknown }).keyward);
-  app.get('/write', { onRequest: createFastifyHook(verifier, { scopes: ['write'] }) as never }, async (req) => (req as unknown as { keyward: unknown }).keyward);
+  app.get('/write', { onRequest: createFastifyHook(verifier, { scopes: ['write'] }) }, async (req) => (req as unknown as { keyward: unknown }).keyward);
   app.get('/open', async () => ({ open: true }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   closers.push(() => app.close());
