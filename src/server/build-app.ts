@@ -16,10 +16,15 @@ import { registerTokenRoute } from './routes/oauth/token.ts';
 import { registerRegistrationRoute } from './routes/oauth/register.ts';
 import { registerRegistrationManagementRoutes } from './routes/oauth/register-management.ts';
 import { registerAdminRoutes } from './routes/admin/admin-app.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerTokenRateLimit } from './services/rate-limit/register-token-rate-limit.ts';
 
 /** The application with every route of this issue. */
 export function buildApp(ctx: ServerContext): Hono {
   const app = new Hono();
+  // Issue 7: request timing and GET /metrics first (they wrap every route), then the token rate limit.
+  registerMetricsRoute(app, ctx);
+  registerTokenRateLimit(app, ctx);
   registerDiscoveryRoutes(app, ctx);
   registerJwksRoute(app, ctx);
   registerHealthRoutes(app, ctx);

@@ -16,6 +16,8 @@ import type { ServerContext } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
 import { createClientCache } from './services/client-cache.ts';
+import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
+import { closeTokenRateLimiter } from './services/rate-limit/get-token-rate-limiter.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
 
 /** A running server node. */
@@ -76,6 +78,8 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       now,
     };
     holder.app = buildApp(context);
+    // Issue 7: drop cached clients when another node changes them (no-op without storage.redisUrl).
+    const cluster = await startClusterSync(context);
 
     const maintenance = setInterval(() => {
       void runMaintenance(context).catch((error: unknown) => logger.warn({ err: error }, 'maintenance failed'));
@@ -95,6 +99,8 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
             httpServer.closeIdleConnections();
             setTimeout(() => httpServer.closeAllConnections(), 2000).unref();
           });
+          await cluster.close();
+          await closeTokenRateLimiter(context);
           await context.audit.flush();
           await store.close();
         })();

@@ -62,6 +62,22 @@ export interface KeywardConfig {
     /** Seconds between purges of expired replay entries and token records. */
     readonly purgeInterval: number;
   };
+  readonly metrics: {
+    /** Serve GET /metrics (Prometheus) and time every request. */
+    readonly enabled: boolean;
+    /** Label token counts with the authenticated client_id (one series per client). */
+    readonly clientIdLabel: boolean;
+  };
+  readonly rateLimit: {
+    /** Apply the token endpoint rate limits. */
+    readonly enabled: boolean;
+    /** Token requests per window from one source address (checked before any work). */
+    readonly perSourceAddress: number;
+    /** Token requests per window by one authenticated client. */
+    readonly perClient: number;
+    /** Window in seconds. */
+    readonly window: number;
+  };
   readonly log: {
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
     readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -80,6 +96,8 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
   clientKeysEndpoint: { maxAge: 60 },
   maintenance: { purgeInterval: 60 },
+  metrics: { enabled: true, clientIdLabel: false },
+  rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
   log: { level: 'info' },
 };
 
@@ -115,6 +133,12 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'clients.jwksUriAllowHosts', description: 'Host names or IP literals (e.g. `["keys.internal", "127.0.0.1"]`) whose client `jwks_uri` may use plain http and resolve to private, loopback or link-local addresses. Empty by default: every jwks_uri must be https on a public address (SSRF defence, see docs/registration.md).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
   { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records.' },
+  { path: 'metrics.enabled', description: 'Serve `GET /metrics` (Prometheus text format: token requests by outcome and reason, legacy audience acceptances, replay refusals, store errors, jwks_uri fetch failures, request durations). Expose it to your monitoring only (docs/operations.md).' },
+  { path: 'metrics.clientIdLabel', description: 'Add a `client_id` label to the token counters, for authenticated clients only (one series per registered client). Off by default: unbounded label sets hurt Prometheus.' },
+  { path: 'rateLimit.enabled', description: 'Apply the token endpoint rate limits (429 `rate_limited` with `Retry-After`). Counters live in Redis when `storage.redisUrl` is set (shared by every node), else in each process.' },
+  { path: 'rateLimit.perSourceAddress', description: 'Token requests per window from one source address, checked before the request is read. The default (200,000 per 10 s) is far above what one node serves on 2 cores, so it only stops floods; lower it for your traffic.' },
+  { path: 'rateLimit.perClient', description: 'Token requests per window by one authenticated client (checked after the signature, so nobody can spend another client\'s budget). Default 100,000 per 10 s; a well-behaved client caches its token and needs a few per token lifetime.' },
+  { path: 'rateLimit.window', description: 'Window of both rate limits, in seconds.' },
   { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];
 

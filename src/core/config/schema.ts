@@ -45,6 +45,16 @@ export const configInputSchema = z.strictObject({
   maintenance: z.strictObject({
     purgeInterval: z.number().int().min(1).max(86400).optional(),
   }).optional(),
+  metrics: z.strictObject({
+    enabled: z.boolean().optional(),
+    clientIdLabel: z.boolean().optional(),
+  }).optional(),
+  rateLimit: z.strictObject({
+    enabled: z.boolean().optional(),
+    perSourceAddress: z.number().int().min(1).max(100_000_000).optional(),
+    perClient: z.number().int().min(1).max(100_000_000).optional(),
+    window: z.number().int().min(1).max(86400).optional(),
+  }).optional(),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   }).optional(),

@@ -13,6 +13,9 @@ import { getSourceAddress } from '../../middleware/source-address.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
 import { clientCredentialsGrant, jwtBearerGrant, type Grant } from '../../services/grants/index.ts';
 import { issueAccessToken } from '../../services/issue-access-token.ts';
+import { getMetrics } from '../../services/metrics/get-metrics.ts';
+import { checkClientRateLimit } from '../../services/rate-limit/check-client-rate-limit.ts';
+import { withRetryAfter } from '../../services/rate-limit/create-token-rate-limiter.ts';
 
 /** The grants of this server, by grant_type. */
 export const GRANTS: ReadonlyMap<string, Grant> = new Map([clientCredentialsGrant, jwtBearerGrant].map((grant) => [grant.grantType, grant]));
@@ -36,6 +39,8 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
       if (grant === undefined) throw new OAuthError('grant_type_unsupported', { detail: `supported grant types: ${[...GRANTS.keys()].join(', ')}` });
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: grant.clientAuthentication === 'required' });
       const result = await grant.handle({ ctx, form, auth, trace });
+      // Per-client rate limit, on the authenticated client only (before its jti is spent).
+      await checkClientRateLimit(ctx, result.client.clientId);
       // RFC 7523 §3 (7): reserve each jti only now, after every other check passed (in the same
       // storage round trip as the token record).
       const reserve = async () => {
@@ -59,6 +64,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
         ttl: result.client.accessTokenTtl > 0 ? result.client.accessTokenTtl : ctx.config.tokens.accessTokenTtl,
       }, reserve);
       ctx.counters.tokensIssued += 1;
+      getMetrics(ctx).recordTokenOutcome({ outcome: 'granted', clientId: result.client.clientId, legacyAudience: trace.legacyAudience === true });
       ctx.audit.write({
         time: new Date(),
         type: 'token.granted',
@@ -78,6 +84,12 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
     } catch (error) {
       ctx.counters.tokensRefused += 1;
       const reason = error instanceof OAuthError ? error.reason : 'server_error';
+      getMetrics(ctx).recordTokenOutcome({
+        outcome: 'refused',
+        reason,
+        ...(trace.authenticated && trace.clientId !== undefined ? { clientId: trace.clientId } : {}),
+        replayed: error instanceof OAuthError && (reason === 'jti_replayed' || (error.detail ?? '').startsWith('jti_replayed')),
+      });
       ctx.audit.write({
         time: new Date(),
         type: 'token.refused',
@@ -93,7 +105,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
       });
       ctx.logger.info({ reason, clientId: trace.clientId, authenticated: trace.authenticated }, 'token request refused');
       const scheme = authorization?.trim().split(/\s+/, 1)[0];
-      return errorResponse(error, ctx.logger, scheme ? { authScheme: scheme } : {});
+      return withRetryAfter(error, errorResponse(error, ctx.logger, scheme ? { authScheme: scheme } : {}));
     }
   });
 }

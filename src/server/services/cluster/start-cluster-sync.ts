@@ -1,0 +1,94 @@
+/**
+ * Cross-node invalidation (issue 7): every node of one issuer subscribes to the Redis invalidation
+ * bus (store/redis, channel `<storage.keyPrefix>invalidate`) and publishes on it every change made
+ * through its registry (admin API, RFC 7591/7592 registration). On an event a node drops its cached
+ * client and keys, so disabling a client or revoking a key on one node takes effect on every node
+ * within the pub/sub latency (milliseconds), not after `clients.cacheTtl`.
+ *
+ * A `signing-keys` event makes the node re-read its signing keys at once.
+ *
+ * Does NOT guarantee delivery: Redis pub/sub drops messages for a node that is disconnected at that
+ * moment, and changes made by another process (the local CLI on the shared database) are not
+ * published. Both still show up within `clients.cacheTtl` seconds, so keep that short.
+ */
+import type { ServerContext } from '../../context.ts';
+import type { InvalidationBus, InvalidationEvent } from '../../../store/redis/create-invalidation-bus.ts';
+import { getServerRegistry } from '../registry/server-registry.ts';
+
+/** The running subscription of one node. */
+export interface ClusterSync {
+  /** True when a Redis bus is connected (false: single node, nothing to do). */
+  readonly enabled: boolean;
+  /** Publishes `event` to every node (errors are logged, never thrown). */
+  publish(event: InvalidationEvent): Promise<void>;
+  /** Unsubscribes and closes the Redis connections. */
+  close(): Promise<void>;
+}
+
+/**
+ * Delay of the second invalidation: a cache load on this node that read the store just before the
+ * change was committed elsewhere may finish after the first invalidation and cache the old state;
+ * dropping the entry once more after this delay removes it.
+ */
+export const SECOND_INVALIDATION_MS = 200;
+
+const NOOP: ClusterSync = { enabled: false, publish: async () => {}, close: async () => {} };
+
+/**
+ * Starts the subscription when `storage.redisUrl` is set (else returns a no-op). Throws
+ * StoreError('unavailable') when Redis does not answer at start: a node configured for a cluster
+ * does not silently run alone.
+ */
+export async function startClusterSync(ctx: ServerContext, options: { bus?: InvalidationBus } = {}): Promise<ClusterSync> {
+  const { redisUrl, keyPrefix } = ctx.config.storage;
+  if (options.bus === undefined && !redisUrl) return NOOP;
+  const bus = options.bus ?? await (await import('../../../store/redis/create-invalidation-bus.ts')).createInvalidationBus(redisUrl!, keyPrefix);
+  const timers = new Set<NodeJS.Timeout>();
+
+  const dropClient = (clientId: string): void => {
+    ctx.clients.invalidate(clientId);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      ctx.clients.invalidate(clientId);
+    }, SECOND_INVALIDATION_MS);
+    timer.unref();
+    timers.add(timer);
+  };
+
+  let unsubscribe: () => void;
+  try {
+    unsubscribe = await bus.subscribe((event) => {
+      if (event.type === 'client' || event.type === 'keys') dropClient(event.clientId);
+      else if (event.type === 'signing-keys') {
+        void ctx.signingKeys.refresh().catch((error: unknown) => ctx.logger.warn({ err: error }, 'signing-key refresh after an invalidation event failed'));
+      }
+      // 'token' events need nothing here: token records are read from the store on each check.
+    });
+  } catch (error) {
+    await bus.close().catch(() => undefined);
+    throw error;
+  }
+
+  const publish = async (event: InvalidationEvent): Promise<void> => {
+    try {
+      await bus.publish(event);
+    } catch (error) {
+      ctx.logger.warn({ err: error, event: event.type }, 'could not publish a cache invalidation; other nodes see the change within clients.cacheTtl');
+    }
+  };
+  const stopListening = getServerRegistry(ctx).onChange((clientId) => {
+    void publish({ type: 'client', clientId });
+  });
+
+  return {
+    enabled: true,
+    publish,
+    async close() {
+      stopListening();
+      unsubscribe();
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await bus.close();
+    },
+  };
+}
