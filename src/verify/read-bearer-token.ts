@@ -43,7 +43,9 @@ function collectAuthorization(input: VerifyInput): string[] {
  * - two Authorization headers (or one holding a comma-joined pair) → 'request_malformed'
  *   (RFC 6750 §2: exactly one method, one credential);
  * - another scheme (Basic, DPoP, ...) → 'token_missing' (no Bearer credential was offered);
- * - `Bearer` with no token, spaces inside, or characters outside token68 → 'request_malformed'.
+ * - `Bearer` with no token, spaces inside, or characters outside token68 → 'request_malformed';
+ * - line breaks inside the token → 'assertion_line_breaks' (401 invalid_token), naming the
+ *   `openssl base64 -e` cause and the fix (RFC 7515 §2).
  *
  * `isKnown` (optional) names tokens already verified: such a token skips the character scan.
  * Does NOT look inside the token (see the verifier) and does NOT read a request body
@@ -81,11 +83,16 @@ export function readBearerToken(input: VerifyInput, url?: string, isKnown?: (tok
   if (match === null) {
     if (/^bearer$/i.test(value)) throw new OAuthError('request_malformed', { detail: 'the Authorization header says Bearer but carries no token' });
     if (/^bearer\s/i.test(value)) {
-      throw new OAuthError('request_malformed', {
-        detail: value.includes(',')
-          ? 'the request carries more than one Authorization credential: send exactly one Bearer token'
-          : 'the Bearer token contains spaces or line breaks: send the token as one unbroken string',
-      });
+      if (value.includes(',')) {
+        throw new OAuthError('request_malformed', { detail: 'the request carries more than one Authorization credential: send exactly one Bearer token' });
+      }
+      if (/[\r\n]/.test(value)) {
+        // RFC 7515 §2: base64url never wraps; `openssl base64 -e` does, every 64 characters.
+        throw new OAuthError('assertion_line_breaks', {
+          detail: 'the Bearer token contains line breaks; a JWT is one unbroken line. If it was built with `openssl base64 -e` (which wraps every 64 characters), use `openssl base64 -A` or pipe through `tr -d \'\\n\'`',
+        });
+      }
+      throw new OAuthError('request_malformed', { detail: 'the Bearer token contains spaces: send the token as one unbroken string' });
     }
     const scheme = value.split(/\s/, 1)[0] ?? '';
     throw new OAuthError('token_missing', { detail: `the Authorization scheme is ${JSON.stringify(scheme.slice(0, 20))}, not Bearer` });

@@ -108,3 +108,13 @@ test('keys that cannot be fetched are 503 (retry), and an unexpected exception n
   assert.equal(crash.status, 503);
   assert.ok(!JSON.stringify(crash.body).includes('secret internal message'));
 });
+
+test('RFC 7515 §2: a token with line breaks (the `openssl base64 -e` recipe) is refused, naming the line breaks and the fix', () => {
+  const error = refusal(() => readBearerToken({ authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRjb2RlIjoiYyJ9\nAAAA.c2ln' }));
+  assert.equal(error.reason, 'assertion_line_breaks');
+  assert.match(error.message, /line breaks/);
+  assert.match(error.message, /openssl base64 -A/);
+  const challenge = toBearerChallenge(error);
+  assert.equal(challenge.status, 401);
+  assert.match(challenge.body.error_description, /line breaks.*openssl base64 -A/, 'the public description names the fix too');
+});
