@@ -30,7 +30,7 @@ test('001: an assertion (iss = sub = client_id, aud, jti, exp) gets an RFC 9068 
   assert.equal(payload.client_id, client.clientId);
   assert.equal(payload.scope, 'read');
   assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 300);
-  assert.ok(typeof payload.jti === 'string' && payload.jti.length >= 16);
+  assert.match(String(payload.jti), /^[0-9a-f-]{36}$/);
   const record = await server.context.store.tokens.getToken(payload.jti!);
   assert.equal(record?.keyThumbprint, client.thumbprint, 'the token remembers the client key that authenticated it');
 });
