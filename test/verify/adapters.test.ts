@@ -128,3 +128,24 @@ test('Fastify 5 plugin (per-route config) and per-route hook', async () => {
   await checkAdapter(base);
   assert.equal((await call(base, '/open')).status, 200, 'routes without config.keyward are not checked');
 });
+
+test('bad input never crashes or answers 500: 300 random Authorization values over HTTP', async () => {
+  const auth = createNodeMiddleware(verifier);
+  const server = createServer(async (req, res) => {
+    if ((await auth(req, res)) === undefined) return;
+    res.end('ok');
+  });
+  const base = await listen(server);
+  const pieces = ['Bearer ', 'bearer  ', 'Basic ', 'eyJ', 'hbGciOiJub25lIn0', '.', '..', 'e30', '=', '-', '_', '~', '+/', 'A'.repeat(50), '%00', 'é', '{"alg":"RS256"}', ',', 'Bearer x, Bearer y'];
+  let seed = 42;
+  const random = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
+  for (let i = 0; i < 300; i++) {
+    let value = '';
+    const n = 1 + Math.floor(random() * 6);
+    for (let k = 0; k < n; k++) value += pieces[Math.floor(random() * pieces.length)];
+    // Only header-legal characters go on the wire (node refuses the others before sending).
+    value = value.replace(/[^\x20-\x7e]/g, 'x');
+    const reply = await call(base, '/x', value);
+    assert.ok([400, 401].includes(reply.status), `${reply.status} for ${JSON.stringify(value)}`);
+  }
+});
