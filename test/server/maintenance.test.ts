@@ -1,0 +1,42 @@
+// Maintenance and logging: expired replay reservations and token records are purged (RFC 7523 §3 (7)
+// only needs a jti until the assertion expires), and the logger redacts tokens and assertions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { runMaintenance } from '../../src/server/main.ts';
+import { REDACTED_PATHS } from '../../src/server/logger.ts';
+import { addTestClient, assertionFor, requestToken, startTestServer } from './helpers.ts';
+
+test('runMaintenance purges replay reservations and token records once expired, not before', async () => {
+  const server = await startTestServer();
+  try {
+    const client = await addTestClient(server);
+    const assertion = await assertionFor(server, client, { lifetime: 60 });
+    assert.equal((await requestToken(server, client, {}, assertion)).status, 200);
+    const early = await runMaintenance(server.context);
+    assert.deepEqual(early, { replay: 0, tokens: 0 }, 'nothing is purged while still valid');
+    const realNow = server.context.now;
+    (server.context as { now: () => number }).now = () => realNow() + 400;
+    try {
+      const later = await runMaintenance(server.context);
+      assert.ok(later.replay >= 1, 'the expired reservation is purged');
+      assert.ok(later.tokens >= 1, 'the expired token record is purged');
+    } finally {
+      (server.context as { now: () => number }).now = realNow;
+    }
+  } finally {
+    await server.stop();
+  }
+});
+
+test('the logger redacts assertions, tokens and Authorization headers', () => {
+  let out = '';
+  const sink = new Writable({ write(chunk, _encoding, done) { out += chunk.toString(); done(); } });
+  const logger = pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+  logger.info({ client_assertion: 'eyJ.secret.sig', req: { headers: { authorization: 'Bearer abc' } }, body: { access_token: 'tok' }, token: 't' }, 'x');
+  assert.ok(!out.includes('eyJ.secret.sig'));
+  assert.ok(!out.includes('Bearer abc'));
+  assert.ok(!out.includes('"tok"'));
+  assert.match(out, /\[redacted\]/);
+});
