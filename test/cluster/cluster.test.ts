@@ -107,7 +107,7 @@ test('RFC 7523 §3 (7): one assertion sent 1,000 times concurrently across three
   assert.equal(metrics.reduce((sum, text) => sum + sumMetric(text, 'keyward_store_errors_total'), 0), 0);
 });
 
-test('a key revoked through node 1 is refused by node 3 within 1 s (Redis invalidation, cache TTL 30 s)', { skip, timeout: 30_000 }, async () => {
+test('a key revoked through node 1 is refused by node 3 within 1 s (Redis invalidation, cache TTL 30 s)', { skip, timeout: 30_000 }, async (t) => {
   const victim = await addClient('revoked-soon', ['read']);
   // Node 3 caches the client and its key.
   assert.equal((await postToken(nodes[2]!.url, await assertionFor(victim))).status, 200);
@@ -127,6 +127,7 @@ test('a key revoked through node 1 is refused by node 3 within 1 s (Redis invali
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   assert.ok(refusedAfter !== undefined, 'node 3 still accepts the revoked key after 40 tries');
+  t.diagnostic(`node 3 refused the revoked key ${refusedAfter.toFixed(0)} ms after node 1 answered the revocation`);
   assert.ok(refusedAfter < 1000, `node 3 refused the revoked key after ${refusedAfter.toFixed(0)} ms (must be < 1000 ms)`);
   // And it stays refused.
   assert.equal((await postToken(nodes[2]!.url, pending.at(-1)!)).status, 401);
