@@ -55,9 +55,14 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     server = createServer({ requestTimeout: config.server.requestTimeout * 1000, headersTimeout: Math.min(config.server.requestTimeout * 1000, 60_000), keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, listener);
     const httpServer = server;
     await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
+      httpServer.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') reject(new Error(`port ${config.server.port} on ${config.server.host} is already in use: stop the other process, or choose another port with --port or KEYWARD_PORT`));
+        else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${config.server.port}: choose a port above 1023 with --port or KEYWARD_PORT`));
+        else reject(error);
+      });
       httpServer.listen(config.server.port, config.server.host, () => {
-        httpServer.off('error', reject);
+        httpServer.removeAllListeners('error');
+        httpServer.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
         resolve();
       });
     });

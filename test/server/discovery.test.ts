@@ -83,3 +83,8 @@ test('the signing algorithm is selectable: RS256, PS256, EdDSA', async () => {
     }
   }
 });
+
+test('a port already in use is refused with a message naming the port and the fix', async () => {
+  const { port } = new URL(server.url);
+  await assert.rejects(startTestServer({ overrides: { server: { port: Number(port) } } }), /already in use.*--port/);
+});
