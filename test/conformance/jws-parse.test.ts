@@ -104,6 +104,10 @@ test('RFC 7515 §5.2 step 4, RFC 7519 §4: duplicate member names are refused (h
   expectReason(() => parseCompactJws(`${h}.${b64u('{"sub":"a","sub":"b"}')}.${s}`), 'assertion_malformed');
   // Nested objects may repeat names that appear at the top level.
   assert.ok(parseCompactJws(`${h}.${b64u('{"sub":"a","x":{"sub":"b"},"y":["sub","sub"]}')}.${s}`));
+  // Commas, quotes and brackets inside strings are not members.
+  assert.ok(parseCompactJws(`${h}.${b64u('{"sub":"a,\\"b\\",{c}","x,y":"[1,2]","z":"\\\\"}')}.${s}`));
+  expectReason(() => parseCompactJws(`${h}.${b64u('{"sub":"a,b","x":"\\",\\"sub\\":","sub":"c"}')}.${s}`), 'assertion_malformed');
+  assert.deepEqual(Object.keys(parseCompactJws(`${h}.${b64u('{}')}.${s}`).payload), []);
 });
 
 test('RFC 7515 §4.1.1: alg is required and must be a string', () => {

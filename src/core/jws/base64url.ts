@@ -22,9 +22,10 @@ export type JwsPartName = 'header' | 'payload' | 'signature';
  * and non-canonical encodings whose unused trailing bits are not zero (two strings must never decode
  * to the same bytes). Does NOT check what the bytes mean.
  */
-export function decodeBase64UrlPart(value: string, part: JwsPartName): Buffer {
+export function decodeBase64UrlPart(value: string, part: JwsPartName, alphabetChecked = false): Buffer {
   // RFC 7515 §2 (Base64url Encoding): URL-safe alphabet, no padding, no other characters.
-  if (!BASE64URL.test(value)) {
+  // (`alphabetChecked`: the caller already matched the whole token against the alphabet.)
+  if (!alphabetChecked && !BASE64URL.test(value)) {
     const hint = /[+/=]/.test(value)
       ? ' (it uses "+", "/" or "=" padding: that is base64, not base64url; map + to -, / to _ and drop =)'
       : '';

@@ -27,11 +27,41 @@ export function decodeJsonPart(bytes: Buffer, part: Exclude<JwsPartName, 'signat
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     throw new OAuthError('assertion_malformed', { detail: `the ${part} part must be a JSON object, not ${kind}` });
   }
-  const duplicate = findDuplicateTopLevelMember(text);
+  // JSON.parse keeps one member per name, so fewer keys than members in the text means a duplicate.
+  const duplicate = countTopLevelMembers(text) === Object.keys(value).length ? undefined : findDuplicateTopLevelMember(text);
   if (duplicate !== undefined) {
     throw new OAuthError('assertion_malformed', { detail: `the ${part} part has the member ${JSON.stringify(duplicate.slice(0, 40))} more than once` });
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Counts the members at the top level of a JSON object text that JSON.parse accepted (so the text is
+ * well-formed): the commas at depth 1 plus one, or 0 for `{}`. Strings are skipped whole, so commas
+ * and brackets inside them do not count. Linear, no allocation.
+ */
+function countTopLevelMembers(text: string): number {
+  let depth = 0;
+  let commas = 0;
+  let empty = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      if (depth === 1) empty = false;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    } else if (c === 0x2c /* , */ && depth === 1) {
+      commas++;
+    }
+  }
+  return empty ? 0 : commas + 1;
 }
 
 /**
