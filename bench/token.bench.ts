@@ -47,6 +47,9 @@ export interface CellResult {
   readonly seconds: number;
   /** Server CPU time per successful request (µs): less sensitive to a busy box than req/s. */
   readonly serverCpuUsPerOk: number | null;
+  /** Cores used by the server and by the load generator (this process) during the measured run. */
+  readonly serverCores: number | null;
+  readonly loadgenCores: number;
   readonly assertionsWrapped: boolean;
 }
 
@@ -174,7 +177,9 @@ export async function run(argv: string[]): Promise<CellResult[]> {
         };
         if (warmup > 0) await drive(running.url, connections, warmup, take);
         const cpuBefore = cpuSecondsOf(running.child.pid);
+        const ownBefore = process.cpuUsage();
         const measured = await drive(running.url, connections, duration, take);
+        const own = process.cpuUsage(ownBefore);
         const cpuAfter = cpuSecondsOf(running.child.pid);
         const cell: CellResult = {
           target,
@@ -185,10 +190,12 @@ export async function run(argv: string[]): Promise<CellResult[]> {
           errors: measured.errors,
           seconds: Number(measured.seconds.toFixed(1)),
           serverCpuUsPerOk: cpuBefore !== null && cpuAfter !== null && measured.ok > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e6) / measured.ok) : null,
+          serverCores: cpuBefore !== null && cpuAfter !== null ? Number(((cpuAfter - cpuBefore) / measured.seconds).toFixed(2)) : null,
+          loadgenCores: Number(((own.user + own.system) / 1e6 / measured.seconds).toFixed(2)),
           assertionsWrapped: wrapped,
         };
         results.push(cell);
-        console.error(`${target.padEnd(8)} c=${String(connections).padStart(2)}: ${cell.okPerSec} ok/s, p50 ${cell.p50ms} ms, p99 ${cell.p99ms} ms, errors ${cell.errors}, server CPU ${cell.serverCpuUsPerOk} µs/req${wrapped ? ' (assertions wrapped: replays counted as errors)' : ''}`);
+        console.error(`${target.padEnd(8)} c=${String(connections).padStart(2)}: ${cell.okPerSec} ok/s, p50 ${cell.p50ms} ms, p99 ${cell.p99ms} ms, errors ${cell.errors}, server CPU ${cell.serverCpuUsPerOk} µs/req (${cell.serverCores} cores; load generator ${cell.loadgenCores} cores)${wrapped ? ' (assertions wrapped: replays counted as errors)' : ''}`);
       } finally {
         await stopTarget(running);
       }
