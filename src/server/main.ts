@@ -17,6 +17,7 @@ import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
 import { createClientCache } from './services/client-cache.ts';
 import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
+import { getMetrics } from './services/metrics/get-metrics.ts';
 import { closeTokenRateLimiter } from './services/rate-limit/get-token-rate-limiter.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
 
@@ -87,7 +88,11 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const cluster = await startClusterSync(context);
 
     const maintenance = setInterval(() => {
-      void runMaintenance(context).catch((error: unknown) => logger.warn({ err: error }, 'maintenance failed'));
+      void runMaintenance(context).catch((error: unknown) => {
+        // Maintenance is storage work only (purges, signing-key reads).
+        getMetrics(context).recordStoreError('maintenance');
+        logger.warn({ err: error }, 'maintenance failed');
+      });
     }, config.maintenance.purgeInterval * 1000);
     maintenance.unref();
 
