@@ -107,6 +107,7 @@ export const REASONS = {
   token_missing: r('invalid_request', 401, 'RFC 6750 §3.1', 'a Bearer token is required'),
   token_invalid: r('invalid_token', 401, 'RFC 6750 §3.1', 'the access token is invalid'),
   token_expired: r('invalid_token', 401, 'RFC 6750 §3.1, RFC 9068 §4', 'the access token has expired'),
+  token_not_owned: r('unauthorized_client', 400, 'RFC 7009 §2.1', 'the token was not issued to this client'),
   token_revoked: r('invalid_token', 401, 'RFC 7009 §2, RFC 6750 §3.1', 'the access token has been revoked'),
   insufficient_scope: r('insufficient_scope', 403, 'RFC 6750 §3.1', 'the access token lacks the required scope'),
   // --- registration and administration --------------------------------------------------------

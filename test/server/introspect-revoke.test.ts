@@ -61,11 +61,14 @@ test('RFC 7009: the owner revokes its token; introspection then says inactive; u
   assert.equal((await revoke('not-a-token')).status, 200);
 });
 
-test('RFC 7009 §2.1: another client cannot revoke a token it does not own', async () => {
+test('RFC 7009 §2.1: another client cannot revoke a token it does not own (refused, nothing revoked)', async () => {
   const token = await newToken();
   const answer = await revoke(token, resourceServer);
-  assert.equal(answer.status, 200);
+  assert.equal(answer.status, 400);
+  assert.equal(answer.json.error, 'unauthorized_client');
   assert.equal((await introspect(token)).json.active, true, 'still active');
+  const refused = await server.context.store.audit.queryAudit({ type: 'revocation.refused', reason: 'token_not_owned' });
+  assert.ok(refused.length >= 1, 'audited with its reason');
 });
 
 test('revoking the client key revokes the tokens it authenticated', async () => {

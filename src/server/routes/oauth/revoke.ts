@@ -1,8 +1,8 @@
 /**
- * POST /revoke (RFC 7009), authenticated with private_key_jwt. 200 for unknown, expired or foreign
- * tokens (RFC 7009 §2.2). Only the client a token was issued to can revoke it (RFC 7009 §2.1): for
- * any other client the token counts as invalid, so the answer is the same 200 and nothing is revoked
- * (which also tells that client nothing about the token); the audit log records `not_owner`.
+ * POST /revoke (RFC 7009), authenticated with private_key_jwt. 200 for unknown, expired or other
+ * invalid tokens (RFC 7009 §2.2). Only the client a token was issued to can revoke it: for a valid
+ * token of another client the request is refused (RFC 7009 §2.1) with `unauthorized_client`, reason
+ * `token_not_owned`, and nothing is revoked.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Hono } from 'hono';
@@ -29,21 +29,25 @@ export function registerRevokeRoute(app: Hono, ctx: ServerContext): void {
       const token = form.get('token');
       if (token === undefined) throw new OAuthError('parameter_missing', { detail: 'the "token" parameter is required' });
       let owned: string | undefined;
-      let notOwner = false;
+      let ownerClientId: string | undefined;
       try {
         const { record } = await checkAccessToken(ctx, token);
-        // RFC 7009 §2.1: the server verifies the token was issued to the client making the request.
-        if (record.clientId === clientId) owned = record.jti;
-        else notOwner = true;
+        ownerClientId = record.clientId;
+        owned = record.jti;
       } catch (error) {
         if (!(error instanceof OAuthError) || error.reason === 'store_unavailable') throw error;
         // RFC 7009 §2.2: invalid tokens do not cause an error.
+      }
+      // RFC 7009 §2.1: "verifies whether the token was issued to the client making the revocation
+      // request. If this validation fails, the request is refused".
+      if (ownerClientId !== undefined && ownerClientId !== clientId) {
+        throw new OAuthError('token_not_owned', { detail: 'this access token was issued to another client: only its own client can revoke it' });
       }
       await reserveAssertionJti(ctx, auth!.verified);
       if (owned !== undefined) await ctx.store.tokens.revokeToken(owned);
       ctx.audit.write({
         time: new Date(), type: 'token.revoked', clientId, keyThumbprint: auth!.verified.key.thumbprint, ...where,
-        details: { found: owned !== undefined, ...(owned === undefined ? {} : { token_jti: owned }), ...(notOwner ? { not_owner: true } : {}) },
+        details: { found: owned !== undefined, ...(owned === undefined ? {} : { token_jti: owned }) },
       });
       // RFC 7009 §2.2: 200, empty body.
       return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } });
