@@ -65,6 +65,14 @@ test('Basic or client_secret alone is invalid_client 401 (private_key_jwt only),
   expectError(await send(`grant_type=client_credentials&client_id=${client.clientId}&client_secret=s`), 401, 'invalid_client');
 });
 
+test('an Authorization scheme that is not an RFC 9110 token is not echoed into WWW-Authenticate', async () => {
+  for (const authorization of ['Basic"realm=x YTpi', `${'B'.repeat(100)} YTpi`, 'B@sic YTpi']) {
+    const answer = await send('grant_type=client_credentials', { 'content-type': 'application/x-www-form-urlencoded', authorization });
+    expectError(answer, 401, 'invalid_client');
+    assert.equal(answer.headers.get('www-authenticate'), null, authorization);
+  }
+});
+
 test('unknown or missing grant_type', async () => {
   expectError(await send((await validForm({ grant_type: 'password' })).toString()), 400, 'unsupported_grant_type');
   expectError(await send(`client_assertion_type=${encodeURIComponent(CLIENT_ASSERTION_TYPE)}`), 400, 'invalid_request', /required parameter/);

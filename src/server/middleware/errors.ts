@@ -22,6 +22,9 @@ export function publicDescription(error: OAuthError): string {
   return error.description;
 }
 
+/** RFC 9110 §11.1: an authentication scheme is a token (and short). */
+const AUTH_SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,31}$/;
+
 /** Headers of every OAuth JSON answer (RFC 6749 §5.1, §5.2). */
 export const NO_STORE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/json;charset=UTF-8',
@@ -50,7 +53,8 @@ export function errorResponse(error: unknown, logger: Logger, options: { authSch
     headers['www-authenticate'] = error.reason === 'token_missing'
       ? 'Bearer realm="keyward"'
       : `Bearer realm="keyward", error="${error.error}", error_description="${publicDescription(error).replace(/["\\]/g, '')}"`;
-  } else if (error.status === 401 && options.authScheme) {
+  } else if (error.status === 401 && options.authScheme && AUTH_SCHEME.test(options.authScheme)) {
+    // The scheme comes from the request: echoed only when it is an RFC 9110 §11.1 token.
     headers['www-authenticate'] = `${options.authScheme} realm="keyward"`;
   }
   return jsonNoStore({ error: error.error, error_description: publicDescription(error) }, error.status, headers);
