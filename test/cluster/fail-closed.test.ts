@@ -102,3 +102,28 @@ test('Redis down: the token endpoint answers 503 temporarily_unavailable, counts
   assert.equal(sumMetric(metrics, 'keyward_token_requests_total', 'reason="store_unavailable"'), 3);
   assert.equal(sumMetric(metrics, 'keyward_token_requests_total', 'outcome="granted"'), 1);
 });
+
+test('PostgreSQL gone (no Redis: PostgreSQL serves the replay cache): 503 temporarily_unavailable, /ready 503, no token', { skip, timeout: 30_000 }, async () => {
+  const own = await createTestDatabase();
+  let node: RunningServer | undefined;
+  try {
+    node = await startServer(resolveConfig({
+      overrides: { server: { port: 0 }, storage: { databaseUrl: own.url }, log: { level: 'silent' }, clients: { cacheTtl: 0 } },
+    }));
+    const client = await addTestClient(node);
+    assert.equal((await requestToken(node, client, {}, await assertionFor(node, client))).status, 200);
+    // The database disappears under the running node (its connections are terminated).
+    await own.drop();
+    const answer = await requestToken(node, client, {}, await assertionFor(node, client));
+    assert.equal(answer.status, 503, answer.text);
+    assert.equal(answer.json.error, 'temporarily_unavailable');
+    assert.equal(answer.json.access_token, undefined);
+    assert.doesNotMatch(answer.text, /postgres|keyward_test_|eyJ/i);
+    assert.equal((await fetch(`${node.url}/ready`)).status, 503);
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    assert.equal(sumMetric(metrics, 'keyward_store_errors_total', 'operation="token"'), 1);
+  } finally {
+    await node?.close().catch(() => undefined);
+    await own.drop().catch(() => undefined);
+  }
+});
