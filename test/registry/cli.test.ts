@@ -69,4 +69,21 @@ test('admin init, then remote key lifecycle through the admin API, and local com
 
   const events = await server.context.store.audit.queryAudit({ clientId: 'cli-client', type: 'key.retiring' });
   assert.equal(events[0]?.actor, 'keyward-admin', 'remote changes are audited with the admin client as actor');
+
+  // Look-ups work remotely too, with the same wire names as the local commands.
+  const [remoteList, remoteShow, remoteAudit, localShow] = await Promise.all([
+    keyward(['clients', 'list', '--admin-config', adminJson.config, '--json']),
+    keyward(['clients', 'show', 'cli-client', '--admin-config', adminJson.config, '--json']),
+    keyward(['audit', '--client', 'cli-client', '--type', 'key.retiring', '--admin-config', adminJson.config, '--json']),
+    keyward(['clients', 'show', 'cli-client', '--json']),
+  ]);
+  for (const run of [remoteList, remoteShow, remoteAudit, localShow]) assert.equal(run.code, 0, run.stderr);
+  assert.ok((JSON.parse(remoteList.stdout) as Array<{ client_id: string }>).some((c) => c.client_id === 'cli-client'));
+  const shown = JSON.parse(remoteShow.stdout) as { client_id: string; token_endpoint_auth_method: string; keys: unknown[] };
+  assert.equal(shown.token_endpoint_auth_method, 'private_key_jwt');
+  assert.equal(shown.keys.length, 2);
+  assert.deepEqual(Object.keys(shown).sort(), Object.keys(JSON.parse(localShow.stdout) as object).sort(), 'remote and local views agree');
+  const audited = JSON.parse(remoteAudit.stdout) as Array<{ type: string; actor: string }>;
+  assert.equal(audited[0]?.type, 'key.retiring');
+  assert.equal(audited[0]?.actor, 'keyward-admin');
 });

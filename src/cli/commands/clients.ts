@@ -1,6 +1,7 @@
 /**
  * `keyward clients add | list | show`: register a client with its public key on the local data
- * (the "send your public key to IT, receive a client ID" step), and look clients up.
+ * (the "send your public key to IT, receive a client ID" step), and look clients up (local data, or
+ * a running server's admin API with `--server`).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -9,6 +10,8 @@ import { isJwsAlgorithm } from '../../core/keys/types.ts';
 import type { ClientKeyRecord, ClientRecord } from '../../store/contract.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { registerClient } from '../../server/register-client.ts';
+import { toClientView, toKeyView } from '../../server/services/registry/views.ts';
+import { addTargetOptions, withAdminTarget, type TargetOptions } from '../lib/remote-admin.ts';
 import { CliError, EXIT, printResult } from '../output.ts';
 
 interface LocalOptions { config?: string; dataDir?: string; json?: boolean }
@@ -20,29 +23,9 @@ function localOptions(command: Command): Command {
     .option('--json', 'print JSON with wire names');
 }
 
-/** The wire form of a client and its keys (snake_case, as the admin API will answer). */
+/** The wire form of a client and its keys (snake_case): the admin API's view. */
 export function describeClient(client: ClientRecord, keys: readonly ClientKeyRecord[]): Record<string, unknown> {
-  return {
-    client_id: client.clientId,
-    client_name: client.name,
-    state: client.state,
-    scope: client.scopes.join(' '),
-    grant_types: client.grantTypes,
-    token_endpoint_auth_method: 'private_key_jwt',
-    audience_policy: client.audiencePolicy,
-    access_token_ttl: client.accessTokenTtl,
-    ...(client.algPin ? { token_endpoint_auth_signing_alg: client.algPin } : {}),
-    created_at: client.createdAt.toISOString(),
-    keys: keys.map((key) => ({
-      kid: key.kid,
-      thumbprint: key.thumbprint,
-      kty: key.jwk.kty,
-      ...(key.alg ? { alg: key.alg } : {}),
-      state: key.state,
-      ...(key.notAfter ? { not_after: key.notAfter.toISOString() } : {}),
-      ...(key.certificateSubject ? { certificate_subject: key.certificateSubject } : {}),
-    })),
-  };
+  return { ...toClientView(client), keys: keys.map(toKeyView) };
 }
 
 function readKeyFile(path: string): string | Uint8Array {
@@ -104,28 +87,25 @@ export function registerClientsCommand(program: Command): void {
       ].join('\n'));
     });
 
-  localOptions(clients.command('list'))
-    .description('list the registered clients')
+  addTargetOptions(clients.command('list'))
+    .description('list the registered clients (local data, or --server with the admin key)')
     .option('--limit <n>', 'at most this many', (value) => Number.parseInt(value, 10), 100)
-    .action(async (options: LocalOptions & { limit: number }) => {
-      const rows = await withConfiguredStore(options, async (store) => {
-        const list = await store.clients.listClients({ limit: options.limit });
-        return Promise.all(list.map(async (client) => describeClient(client, await store.clients.listKeys(client.clientId))));
-      });
+    .action(async (options: TargetOptions & { limit: number }) => {
+      if (!Number.isInteger(options.limit) || options.limit < 1) throw new CliError('--limit is a positive number', EXIT.usage);
+      const rows = await withAdminTarget(options, (target) => target.listClients(options.limit));
       printResult(options.json, rows, () => rows.length === 0
         ? 'no clients yet: keyward clients add --name my-app --public-key public_key.pem'
-        : rows.map((row) => `${String(row.client_id)}  ${String(row.state)}  ${String(row.client_name)}  scope="${String(row.scope)}"  keys=${(row.keys as unknown[]).length}`).join('\n'));
+        : rows.map((row) => [
+          String(row.client_id), String(row.state), String(row.client_name), `scope="${String(row.scope)}"`,
+          ...(Array.isArray(row.keys) ? [`keys=${row.keys.length}`] : []),
+        ].join('  ')).join('\n'));
     });
 
-  localOptions(clients.command('show'))
-    .description('show one client and its keys')
+  addTargetOptions(clients.command('show'))
+    .description('show one client and its keys (local data, or --server with the admin key)')
     .argument('<client_id>')
-    .action(async (clientId: string, options: LocalOptions) => {
-      const row = await withConfiguredStore(options, async (store) => {
-        const client = await store.clients.getClient(clientId);
-        return client === undefined ? undefined : describeClient(client, await store.clients.listKeys(clientId));
-      });
-      if (row === undefined) throw new CliError(`no client ${clientId} in this data directory (keyward clients list shows them)`, EXIT.failed);
+    .action(async (clientId: string, options: TargetOptions) => {
+      const row = await withAdminTarget(options, (target) => target.getClient(clientId));
       printResult(options.json, row, () => JSON.stringify(row, null, 2));
     });
 }

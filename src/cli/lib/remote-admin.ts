@@ -13,7 +13,7 @@ import { createTokenClient } from '../../client/token-client.ts';
 import { KeyError } from '../../core/errors.ts';
 import {
   addKeys, createClient, createInitialAccessToken, createRegistryContext, deleteClient, getClientOrFail, listKeys, RegistryError,
-  revokeKey, rotateKey, setClientState, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
+  revokeKey, rotateKey, setClientState, toAuditEventView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
 } from '../../server/services/registry/index.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { CliError, EXIT } from '../output.ts';
@@ -39,7 +39,14 @@ export interface AdminTarget {
   rotateKey(clientId: string, keys: string | Wire, options: { old_key?: string; overlap_seconds?: number }): Promise<Wire>;
   revokeKey(clientId: string, key: string): Promise<Wire>;
   createInitialAccessToken(options: { expires_in?: number; uses?: number | null; scope?: string }): Promise<Wire>;
+  /** Clients, oldest first (the local view includes each client's keys; the remote list does not). */
+  listClients(limit: number): Promise<Wire[]>;
+  /** Audit events, newest first. */
+  queryAudit(query: AuditQueryFields): Promise<Wire[]>;
 }
+
+/** Audit filters, wire names (as GET /admin/v1/audit). */
+export interface AuditQueryFields { client_id?: string; type?: string; reason?: string; since?: Date; limit: number }
 
 /** Options every registry command takes. */
 export interface TargetOptions {
@@ -112,6 +119,17 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
         const scopes = o.scope?.split(' ').filter((s) => s !== '');
         const { token, record } = await createInitialAccessToken(ctx, { actor, ...(o.expires_in ? { expiresInSeconds: o.expires_in } : {}), ...(o.uses !== undefined ? { uses: o.uses } : {}), ...(scopes?.length ? { scopes } : {}) });
         return { ...toInitialAccessTokenView(record), initial_access_token: token };
+      },
+      async listClients(limit) {
+        const clients = await store.clients.listClients({ limit });
+        return Promise.all(clients.map(async (client) => ({ ...toClientView(client), keys: keyWire(await store.clients.listKeys(client.clientId)) })));
+      },
+      async queryAudit(q) {
+        const events = await store.audit.queryAudit({
+          ...(q.client_id ? { clientId: q.client_id } : {}), ...(q.type ? { type: q.type } : {}), ...(q.reason ? { reason: q.reason } : {}),
+          ...(q.since ? { since: q.since } : {}), limit: q.limit,
+        });
+        return events.map(toAuditEventView);
       },
     };
     try {
@@ -205,6 +223,15 @@ async function openRemoteTarget(options: TargetOptions): Promise<AdminTarget> {
     rotateKey: (c, keys, o) => call('POST', `/clients/${id(c)}/keys/rotate`, { keys, ...o }),
     revokeKey: (c, k) => call('POST', `/clients/${id(c)}/keys/${encodeURIComponent(k)}/revoke`),
     createInitialAccessToken: (o) => call('POST', '/initial-access-tokens', o),
+    listClients: async (limit) => (await call('GET', `/clients?limit=${limit}`)).clients as Wire[],
+    queryAudit: async (q) => {
+      const query = new URLSearchParams({ limit: String(q.limit) });
+      if (q.client_id) query.set('client_id', q.client_id);
+      if (q.type) query.set('type', q.type);
+      if (q.reason) query.set('reason', q.reason);
+      if (q.since) query.set('since', q.since.toISOString());
+      return (await call('GET', `/audit?${query.toString()}`)).events as Wire[];
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { createInitialAccessToken } from '../../services/registry/index.ts';
 import { getServerRegistry } from '../../services/registry/server-registry.ts';
-import { toInitialAccessTokenView } from '../../services/registry/views.ts';
+import { toAuditEventView, toInitialAccessTokenView } from '../../services/registry/views.ts';
 import { RegistryError } from '../../services/registry/registry-error.ts';
 import { createInitialAccessTokenBody, readJsonBody, splitScope } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
@@ -47,17 +47,7 @@ export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: Serve
       ...(limit !== undefined && Number.isFinite(Number(limit)) ? { limit: Number(limit) } : {}),
     });
     return jsonNoStore({
-      events: events.map((e) => ({
-        ...(e.id !== undefined ? { id: e.id } : {}),
-        time: e.time.toISOString(),
-        type: e.type,
-        ...(e.clientId ? { client_id: e.clientId } : {}),
-        ...(e.keyThumbprint ? { key_thumbprint: e.keyThumbprint } : {}),
-        ...(e.reason ? { reason: e.reason } : {}),
-        ...(e.sourceAddress ? { source_address: e.sourceAddress } : {}),
-        ...(e.actor ? { actor: e.actor } : {}),
-        ...(e.details ? { details: e.details } : {}),
-      })),
+      events: events.map(toAuditEventView),
     });
   });
 }

@@ -3,7 +3,7 @@
  * tokens, as the admin API, the CLI's `--json` and the audit log show them. No secret ever appears:
  * the registration token hash and token hashes are left out.
  */
-import type { ClientKeyRecord, ClientRecord, InitialAccessTokenRecord } from '../../../store/contract.ts';
+import type { AuditEvent, ClientKeyRecord, ClientRecord, InitialAccessTokenRecord } from '../../../store/contract.ts';
 
 /** A client as the admin API shows it. */
 export interface ClientView {
@@ -13,6 +13,7 @@ export interface ClientView {
   description?: string;
   grant_types: string[];
   scope: string;
+  token_endpoint_auth_method: 'private_key_jwt';
   access_token_ttl: number;
   audience_policy: string;
   alg_pin?: string;
@@ -50,6 +51,7 @@ export function toClientView(client: ClientRecord): ClientView {
     ...(client.description ? { description: client.description } : {}),
     grant_types: [...client.grantTypes],
     scope: client.scopes.join(' '),
+    token_endpoint_auth_method: 'private_key_jwt',
     access_token_ttl: client.accessTokenTtl,
     audience_policy: client.audiencePolicy,
     ...(client.algPin ? { alg_pin: client.algPin } : {}),
@@ -100,5 +102,20 @@ export function toInitialAccessTokenView(token: InitialAccessTokenRecord): Recor
     ...(token.expiresAt ? { expires_at: token.expiresAt.toISOString() } : {}),
     ...(token.usesLeft !== undefined ? { uses_left: token.usesLeft } : {}),
     ...(token.scopes ? { scope: token.scopes.join(' ') } : {}),
+  };
+}
+
+/** An audit event as the admin API and `keyward audit --json` show it (never a token or a secret). */
+export function toAuditEventView(event: AuditEvent): Record<string, unknown> {
+  return {
+    ...(event.id === undefined ? {} : { id: event.id }),
+    time: event.time.toISOString(),
+    type: event.type,
+    ...(event.clientId === undefined ? {} : { client_id: event.clientId }),
+    ...(event.keyThumbprint === undefined ? {} : { key_thumbprint: event.keyThumbprint }),
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
+    ...(event.sourceAddress === undefined ? {} : { source_address: event.sourceAddress }),
+    ...(event.actor === undefined ? {} : { actor: event.actor }),
+    ...(event.details === undefined ? {} : { details: event.details }),
   };
 }
