@@ -19,7 +19,7 @@ export interface AccessTokenModeOptions {
   readonly audience: string | readonly string[];
   /** The JWKS URL; discovered from the issuer (RFC 8414) when absent. */
   readonly jwksUri?: string;
-  /** Accepted algorithms (default: the ten asymmetric ones; never none or HS*). */
+  /** Accepted algorithms (default: every asymmetric one, ASYMMETRIC_ALGS; never none or HS*). */
   readonly allowedAlgs?: readonly JwsAlgorithm[];
   /** Clock skew allowed for exp, nbf and iat, in seconds (default 15). */
   readonly clockTolerance?: number;

@@ -9,7 +9,7 @@ import { b64u, expectReason, handSign, joseSign, keyPair, kindFor, registeredKey
 const claims = { iss: 'c1', sub: 'c1', aud: 'https://as.example', jti: 'j', exp: 2000000000 };
 const ALL = { allowedAlgs: ASYMMETRIC_ALGS };
 
-test('RFC 7518 §3.1 + RFC 8037 §3.1: every one of the ten algorithms verifies a jose-signed JWT, and fails tampered', async () => {
+test('RFC 7518 §3.1 + RFC 8037 §3.1: every asymmetric algorithm (RFC 9864 §2.2 Ed25519 too) verifies a jose-signed JWT, and fails tampered', async () => {
   for (const alg of ASYMMETRIC_ALGS) {
     const { privateKey, publicKey } = keyPair(kindFor(alg));
     const token = await joseSign({ alg }, claims, privateKey);
@@ -130,6 +130,12 @@ test('RFC 7518 §3.1 + RFC 8725 §3.1: the alg must fit the key type and the key
   expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), p384, ALL), 'alg_key_mismatch');
   expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [], ALL), 'no_keys');
   assert.ok(createPublicKey(rsa.privateKey));
+  // RFC 9864 §2.2: "Ed25519" names EdDSA over Ed25519 only; on an EC key it does not fit.
+  const ed = keyPair('ed25519');
+  const edToken = parseCompactJws(await joseSign({ alg: 'Ed25519' }, claims, ed.privateKey));
+  assert.equal(selectVerificationKey(edToken, [await registeredKey(ed.publicKey)], ALL).alg, 'Ed25519');
+  const ecKeys = [await registeredKey(ec.publicKey)];
+  expectReason(() => selectVerificationKey(edToken, ecKeys, ALL), 'alg_key_mismatch');
 });
 
 test('RFC 7518 §3.4 + CVE-2022-21449: the shape check itself refuses r = 0, s = 0, wrong lengths and DER before any crypto', () => {

@@ -50,7 +50,7 @@ const keyCache = new Map<string, { privateKey: KeyObject; publicKey: KeyObject }
 
 /** A key pair for `alg` (cached per process: RSA generation is slow). */
 export function keyPairFor(alg: JwsAlgorithm, slot = 0): { privateKey: KeyObject; publicKey: KeyObject } {
-  const family = alg.startsWith('RS') || alg.startsWith('PS') ? 'rsa' : alg === 'EdDSA' ? 'ed25519' : alg;
+  const family = alg.startsWith('RS') || alg.startsWith('PS') ? 'rsa' : alg === 'EdDSA' || alg === 'Ed25519' ? 'ed25519' : alg;
   const cacheKey = `${family}:${slot}`;
   let pair = keyCache.get(cacheKey);
   if (pair === undefined) {

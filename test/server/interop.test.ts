@@ -10,9 +10,9 @@ let server: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => { server = await startTestServer(); });
 after(async () => { await server.stop(); });
 
-// Not EdDSA: oauth4webapi signs Ed25519 keys with the RFC 9864 alg name "Ed25519", which the
-// core verifier's allow-list does not know yet (reported to the assertion owner).
-for (const alg of ['ES256', 'PS256', 'RS256'] as const) {
+// Ed25519: oauth4webapi (under openid-client) signs Ed25519 keys with the RFC 9864 alg name
+// "Ed25519" rather than "EdDSA"; both are accepted for an Ed25519 key.
+for (const alg of ['ES256', 'PS256', 'RS256', 'Ed25519'] as const) {
   test(`openid-client PrivateKeyJwt (${alg}) + client_credentials, verified by jose createRemoteJWKSet`, async () => {
     const client = await addTestClient(server, { alg, scopes: ['read', 'write'] });
     const pem = client.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

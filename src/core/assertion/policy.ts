@@ -13,7 +13,7 @@ export interface AssertionPolicy {
    * URL, and arrays containing either (RFC 7523 §3 (3) as first published).
    */
   readonly audience: 'strict' | 'legacy';
-  /** Accepted algorithms (default: all ten asymmetric ones). */
+  /** Accepted algorithms (default: every asymmetric one, ASYMMETRIC_ALGS). */
   readonly allowedAlgs: readonly JwsAlgorithm[];
   /** Optional per-client algorithm pin. */
   readonly algPin?: JwsAlgorithm;

@@ -31,6 +31,8 @@ const ALG_PARAMS: Record<JwsAlgorithm, AlgParams> = {
   ES384: { keyType: 'ec', hash: 'sha384', curve: 'secp384r1', signatureLength: 96 },
   ES512: { keyType: 'ec', hash: 'sha512', curve: 'secp521r1', signatureLength: 132 },
   EdDSA: { keyType: 'ed25519', hash: null, signatureLength: 64 },
+  // RFC 9864 §2.2: the fully-specified name of EdDSA with Ed25519.
+  Ed25519: { keyType: 'ed25519', hash: null, signatureLength: 64 },
 };
 
 interface KeyFacts { readonly type: string | undefined; readonly curve: string | undefined }

@@ -58,7 +58,7 @@ function signingAlgorithm(alg: JwsAlgorithm): { name: string; hash?: string; nam
   const hash = `SHA-${alg.slice(2)}`;
   if (alg.startsWith('RS')) return { name: 'RSASSA-PKCS1-v1_5', hash };
   if (alg.startsWith('PS')) return { name: 'RSA-PSS', hash };
-  if (alg === 'EdDSA') return { name: 'Ed25519' };
+  if (alg === 'EdDSA' || alg === 'Ed25519') return { name: 'Ed25519' };
   return { name: 'ECDSA', hash };
 }
 

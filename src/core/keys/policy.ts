@@ -18,8 +18,9 @@ const CURVES: Readonly<Record<string, CurveName>> = {
   secp521r1: 'P-521', 'P-521': 'P-521',
 };
 
-const CURVE_ALG: Readonly<Record<CurveName, JwsAlgorithm>> = {
-  'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512', Ed25519: 'EdDSA',
+// The first algorithm of each list is the default (EdDSA stays the default name for Ed25519 keys).
+const CURVE_ALGS: Readonly<Record<CurveName, readonly JwsAlgorithm[]>> = {
+  'P-256': ['ES256'], 'P-384': ['ES384'], 'P-521': ['ES512'], Ed25519: ['EdDSA', 'Ed25519'],
 };
 
 const RSA_ALGS: readonly JwsAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
@@ -69,7 +70,7 @@ export function checkKeyPolicy(key: KeyObject): KeyFacts {
 export function algorithmsForKey(key: KeyObject): JwsAlgorithm[] {
   const facts = checkKeyPolicy(key);
   if (facts.kty === 'RSA') return [...RSA_ALGS];
-  return [CURVE_ALG[facts.curve as CurveName]];
+  return [...CURVE_ALGS[facts.curve as CurveName]];
 }
 
 /** The algorithm Keyward uses for a key when none is asked for: RS256 for RSA, else the curve's. */

@@ -4,12 +4,16 @@
  */
 import type { KeyObject } from 'node:crypto';
 
-/** The asymmetric JWS algorithms Keyward knows (RFC 7518 §3.1, RFC 8037 §3.1). Never `none`, never HS*. */
+/**
+ * The asymmetric JWS algorithms Keyward knows (RFC 7518 §3.1, RFC 8037 §3.1, and `Ed25519`, the
+ * fully-specified name of EdDSA over Ed25519 from RFC 9864 §2.2, which current libraries such as
+ * openid-client send). Never `none`, never HS*.
+ */
 export const ASYMMETRIC_ALGS = [
   'RS256', 'RS384', 'RS512',
   'PS256', 'PS384', 'PS512',
   'ES256', 'ES384', 'ES512',
-  'EdDSA',
+  'EdDSA', 'Ed25519',
 ] as const;
 
 export type JwsAlgorithm = (typeof ASYMMETRIC_ALGS)[number];

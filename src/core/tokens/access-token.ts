@@ -70,7 +70,7 @@ const HASH: Record<JwsAlgorithm, string | null> = {
   RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
   PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
   ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
-  EdDSA: null,
+  EdDSA: null, Ed25519: null,
 };
 
 /**
