@@ -13,21 +13,19 @@
  * Needs PostgreSQL (127.0.0.1:5432, trust) and Redis (127.0.0.1:6379); skips those cells otherwise.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Worker } from 'node:worker_threads';
+import { cpuSecondsOf, signAssertions } from './lib-token/load-tools.ts';
 import { importPublicKeys } from '../src/core/keys/import-public-key.ts';
 import { registerClient } from '../src/server/register-client.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { startNode, stopNode, writeClusterConfig, type ClusterEnv, type Node } from '../test/cluster/nodes.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, POSTGRES_ADMIN_URL, REDIS_URL } from '../test/store/services.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const ISSUER = 'https://keyward.bench.example';
 const CLIENT_ID = 'bench-cluster-client';
 const KID = 'bench-rs256';
@@ -50,15 +48,6 @@ export interface ClusterCell {
 }
 
 /** User + system CPU seconds of a process, from /proc (null where /proc is missing). */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 function nodesCpu(nodes: readonly Node[]): number | null {
   let total = 0;
@@ -70,18 +59,6 @@ function nodesCpu(nodes: readonly Node[]): number | null {
   return total;
 }
 
-async function signAssertions(count: number, pkcs8: string): Promise<string[]> {
-  const workers = Math.max(1, Math.min(availableParallelism(), 4));
-  const out: string[] = [];
-  await Promise.all(Array.from({ length: workers }, (_, index) => new Promise<void>((resolve, reject) => {
-    const share = Math.floor(count / workers) + (index < count % workers ? 1 : 0);
-    const worker = new Worker(join(here, 'lib-token', 'sign-worker.mjs'), { workerData: { pkcs8, clientId: CLIENT_ID, audience: ISSUER, count: share, lifetime: 3000, kid: KID } });
-    worker.on('message', (chunk: string[]) => { out.push(...chunk); });
-    worker.on('error', reject);
-    worker.on('exit', () => resolve());
-  })));
-  return out;
-}
 
 function percentile(sorted: Float64Array, q: number): number | null {
   if (sorted.length === 0) return null;
@@ -155,7 +132,7 @@ export async function run(argv: string[]): Promise<ClusterCell[]> {
   // Enough unique assertions for 4 cells at up to 2,500 req/s (warm-up included).
   const needed = 4 * (seconds + 1) * 2500;
   console.log(`signing ${needed} RS256 assertions...`);
-  const assertions = await signAssertions(needed, client.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const assertions = await signAssertions(needed, client.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { clientId: CLIENT_ID, audience: ISSUER, kid: KID, lifetime: 3000 });
   let cursor = 0;
   const next = () => (cursor < assertions.length ? assertions[cursor++] : undefined);
   const common = { connections, seconds, publicJwk, next };

@@ -15,12 +15,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
+import { cpuSecondsOf, signAssertions } from './lib-token/load-tools.ts';
 import { createRequire } from 'node:module';
 
 // autocannon ships no types: the little of its API used here.
@@ -53,29 +53,7 @@ export interface CellResult {
   readonly assertionsWrapped: boolean;
 }
 
-/** CPU seconds (user + system) of a process, from /proc (Linux); null elsewhere. */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
-async function signAssertions(count: number, pkcs8: string): Promise<string[]> {
-  const workers = Math.max(1, Math.min(availableParallelism(), 4));
-  const out: string[] = [];
-  await Promise.all(Array.from({ length: workers }, (_, index) => new Promise<void>((resolve, reject) => {
-    const share = Math.floor(count / workers) + (index < count % workers ? 1 : 0);
-    const worker = new Worker(join(here, 'lib-token', 'sign-worker.mjs'), { workerData: { pkcs8, clientId: CLIENT_ID, audience: ISSUER, count: share, lifetime: 3000, kid: KID } });
-    worker.on('message', (chunk: string[]) => { out.push(...chunk); });
-    worker.on('error', reject);
-    worker.on('exit', () => resolve());
-  })));
-  return out;
-}
 
 async function startTarget(target: 'keyward' | 'peer', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; dataDir?: string }> {
   const dataDir = target === 'keyward' ? mkdtempSync(join(tmpdir(), 'keyward-bench-')) : undefined;
@@ -161,7 +139,7 @@ export async function run(argv: string[]): Promise<CellResult[]> {
   // Enough unique assertions for the busiest cell (about 5,000 req/s) with room to spare.
   const needed = values.count === undefined ? Math.ceil(6000 * (duration + warmup)) : Number(values.count);
   const started = Date.now();
-  const assertions = await signAssertions(needed, client.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const assertions = await signAssertions(needed, client.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { clientId: CLIENT_ID, audience: ISSUER, kid: KID, lifetime: 3000 });
   console.error(`signed ${assertions.length} RS256 assertions in ${((Date.now() - started) / 1000).toFixed(1)} s; ${duration} s measured per cell after ${warmup} s warm-up`);
 
   const results: CellResult[] = [];
