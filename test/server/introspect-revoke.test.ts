@@ -2,7 +2,7 @@
 // a client key (store.tokens.revokeTokensByKey) makes its tokens inactive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, postForm, requestToken, startTestServer, type TestClient } from './helpers.ts';
+import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, flushAudit, postForm, requestToken, startTestServer, type TestClient } from './helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let owner: TestClient;
@@ -67,6 +67,7 @@ test('RFC 7009 §2.1: another client cannot revoke a token it does not own (refu
   assert.equal(answer.status, 400);
   assert.equal(answer.json.error, 'unauthorized_client');
   assert.equal((await introspect(token)).json.active, true, 'still active');
+  await flushAudit(server);
   const refused = await server.context.store.audit.queryAudit({ type: 'revocation.refused', reason: 'token_not_owned' });
   assert.ok(refused.length >= 1, 'audited with its reason');
 });
