@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { isJwsAlgorithm } from '../../core/keys/types.ts';
 import type { KeywardConfigInput } from '../../core/config/schema.ts';
 import { loadConfig } from '../../server/load-config.ts';
-import { startServer } from '../../server/main.ts';
 import { CliError, EXIT } from '../output.ts';
 
 /** Registers `serve`. */
@@ -39,6 +38,8 @@ export function registerServeCommand(program: Command): void {
       } catch (error) {
         throw new CliError((error as Error).message, EXIT.usage);
       }
+      // Loaded here, not at the top: every other command of the CLI starts without the HTTP stack.
+      const { startServer } = await import('../../server/main.ts');
       const running = await startServer(config);
       const active = running.context.signingKeys.active();
       process.stderr.write([

@@ -4,8 +4,7 @@
  * code, handles RSA, ECDSA and Ed25519). Reading does NOT check a chain or revocation: a registered
  * certificate is a container for a public key plus validity dates, pinned by the operator.
  */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { createHash, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { publicHalf } from './public-half.ts';
 import type { KeyObject } from 'node:crypto';
@@ -14,7 +13,21 @@ import { looksLikePem, readPemBlocks } from './pem.ts';
 import { checkKeyPolicy, defaultAlgorithmForKey, checkAlgorithmFitsKey } from './policy.ts';
 import type { CertificateInfo, JwsAlgorithm } from './types.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+let x509Module: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509 (and the reflect-metadata polyfill it needs) is loaded on the first certificate
+ * creation only: reading keys and verifying tokens never pays for it.
+ */
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+    return x509;
+  })();
+  return x509Module;
+}
 
 function describeName(name: string): string {
   // node prints one attribute per line; show them the way people write them.
@@ -91,6 +104,7 @@ export async function createSelfSignedCertificate(options: {
   now?: Date;
 }): Promise<{ pem: string; der: Uint8Array; info: CertificateInfo }> {
   const { privateKey } = options;
+  const x509 = await loadX509();
   if (privateKey.type !== 'private') {
     throw new KeyError('key_not_private', 'a self-signed certificate is signed with the private key: give the private key');
   }
