@@ -5,9 +5,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
 import { exportJWK, SignJWT } from 'jose';
 import { importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
 import type { RegisteredKey } from '../../src/core/keys/types.ts';
+import { OAuthError } from '../../src/core/errors.ts';
 import { createCachedKeySource } from '../../src/verify/key-sources/cached-key-source.ts';
 import type { ClientKeys, ClientKeySource } from '../../src/verify/types.ts';
 
@@ -92,4 +94,20 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 /** The public JWK of a key with kid and alg. */
 export async function publicJwk(publicKey: KeyObject, kid: string, alg: string): Promise<Record<string, unknown>> {
   return { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+}
+
+/** An Authorization header carrying `token` as a Bearer credential. */
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+/** Awaits `promise`, which must reject with an OAuthError, and returns that error. */
+export async function refused(promise: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof OAuthError, `expected OAuthError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected a refusal');
 }

@@ -6,32 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OAuthError } from '../../src/core/errors.ts';
 import { createVerifier } from '../../src/verify/create-verifier.ts';
 import { createDirectoryKeySource } from '../../src/verify/key-sources/directory.ts';
 import { createRegistryKeySource } from '../../src/verify/key-sources/registry.ts';
 import { createStoreKeySource } from '../../src/verify/key-sources/store.ts';
 import type { ClientKeyRecord, ClientRecord } from '../../src/store/contract.ts';
 import { createMemoryStore } from '../../src/store/index.ts';
-import { nowSeconds, pair, publicJwk, readBody, signToken, startServer } from './fixtures.ts';
+import { pair, bearer, nowSeconds, readBody, refused, signToken, startServer, publicJwk } from './fixtures.ts';
 
 const alice = pair('alice');
 const aliceNext = pair('alice-next');
 const rs = pair('resource-server');
-
-function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
-
-async function refused(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof OAuthError, `expected OAuthError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
-}
 
 const directToken = (key = alice.privateKey, clientcode = 'client_12345', header?: Record<string, unknown>) =>
   signToken(key, { clientcode, iat: nowSeconds() }, header ?? { alg: 'RS256', typ: 'JWT' });

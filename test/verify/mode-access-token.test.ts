@@ -3,9 +3,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { OAuthError } from '../../src/core/errors.ts';
 import { createVerifier } from '../../src/verify/create-verifier.ts';
-import { nowSeconds, pair, publicJwk, readBody, startServer, type TestServer } from './fixtures.ts';
+import { pair, bearer, nowSeconds, readBody, refused, startServer, type TestServer, publicJwk } from './fixtures.ts';
 
 const signing = pair('issuer-ec', 'p256');
 const signingRsa = pair('issuer-rsa');
@@ -69,20 +68,6 @@ async function accessToken(claims: Record<string, unknown> = {}, header: Record<
 
 function makeVerifier(extra: Record<string, unknown> = {}) {
   return createVerifier({ accessToken: { issuer: issuer.url, audience: RESOURCE, ...extra } });
-}
-
-function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
-
-async function refused(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof OAuthError, `expected OAuthError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
 }
 
 test('RFC 9068: an access token from the issuer is accepted; discovery (RFC 8414) finds the JWKS; principal has client_id and scopes', async () => {

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import jsonwebtoken from 'jsonwebtoken';
-import { OAuthError } from '../../src/core/errors.ts';
+import type { OAuthError } from '../../src/core/errors.ts';
 import { createVerifier } from '../../src/verify/create-verifier.ts';
 import { createMemoryReplayStore } from '../../src/verify/memory-replay-store.ts';
 import type { ClientKeys } from '../../src/verify/types.ts';
-import { mapKeySource, nowSeconds, pair, registered, signRaw, signToken } from './fixtures.ts';
+import { pair, bearer, mapKeySource, nowSeconds, refused, registered, signRaw, signToken } from './fixtures.ts';
 
 
 const alice = pair('alice');
@@ -31,20 +31,6 @@ function makeVerifier(extra: Record<string, unknown> = {}) {
     onRefusal: (refusal) => refusals.push(refusal),
   });
   return { verifier, refusals };
-}
-
-function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
-}
-
-async function refused(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof OAuthError, `expected OAuthError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
 }
 
 test('source 000: a { clientcode, iat } RS256 token is accepted and yields the principal', async () => {

@@ -4,12 +4,11 @@
 // server while the verifier keeps running.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { OAuthError } from '../../src/core/errors.ts';
 import { importPublicKey } from '../../src/core/keys/index.ts';
 import { createVerifier, type Verifier } from '../../src/verify/create-verifier.ts';
 import { createRegistryKeySource } from '../../src/verify/key-sources/registry.ts';
 import { addTestClient, requestToken, startTestServer, type TestClient } from '../server/helpers.ts';
-import { nowSeconds, pair, signToken } from './fixtures.ts';
+import { pair, nowSeconds, refused, signToken } from './fixtures.ts';
 
 const RESOURCE = 'https://api.example.com/orders';
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -24,16 +23,6 @@ before(async () => {
   subject = await addTestClient(server, { alg: 'RS256', kid: 'partner-key-1', scopes: ['read'] });
 });
 after(async () => { await server.stop(); });
-
-async function refused(promise: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof OAuthError, `expected OAuthError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
-}
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
