@@ -11,6 +11,7 @@ import { CliError, EXIT, printResult } from '../output.ts';
 import { readPrivateKeyFile } from '../lib/key-files.ts';
 import { mapClientError } from '../lib/map-client-error.ts';
 import { addServerOptions, addSigningOptions, resolveIssuer, resolveSigningOptions, type SigningOptions } from '../lib/signing-options.ts';
+import { collectOption } from '../lib/collect-option.ts';
 
 interface AssertionOptions extends SigningOptions {
   claim?: string[];
@@ -19,10 +20,6 @@ interface AssertionOptions extends SigningOptions {
   clientIdClaim?: string;
   jti?: boolean;
   json?: boolean;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 /** Parses `--claim k=v`: the value as JSON when it parses (numbers, true, arrays), else as a string. */
@@ -51,7 +48,7 @@ export function registerAssertionCommand(program: Command): void {
     .description('sign a client assertion (private_key_jwt) or, with --direct, a direct-mode token; prints the JWT');
   addSigningOptions(command);
   addServerOptions(command)
-    .option('--claim <name=value>', 'extra claim (repeatable); the value is JSON if it parses, else a string', collect)
+    .option('--claim <name=value>', 'extra claim (repeatable); the value is JSON if it parses, else a string', collectOption)
     .option('--typ <typ>', 'header typ: JWT (default) or client-authentication+jwt')
     .option('--direct', 'sign a direct-mode token { clientcode, iat, exp? } for an API, instead of an assertion')
     .option('--client-id-claim <name>', 'direct mode: the claim that carries the client ID', 'clientcode')

@@ -10,6 +10,7 @@ import { readPrivateKeyFile } from '../lib/key-files.ts';
 import { mapClientError } from '../lib/map-client-error.ts';
 import { addServerOptions, addSigningOptions, resolveSigningOptions } from '../lib/signing-options.ts';
 import { addTokenOptions, createCliTokenClient, type TokenOptions } from './token.ts';
+import { collectOption } from '../lib/collect-option.ts';
 
 interface CallOptions extends TokenOptions {
   request?: string;
@@ -19,10 +20,6 @@ interface CallOptions extends TokenOptions {
   clientIdClaim?: string;
   include?: boolean;
   json?: boolean;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 function readBody(data: string | undefined): string | undefined {
@@ -45,7 +42,7 @@ export function registerCallCommand(program: Command): void {
   addServerOptions(command);
   addTokenOptions(command)
     .option('-X, --request <method>', 'HTTP method (default GET, or POST with --data)')
-    .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', collect)
+    .option('-H, --header <header>', 'extra header "Name: value" (repeatable)', collectOption)
     .option('-d, --data <body>', 'request body; @file reads a file, @- standard input')
     .option('--direct', 'sign a direct-mode token (clientcode + iat) for the API instead of getting an access token')
     .option('--client-id-claim <name>', 'direct mode: the claim that carries the client ID', 'clientcode')

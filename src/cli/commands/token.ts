@@ -9,6 +9,7 @@ import { readPrivateKeyFile } from '../lib/key-files.ts';
 import { mapClientError } from '../lib/map-client-error.ts';
 import { addServerOptions, addSigningOptions, resolveIssuer, resolveSigningOptions, type ResolvedSigning, type SigningOptions } from '../lib/signing-options.ts';
 import type { TokenClient } from '../../client/token-client.ts';
+import { collectOption } from '../lib/collect-option.ts';
 
 /** Options of the commands that get an access token (token, call). */
 export interface TokenOptions extends SigningOptions {
@@ -16,15 +17,11 @@ export interface TokenOptions extends SigningOptions {
   resource?: string[];
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
 /** Adds --scope and --resource. */
 export function addTokenOptions(command: Command): Command {
   return command
     .option('--scope <scope>', 'scope(s) to ask for, space-separated (e.g. read)')
-    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collect);
+    .option('--resource <uri>', 'RFC 8707 resource indicator (repeatable)', collectOption);
 }
 
 /** Builds the SDK token client from the CLI options (reads and opens the private key once). */
