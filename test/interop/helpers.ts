@@ -66,3 +66,34 @@ export function hasPyJwt(): boolean {
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+/**
+ * The imports and the two functions of source document 000's "Python Implementation" (PyJWT),
+ * verbatim, trailing spaces included; each test appends its own usage lines.
+ */
+export const PYJWT_000_FUNCTIONS = `import jwt
+import time
+from cryptography.hazmat.primitives import serialization
+
+def load_private_key(key_path, password=None):
+    with open(key_path, 'rb') as f:
+        if password:
+            return serialization.load_pem_private_key(
+                f.read(), 
+                password=password.encode()
+            )
+        else:
+            return serialization.load_pem_private_key(
+                f.read(), 
+                password=None
+            )
+
+def generate_jwt(client_id, private_key):
+    payload = {
+        'clientcode': client_id,
+        'iat': int(time.time()),
+        'exp': int(time.time()) + 3600  # Optional: 1 hour expiration
+    }
+    
+    return jwt.encode(payload, private_key, algorithm='RS256')
+`;

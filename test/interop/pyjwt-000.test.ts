@@ -8,35 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseDirectToken, verifyDirectToken } from '../../src/core/assertion/index.ts';
-import { extractGeneratedJwt, generateOpensslKey, hasPyJwt, KEY_VARIANTS, makeTempDir, nowSeconds, PASSPHRASE, registerPublicKeyFile } from './helpers.ts';
+import { extractGeneratedJwt, generateOpensslKey, hasPyJwt, KEY_VARIANTS, makeTempDir, nowSeconds, PASSPHRASE, PYJWT_000_FUNCTIONS, registerPublicKeyFile } from './helpers.ts';
 
 // Source document 000, "Python Implementation", verbatim except the client ID.
-const SNIPPET = `import jwt
-import time
-from cryptography.hazmat.primitives import serialization
-
-def load_private_key(key_path, password=None):
-    with open(key_path, 'rb') as f:
-        if password:
-            return serialization.load_pem_private_key(
-                f.read(), 
-                password=password.encode()
-            )
-        else:
-            return serialization.load_pem_private_key(
-                f.read(), 
-                password=None
-            )
-
-def generate_jwt(client_id, private_key):
-    payload = {
-        'clientcode': client_id,
-        'iat': int(time.time()),
-        'exp': int(time.time()) + 3600  # Optional: 1 hour expiration
-    }
-    
-    return jwt.encode(payload, private_key, algorithm='RS256')
-
+const SNIPPET = `${PYJWT_000_FUNCTIONS}
 # Usage
 private_key = load_private_key('private_key.pem')
 token = generate_jwt('client_12345', private_key)

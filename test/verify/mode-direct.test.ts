@@ -13,6 +13,7 @@ import { createVerifier } from '../../src/verify/create-verifier.ts';
 import { createMemoryReplayStore } from '../../src/verify/memory-replay-store.ts';
 import type { ClientKeys } from '../../src/verify/types.ts';
 import { pair, bearer, mapKeySource, nowSeconds, refused, registered, signRaw, signToken } from './fixtures.ts';
+import { PYJWT_000_FUNCTIONS } from '../interop/helpers.ts';
 
 
 const alice = pair('alice');
@@ -59,32 +60,7 @@ test('source 000 Python snippet: PyJWT (Debian python3-jwt) jwt.encode(payload, 
     writeFileSync(join(dir, 'private_key_enc.pem'), alice.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 's3cret' }));
     // The snippet of the source document, verbatim apart from the file names and client id.
     const script = `
-import jwt
-import time
-from cryptography.hazmat.primitives import serialization
-
-def load_private_key(key_path, password=None):
-    with open(key_path, 'rb') as f:
-        if password:
-            return serialization.load_pem_private_key(
-                f.read(),
-                password=password.encode()
-            )
-        else:
-            return serialization.load_pem_private_key(
-                f.read(),
-                password=None
-            )
-
-def generate_jwt(client_id, private_key):
-    payload = {
-        'clientcode': client_id,
-        'iat': int(time.time()),
-        'exp': int(time.time()) + 3600  # Optional: 1 hour expiration
-    }
-
-    return jwt.encode(payload, private_key, algorithm='RS256')
-
+${PYJWT_000_FUNCTIONS}
 import sys
 private_key = load_private_key(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)
 token = generate_jwt('client_12345', private_key)
