@@ -1,14 +1,16 @@
 /**
  * Token endpoint benchmark: `POST /token` (client_credentials, private_key_jwt with unique pre-signed
  * RS256 assertions, ES256 JWT access tokens) against Keyward and oidc-provider configured the same
- * way, in the same run, at 1, 16 and 64 connections. Each (target, connections) cell gets a FRESH
- * server process (empty replay store; Keyward on SQLite in a temporary directory), a warm-up, then
- * a measured run driven by autocannon from this process. Prints ok req/s, p50, p99 and errors, and
- * the Keyward / oidc-provider ratio.
+ * way, in the same run, at 1, 16 and 64 connections. Targets: `keyward` (one process, the default
+ * of `keyward serve`), `keyward-workers` (`serve --workers 2`: two worker processes on one SQLite
+ * file) and `peer` (oidc-provider). Each (target, connections) cell gets a FRESH server process
+ * (empty replay store; Keyward on SQLite in a temporary directory), a warm-up, then a measured run
+ * driven by autocannon from this process. Prints ok req/s, p50, p99 and errors, and each Keyward
+ * target / oidc-provider ratio.
  *
  *   npm run bench -- token              2 s warm-up + 8 s per cell
  *   npm run bench -- token --quick      1 s warm-up + 3 s per cell
- *   options: --duration S  --warmup S  --conns 1,16,64  --targets keyward,peer  --json
+ *   options: --duration S  --warmup S  --conns 1,16,64  --targets keyward,keyward-workers,peer  --json
  *
  * Both targets share one issuer identifier (the assertions' aud), one client id and one RS256 key,
  * so one set of assertions serves every cell (each server is fresh, so none is a replay there).
@@ -20,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cpuSecondsOf, signAssertions } from './lib-token/load-tools.ts';
+import { cpuSecondsOfTree, signAssertions } from './lib-token/load-tools.ts';
 import { createRequire } from 'node:module';
 
 // autocannon ships no types: the little of its API used here.
@@ -36,9 +38,12 @@ const CLIENT_ID = 'bench-rs256';
 const KID = 'bench-rs256';
 const PREFIX = 'grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=';
 
+type Target = 'keyward' | 'keyward-workers' | 'peer';
+const TARGET_NAMES: Record<Target, string> = { keyward: 'Keyward, 1 process', 'keyward-workers': 'Keyward, --workers 2', peer: 'oidc-provider' };
+
 /** One measured cell. */
 export interface CellResult {
-  readonly target: 'keyward' | 'peer';
+  readonly target: Target;
   readonly connections: number;
   readonly okPerSec: number;
   readonly p50ms: number | null;
@@ -55,11 +60,12 @@ export interface CellResult {
 
 
 
-async function startTarget(target: 'keyward' | 'peer', env: Record<string, string>): Promise<{ url: string; child: ChildProcess; dataDir?: string }> {
-  const dataDir = target === 'keyward' ? mkdtempSync(join(tmpdir(), 'keyward-bench-')) : undefined;
-  const args = target === 'keyward' ? ['--import', 'tsx', join(here, 'lib-token', 'keyward-server.ts')] : [join(here, 'lib-token', 'peer-server.mjs')];
+async function startTarget(target: Target, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; dataDir?: string }> {
+  const keyward = target !== 'peer';
+  const dataDir = keyward ? mkdtempSync(join(tmpdir(), 'keyward-bench-')) : undefined;
+  const args = keyward ? ['--import', 'tsx', join(here, 'lib-token', 'keyward-server.ts')] : [join(here, 'lib-token', 'peer-server.mjs')];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env, NODE_ENV: 'production', NODE_NO_WARNINGS: '1', ...(dataDir ? { BENCH_DATA_DIR: dataDir } : {}) },
+    env: { ...process.env, ...env, NODE_ENV: 'production', NODE_NO_WARNINGS: '1', BENCH_WORKERS: target === 'keyward-workers' ? '2' : '1', ...(dataDir ? { BENCH_DATA_DIR: dataDir } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -119,7 +125,7 @@ export async function run(argv: string[]): Promise<CellResult[]> {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       conns: { type: 'string', default: '1,16,64' },
-      targets: { type: 'string', default: 'keyward,peer' },
+      targets: { type: 'string', default: 'keyward,keyward-workers,peer' },
       json: { type: 'boolean', default: false },
       count: { type: 'string' },
     },
@@ -128,7 +134,8 @@ export async function run(argv: string[]): Promise<CellResult[]> {
   const duration = Number(values.duration ?? (values.quick ? 3 : 8));
   const warmup = Number(values.warmup ?? (values.quick ? 1 : 2));
   const conns = String(values.conns).split(',').map(Number);
-  const targets = String(values.targets).split(',') as ('keyward' | 'peer')[];
+  const targets = String(values.targets).split(',') as Target[];
+  for (const target of targets) if (!(target in TARGET_NAMES)) throw new Error(`unknown target ${target}: use ${Object.keys(TARGET_NAMES).join(', ')}`);
 
   const client = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const server = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -154,11 +161,11 @@ export async function run(argv: string[]): Promise<CellResult[]> {
           return assertions[next++]!;
         };
         if (warmup > 0) await drive(running.url, connections, warmup, take);
-        const cpuBefore = cpuSecondsOf(running.child.pid);
+        const cpuBefore = cpuSecondsOfTree(running.child.pid);
         const ownBefore = process.cpuUsage();
         const measured = await drive(running.url, connections, duration, take);
         const own = process.cpuUsage(ownBefore);
-        const cpuAfter = cpuSecondsOf(running.child.pid);
+        const cpuAfter = cpuSecondsOfTree(running.child.pid);
         const cell: CellResult = {
           target,
           connections,
@@ -173,7 +180,7 @@ export async function run(argv: string[]): Promise<CellResult[]> {
           assertionsWrapped: wrapped,
         };
         results.push(cell);
-        console.error(`${target.padEnd(8)} c=${String(connections).padStart(2)}: ${cell.okPerSec} ok/s, p50 ${cell.p50ms} ms, p99 ${cell.p99ms} ms, errors ${cell.errors}, server CPU ${cell.serverCpuUsPerOk} µs/req (${cell.serverCores} cores; load generator ${cell.loadgenCores} cores)${wrapped ? ' (assertions wrapped: replays counted as errors)' : ''}`);
+        console.error(`${target.padEnd(15)} c=${String(connections).padStart(2)}: ${cell.okPerSec} ok/s, p50 ${cell.p50ms} ms, p99 ${cell.p99ms} ms, errors ${cell.errors}, server CPU ${cell.serverCpuUsPerOk} µs/req (${cell.serverCores} cores; load generator ${cell.loadgenCores} cores)${wrapped ? ' (assertions wrapped: replays counted as errors)' : ''}`);
       } finally {
         await stopTarget(running);
       }
@@ -185,13 +192,13 @@ export async function run(argv: string[]): Promise<CellResult[]> {
 }
 
 function printTable(results: CellResult[], conns: number[]): void {
-  const cell = (target: string, connections: number) => results.find((result) => result.target === target && result.connections === connections);
-  const lines = ['', '| connections | Keyward ok req/s | p50 ms | p99 ms | errors | CPU µs/req | oidc-provider ok req/s | p50 ms | p99 ms | errors | CPU µs/req | ratio req/s |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = ['', '| connections | target | ok req/s | p50 ms | p99 ms | errors | server CPU µs/req | server cores | ratio to oidc-provider |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|'];
   for (const connections of conns) {
-    const k = cell('keyward', connections);
-    const p = cell('peer', connections);
-    const ratio = k && p && p.okPerSec > 0 ? `${(k.okPerSec / p.okPerSec).toFixed(2)}x` : '-';
-    lines.push(`| ${connections} | ${k?.okPerSec ?? '-'} | ${k?.p50ms ?? '-'} | ${k?.p99ms ?? '-'} | ${k?.errors ?? '-'} | ${k?.serverCpuUsPerOk ?? '-'} | ${p?.okPerSec ?? '-'} | ${p?.p50ms ?? '-'} | ${p?.p99ms ?? '-'} | ${p?.errors ?? '-'} | ${p?.serverCpuUsPerOk ?? '-'} | ${ratio} |`);
+    const peer = results.find((result) => result.target === 'peer' && result.connections === connections);
+    for (const r of results.filter((result) => result.connections === connections)) {
+      const ratio = r.target !== 'peer' && peer && peer.okPerSec > 0 ? `${(r.okPerSec / peer.okPerSec).toFixed(2)}x` : '-';
+      lines.push(`| ${connections} | ${TARGET_NAMES[r.target]} | ${r.okPerSec} | ${r.p50ms ?? '-'} | ${r.p99ms ?? '-'} | ${r.errors} | ${r.serverCpuUsPerOk ?? '-'} | ${r.serverCores ?? '-'} | ${ratio} |`);
+    }
   }
   console.log(lines.join('\n'));
 }

@@ -2,7 +2,7 @@
  * Helpers shared by the token endpoint benchmarks (token.bench.ts, cluster.bench.ts): CPU time of a
  * process and unique pre-signed RS256 assertions made on worker threads.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,26 @@ export function cpuSecondsOf(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds of a process and its direct children (the workers of `serve --workers N`), from
+ * /proc (Linux); null elsewhere.
+ */
+export function cpuSecondsOfTree(pid: number | undefined): number | null {
+  const own = cpuSecondsOf(pid);
+  if (own === null) return null;
+  let total = own;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      if (Number(fields[1]) === pid) total += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
 }
 
 /** `count` unique RS256 client assertions (one jti each), signed on up to 4 worker threads. */

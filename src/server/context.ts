@@ -8,6 +8,7 @@ import type { Store } from '../store/contract.ts';
 import type { AuditWriter } from './services/audit-writer.ts';
 import type { ClientCache } from './services/client-cache.ts';
 import type { SigningKeyService } from './services/signing-keys.ts';
+import type { WorkerLink } from './workers/worker-link.ts';
 
 /** Counters of one server node (also logged). */
 export interface ServerCounters {
@@ -32,4 +33,6 @@ export interface ServerContext {
   readonly counters: ServerCounters;
   /** Current time in epoch seconds (injected so tests can move the clock). */
   now(): number;
+  /** The link to the main process when this node is a worker of `keyward serve --workers N`. */
+  readonly workerLink?: WorkerLink;
 }

@@ -20,6 +20,7 @@ import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
 import { getMetrics } from './services/metrics/get-metrics.ts';
 import { closeTokenRateLimiter } from './services/rate-limit/get-token-rate-limiter.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
+import type { WorkerLink } from './workers/worker-link.ts';
 
 /** A running server node. */
 export interface RunningServer {
@@ -39,6 +40,8 @@ export interface StartServerOptions {
   readonly logger?: Logger;
   /** Clock in epoch seconds (tests). */
   readonly now?: () => number;
+  /** Set in a worker process of `keyward serve --workers N` (workers/worker-process.ts). */
+  readonly workerLink?: WorkerLink;
 }
 
 /** Starts a server node with `config`. */
@@ -82,10 +85,13 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       audit: createAuditWriter(store.audit, logger),
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
       now,
+      ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
     holder.app = buildApp(context);
-    // Issue 7: drop cached clients when another node changes them (no-op without storage.redisUrl).
-    const cluster = await startClusterSync(context);
+    // Drop cached clients when another node changes them: over Redis between nodes, else over IPC
+    // between the workers of one `serve --workers N` (no-op for a lone single-process node).
+    const useIpcBus = options.workerLink !== undefined && !config.storage.redisUrl;
+    const cluster = await startClusterSync(context, useIpcBus ? { bus: options.workerLink!.bus } : {});
 
     const maintenance = setInterval(() => {
       void runMaintenance(context).catch((error: unknown) => {

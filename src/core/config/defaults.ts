@@ -19,6 +19,8 @@ export interface KeywardConfig {
     readonly requestTimeout: number;
     /** Read the source address from X-Forwarded-For (only behind a proxy you control). */
     readonly trustProxy: boolean;
+    /** Worker processes sharing the port (`auto`: one per CPU core). */
+    readonly workers: number | 'auto';
   };
   readonly storage: {
     /** Directory of the SQLite file (`:memory:` for a throw-away in-memory store). */
@@ -89,7 +91,7 @@ export const DEFAULT_PORT = 4440;
 
 /** The defaults. */
 export const DEFAULT_CONFIG: KeywardConfig = {
-  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, trustProxy: false },
+  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, trustProxy: false, workers: 1 },
   storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
@@ -118,6 +120,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'server.maxBodyBytes', description: 'Largest accepted request body in bytes; larger bodies get 413 `invalid_request`.' },
   { path: 'server.requestTimeout', description: 'Seconds a request may take to arrive completely; slower ones are dropped (no hanging connections).' },
   { path: 'server.trustProxy', description: 'Take the source address for the audit log from the first `X-Forwarded-For` entry. Only behind a proxy you control.' },
+  { path: 'server.workers', env: 'KEYWARD_WORKERS', description: 'Worker processes serving the port together (node:cluster), each with its own event loop, sharing the store: `auto` starts one per CPU core. With 1 (the default) the server is one process. Needs SQLite or PostgreSQL (not `:memory:`). Without `storage.redisUrl` the workers pass cache invalidations to each other through the main process, and each worker counts the rate limits on its own (so a source address or client may get up to `workers` times the limit); set `storage.redisUrl` for exact shared counters. See docs/deployment.md.' },
   { path: 'storage.dataDir', env: 'KEYWARD_DATA_DIR', description: 'Directory of the SQLite file `keyward.sqlite` (created with mode 0700 on first start). `:memory:` keeps everything in memory (lost on exit).' },
   { path: 'storage.databaseUrl', env: 'KEYWARD_DATABASE_URL', description: 'PostgreSQL URL (`postgres://...`); when set it replaces SQLite.' },
   { path: 'storage.redisUrl', env: 'KEYWARD_REDIS_URL', description: 'Redis URL for the replay cache when several nodes share one PostgreSQL database.' },
@@ -147,6 +150,7 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   KEYWARD_HOST: 'server.host',
   KEYWARD_PORT: 'server.port',
   KEYWARD_ISSUER: 'server.issuer',
+  KEYWARD_WORKERS: 'server.workers',
   KEYWARD_DATA_DIR: 'storage.dataDir',
   KEYWARD_DATABASE_URL: 'storage.databaseUrl',
   KEYWARD_REDIS_URL: 'storage.redisUrl',

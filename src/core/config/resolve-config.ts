@@ -43,7 +43,7 @@ function readEnvironment(env: Readonly<Record<string, string | undefined>>): Rec
     if (raw === undefined || raw === '') continue;
     const [section, key] = path.split('.') as [string, string];
     let value: unknown = raw;
-    if (name === 'KEYWARD_PORT') {
+    if (name === 'KEYWARD_PORT' || name === 'KEYWARD_WORKERS') {
       value = /^\d+$/.test(raw) ? Number(raw) : raw; // a non-number is refused by the schema with its name
     }
     (out[section] ??= {})[key] = value;

@@ -17,6 +17,7 @@ export const configInputSchema = z.strictObject({
     maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
     requestTimeout: z.number().int().min(1).max(600).optional(),
     trustProxy: z.boolean().optional(),
+    workers: z.union([z.number().int().min(1).max(64), z.literal('auto')], { error: 'workers is a whole number from 1 to 64, or "auto" (one per CPU core)' }).optional(),
   }).optional(),
   storage: z.strictObject({
     dataDir: z.string().min(1).optional(),

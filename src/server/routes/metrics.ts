@@ -19,7 +19,15 @@ export function registerMetricsRoute(app: Hono, ctx: ServerContext): void {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.observeRequest(labelRoute(c.req.path), c.req.method, c.res.status, seconds);
   });
-  app.get('/metrics', async () => new Response(await metrics.render(), {
-    headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' },
-  }));
+  app.get('/metrics', async () => {
+    let text: string;
+    try {
+      text = await (ctx.workerLink?.renderMetrics() ?? metrics.render());
+    } catch (error) {
+      // A worker whose main process does not answer: say so instead of a 500.
+      ctx.logger.warn({ err: error }, 'metrics unavailable');
+      return new Response('metrics are unavailable right now; retry\n', { status: 503, headers: { 'content-type': 'text/plain', 'cache-control': 'no-store' } });
+    }
+    return new Response(text, { headers: { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' } });
+  });
 }

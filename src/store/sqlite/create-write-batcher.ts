@@ -12,6 +12,13 @@
  * the transaction back, in which case the whole batch is rejected). If the commit itself fails (the
  * write lock stayed busy past busy_timeout), every caller of the batch is rejected and nothing of it
  * is stored. Does NOT batch reads, and does NOT reorder writes: they run in the order queued.
+ *
+ * Waiting for another process's write lock (the workers of `keyward serve --workers N` share one
+ * file) never blocks the thread: the batch takes the lock with `BEGIN IMMEDIATE` without SQLite's
+ * busy handler (which sleeps in the thread, stalling every request of the process), and when the
+ * lock is taken it tries again on a later turn of the event loop, meanwhile serving other requests
+ * (whose writes join the batch). After the connection's `busy_timeout` without the lock, the batch
+ * is rejected as before.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 
@@ -35,8 +42,30 @@ export interface WriteBatcher {
 export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): WriteBatcher {
   let queue: Job[] = [];
   let scheduled = false;
+  /** When the current batch first found the write lock taken (0: it did not). */
+  let busySince = 0;
+  let busyRetries = 0;
+  const busyTimeoutMs = Number(db.pragma('busy_timeout', { simple: true })) || 0;
+  const waitNot = db.prepare('PRAGMA busy_timeout = 0');
+  const waitAgain = db.prepare(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
 
-  const runBatch = db.transaction((jobs: Job[]) => {
+  /** Takes the write lock without waiting; false when another connection holds it. */
+  const tryBegin = (): boolean => {
+    waitNot.get();
+    try {
+      begin.run();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
+      throw error;
+    } finally {
+      waitAgain.get();
+    }
+  };
+
+  const runJobs = (jobs: Job[]): void => {
     for (const job of jobs) {
       try {
         job.value = job.run();
@@ -49,20 +78,57 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
         if (!db.inTransaction) throw error;
       }
     }
-  });
+  };
 
-  const flush = (): void => {
+  /** Runs `jobs` in one transaction; false (nothing run) when the write lock is taken. */
+  const runBatch = (jobs: Job[], mayWait: boolean): boolean => {
+    if (!db.open) throw new TypeError('the SQLite store is closed');
+    if (mayWait) begin.run(); // close(): wait for the lock in the thread, up to busy_timeout
+    else if (!tryBegin()) return false;
+    try {
+      runJobs(jobs);
+      commit.run();
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    return true;
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    // A lock held by another process is usually free again within a fraction of a millisecond:
+    // retry on the next turns first, then every millisecond.
+    if (busySince !== 0 && busyRetries > 16) setTimeout(() => flush(false), 1);
+    else setImmediate(() => flush(false));
+  };
+
+  const flush = (mayWait: boolean): void => {
     scheduled = false;
     while (queue.length > 0) {
       const jobs = queue.slice(0, maxBatch);
-      queue = queue.slice(jobs.length);
       try {
-        if (!db.open) throw new TypeError('the SQLite store is closed');
-        runBatch.immediate(jobs);
+        if (!runBatch(jobs, mayWait)) {
+          if (busySince === 0) busySince = Date.now();
+          if (Date.now() - busySince < busyTimeoutMs) {
+            busyRetries++;
+            schedule();
+            return;
+          }
+          const error = Object.assign(new Error(`database is locked (another process held the write lock for more than ${busyTimeoutMs} ms)`), { code: 'SQLITE_BUSY' });
+          throw error;
+        }
       } catch (error) {
+        queue = queue.slice(jobs.length);
+        busySince = 0;
+        busyRetries = 0;
         for (const job of jobs) job.reject(error);
         continue;
       }
+      queue = queue.slice(jobs.length);
+      busySince = 0;
+      busyRetries = 0;
       for (const job of jobs) {
         if (job.ok) job.resolve(job.value);
         else job.reject(job.error);
@@ -73,11 +139,8 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
   return {
     enqueue: <T>(run: () => T) => new Promise<T>((resolve, reject) => {
       queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
+      schedule();
     }),
-    flush,
+    flush: () => flush(true),
   };
 }

@@ -7,6 +7,9 @@
  *
  * A `signing-keys` event makes the node re-read its signing keys at once.
  *
+ * The worker processes of one `keyward serve --workers N` without Redis use the same events over
+ * IPC through their main process (workers/worker-link.ts), passed in as `options.bus`.
+ *
  * Does NOT guarantee delivery: Redis pub/sub drops messages for a node that is disconnected at that
  * moment, and changes made by another process (the local CLI on the shared database) are not
  * published. Both still show up within `clients.cacheTtl` seconds, so keep that short.

@@ -13,6 +13,8 @@ export function getMetrics(ctx: ServerContext): KeywardMetrics {
   if (metrics === undefined) {
     metrics = createMetrics({ clientIdLabel: ctx.config.metrics.clientIdLabel });
     byContext.set(ctx, metrics);
+    // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
+    ctx.workerLink?.shareMetrics(metrics.registry);
   }
   return metrics;
 }
