@@ -38,15 +38,21 @@ export function writeClusterConfig(env: ClusterEnv): { path: string; remove: () 
 
 /** Starts `node bin/keyward.mjs serve --port 0` and waits (at most `timeoutMs`) until it listens. */
 export async function startNode(env: ClusterEnv, configPath: string, timeoutMs = 30_000): Promise<Node> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      KEYWARD_CONFIG: configPath,
-      KEYWARD_DATABASE_URL: env.databaseUrl,
-      KEYWARD_REDIS_URL: env.redisUrl,
-      KEYWARD_ISSUER: env.issuer,
-    },
+  return startServe([], {
+    KEYWARD_CONFIG: configPath,
+    KEYWARD_DATABASE_URL: env.databaseUrl,
+    KEYWARD_REDIS_URL: env.redisUrl,
+    KEYWARD_ISSUER: env.issuer,
+  }, timeoutMs);
+}
+
+/**
+ * Starts `node bin/keyward.mjs serve --port 0 --host 127.0.0.1 ...args` with only PATH, HOME and
+ * `env` in its environment, and waits (at most `timeoutMs`) until it listens.
+ */
+export async function startServe(args: readonly string[], env: Record<string, string>, timeoutMs = 30_000): Promise<Node> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

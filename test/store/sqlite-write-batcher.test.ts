@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteStore, isStoreError } from '../../src/store/index.ts';
 import { createWriteBatcher } from '../../src/store/sqlite/create-write-batcher.ts';
+import { startCheckpointer } from '../../src/store/sqlite/start-checkpointer.ts';
 
 function withFile(fn: (path: string) => Promise<void>) {
   return async () => {
@@ -99,5 +100,50 @@ test('group commit: when SQLite rolls the transaction back mid-batch, the rest d
   // The batcher keeps working afterwards.
   await batcher.enqueue(() => insert.run(4));
   assert.equal((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 1);
+  db.close();
+}));
+
+test('group commit: waiting for another connection\'s write lock does not block the thread, and the batch commits once the lock is free', withFile(async (path) => {
+  const db = new Database(path);
+  db.exec('CREATE TABLE t (v INTEGER)');
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 2000');
+  const locker = new Database(path);
+  locker.exec('BEGIN IMMEDIATE'); // another connection holds the write lock
+  const batcher = createWriteBatcher(db);
+  const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+  const started = Date.now();
+  const write = batcher.enqueue(() => insert.run(1));
+  // SQLite's own busy handler would sleep in this thread until busy_timeout: this timer could not
+  // run, the lock would never be released, and the write would fail after 2 s.
+  setTimeout(() => locker.exec('COMMIT'), 50);
+  await write;
+  assert.ok(Date.now() - started < 1000, `committed ${Date.now() - started} ms after the lock was taken`);
+  assert.equal((db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 1);
+  locker.close();
+  db.close();
+}));
+
+test('WAL checkpoints run in a worker thread: the request connection never checkpoints, the file still gets the pages', withFile(async (path) => {
+  const store = await openSqliteStore(path);
+  try {
+    const probe = new Database(path, { readonly: true });
+    const mainFileBefore = statSync(path).size;
+    for (let i = 0; i < 200; i += 1) await store.tokens.recordToken(token(`wal-${i}-${'x'.repeat(200)}`));
+    const walBefore = statSync(`${path}-wal`).size;
+    assert.ok(walBefore > 0, 'the writes went to the WAL');
+    // Fewer pages than SQLite's automatic threshold (1,000): only the thread copies them back.
+    const deadline = Date.now() + 5000;
+    while (statSync(path).size === mainFileBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(statSync(path).size > mainFileBefore, 'the checkpoint thread copied the WAL into the database file');
+    probe.close();
+  } finally {
+    await store.close();
+  }
+  // And the store's own connection has its automatic checkpoint off.
+  const db = new Database(path);
+  const checkpointer = startCheckpointer(db, path);
+  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+  await checkpointer.close();
   db.close();
 }));

@@ -122,7 +122,8 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
         onMessage(worker, message);
         if (!isKeywardMessage<ToPrimary>(message)) return;
         if (message.keyward === 'ready') {
-          sendTo(worker, { keyward: 'start', config });
+          // A `stop` sent before the worker listened for messages was lost: send it again now.
+          sendTo(worker, closing ? { keyward: 'stop' } : { keyward: 'start', config });
         } else if (message.keyward === 'listening') {
           clearTimeout(timer);
           resolve(message);

@@ -44,16 +44,14 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
   let scheduled = false;
   /** When the current batch first found the write lock taken (0: it did not). */
   let busySince = 0;
-  let busyRetries = 0;
   const busyTimeoutMs = Number(db.pragma('busy_timeout', { simple: true })) || 0;
-  const waitNot = db.prepare('PRAGMA busy_timeout = 0');
-  const waitAgain = db.prepare(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
 
   /** Takes the write lock without waiting; false when another connection holds it. */
   const tryBegin = (): boolean => {
-    waitNot.get();
+    // Not a prepared statement: SQLite applies `PRAGMA busy_timeout` when the statement is compiled.
+    db.pragma('busy_timeout = 0');
     try {
       begin.run();
       return true;
@@ -61,7 +59,7 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return false;
       throw error;
     } finally {
-      waitAgain.get();
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     }
   };
 
@@ -98,9 +96,9 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
   const schedule = (): void => {
     if (scheduled) return;
     scheduled = true;
-    // A lock held by another process is usually free again within a fraction of a millisecond:
-    // retry on the next turns first, then every millisecond.
-    if (busySince !== 0 && busyRetries > 16) setTimeout(() => flush(false), 1);
+    // Lock taken: retry in a millisecond (meanwhile this thread serves other requests, whose
+    // writes join the batch), not on the next turn, which would spin on the lock.
+    if (busySince !== 0) setTimeout(() => flush(false), 1);
     else setImmediate(() => flush(false));
   };
 
@@ -112,7 +110,6 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
         if (!runBatch(jobs, mayWait)) {
           if (busySince === 0) busySince = Date.now();
           if (Date.now() - busySince < busyTimeoutMs) {
-            busyRetries++;
             schedule();
             return;
           }
@@ -122,13 +119,11 @@ export function createWriteBatcher(db: BetterSqlite3.Database, maxBatch = 512): 
       } catch (error) {
         queue = queue.slice(jobs.length);
         busySince = 0;
-        busyRetries = 0;
         for (const job of jobs) job.reject(error);
         continue;
       }
       queue = queue.slice(jobs.length);
       busySince = 0;
-      busyRetries = 0;
       for (const job of jobs) {
         if (job.ok) job.resolve(job.value);
         else job.reject(job.error);

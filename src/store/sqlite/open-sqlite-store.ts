@@ -10,6 +10,8 @@
  *   clients.getClient, clients.listKeys) use prepared better-sqlite3 statements directly; the three
  *   writes are group-committed (create-write-batcher.ts: one transaction per event-loop turn,
  *   promises settle after the commit). The rest goes through kysely on the same connection.
+ * - WAL checkpoints run in a worker thread with its own connection (start-checkpointer.ts), never
+ *   inside a request's COMMIT.
  *   Multi-statement changes run in synchronous better-sqlite3 transactions.
  *
  * Several Store instances (threads, processes) may open the same file: the replay reservation is
@@ -31,6 +33,7 @@ import {
 } from '../sql/index.ts';
 import { createSqliteClientStore } from './create-sqlite-client-store.ts';
 import { createWriteBatcher } from './create-write-batcher.ts';
+import { startCheckpointer } from './start-checkpointer.ts';
 
 /** Milliseconds a connection waits for another's write lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -136,6 +139,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
 
   // The three writes of every token request are group-committed (see create-write-batcher.ts).
   const batcher = createWriteBatcher(db);
+  // WAL checkpoints in a thread of their own, not inside a request's COMMIT (start-checkpointer.ts).
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
   const sqlTokens = createSqlTokenStore(context);
   const sqlSigningKeys = createSqlSigningKeyStore(context);
   let closed = false;
@@ -192,6 +197,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
       if (closed) return;
       closed = true;
       batcher.flush();
+      await checkpointer?.close();
       await kysely.destroy();
       if (db.open) db.close();
     },
