@@ -32,6 +32,15 @@ test('wrong types and values are refused with the setting name', () => {
   assert.throws(() => resolveConfig({ file: { tokens: { signingAlg: 'HS256' } } }), /tokens\.signingAlg/);
   assert.throws(() => resolveConfig({ file: { server: { issuer: 'https://as.example.com/#frag' } } }), /server\.issuer/);
   assert.throws(() => resolveConfig({ env: { KEYWARD_PORT: 'eighty' } }), /KEYWARD_\* environment variables: server\.port/);
+  assert.throws(() => resolveConfig({ env: { KEYWARD_WORKERS: 'many' } }), /server\.workers: workers is a whole number from 1 to 64, or "auto"/);
+  assert.throws(() => resolveConfig({ file: { server: { workers: 0 } } }), /server\.workers/);
+});
+
+test('server.workers: 1 by default, a number or auto from the file or KEYWARD_WORKERS', () => {
+  assert.equal(resolveConfig({}).server.workers, 1);
+  assert.equal(resolveConfig({ env: { KEYWARD_WORKERS: '4' } }).server.workers, 4);
+  assert.equal(resolveConfig({ env: { KEYWARD_WORKERS: 'auto' } }).server.workers, 'auto');
+  assert.equal(resolveConfig({ file: { server: { workers: 2 } } }).server.workers, 2);
 });
 
 test('precedence: defaults < file < KEYWARD_* < overrides; the result is frozen', () => {
