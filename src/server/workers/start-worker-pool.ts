@@ -42,8 +42,6 @@ export interface WorkerPool {
   readonly size: number;
   /** The signing key that signs new tokens. */
   readonly signingKey: { readonly kid: string; readonly alg: string };
-  /** Process ids of the workers running now. */
-  pids(): number[];
   /** Settles when the pool has stopped: resolves after close(), rejects when workers keep dying. */
   readonly stopped: Promise<void>;
   /** Stops every worker gracefully (each writes its queued audit events and closes the store). */
@@ -186,7 +184,6 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     issuer: first.issuer,
     size: count,
     signingKey: { kid: first.kid, alg: first.alg },
-    pids: () => [...workers].flatMap((worker) => (worker.process.pid === undefined || worker.isDead() ? [] : [worker.process.pid])),
     stopped,
     close() {
       closePromise ??= (async () => {
