@@ -108,6 +108,11 @@ test('RFC 7515 §5.2 step 4, RFC 7519 §4: duplicate member names are refused (h
   assert.ok(parseCompactJws(`${h}.${b64u('{"sub":"a,\\"b\\",{c}","x,y":"[1,2]","z":"\\\\"}')}.${s}`));
   expectReason(() => parseCompactJws(`${h}.${b64u('{"sub":"a,b","x":"\\",\\"sub\\":","sub":"c"}')}.${s}`), 'assertion_malformed');
   assert.deepEqual(Object.keys(parseCompactJws(`${h}.${b64u('{}')}.${s}`).payload), []);
+  // A string ending in escaped backslashes closes there; an escaped quote does not close it.
+  expectReason(() => parseCompactJws(`${h}.${b64u('{"a":"x\\\\","a":1}')}.${s}`), 'assertion_malformed');
+  expectReason(() => parseCompactJws(`${h}.${b64u('{"a":"x\\\\\\"","a":1}')}.${s}`), 'assertion_malformed');
+  assert.ok(parseCompactJws(`${h}.${b64u('{"a":"x\\",\\"a\\":1","b":1}')}.${s}`));
+  expectReason(() => parseCompactJws(`${h}.${b64u('{"":1,"":2}')}.${s}`), 'assertion_malformed');
 });
 
 test('RFC 7515 §4.1.1: alg is required and must be a string', () => {

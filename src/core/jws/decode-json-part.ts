@@ -37,8 +37,9 @@ export function decodeJsonPart(bytes: Buffer, part: Exclude<JwsPartName, 'signat
 
 /**
  * Counts the members at the top level of a JSON object text that JSON.parse accepted (so the text is
- * well-formed): the commas at depth 1 plus one, or 0 for `{}`. Strings are skipped whole, so commas
- * and brackets inside them do not count. Linear, no allocation.
+ * well-formed): the commas at depth 1 plus one, or 0 for `{}`. Strings are skipped whole (to the next
+ * quote not escaped by an odd run of backslashes), so commas and brackets inside them do not count.
+ * Linear, no allocation.
  */
 function countTopLevelMembers(text: string): number {
   let depth = 0;
@@ -48,11 +49,7 @@ function countTopLevelMembers(text: string): number {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       if (depth === 1) empty = false;
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
-      }
+      i = closingQuote(text, i);
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       depth++;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
@@ -62,6 +59,19 @@ function countTopLevelMembers(text: string): number {
     }
   }
   return empty ? 0 : commas + 1;
+}
+
+/** The index of the quote closing the string that opens at `open` (text is well-formed JSON). */
+function closingQuote(text: string, open: number): number {
+  let end = text.indexOf('"', open + 1);
+  while (end !== -1) {
+    // RFC 8259 §7: a quote preceded by an odd number of backslashes is escaped.
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === 0x5c /* \ */) backslashes++;
+    if ((backslashes & 1) === 0) return end;
+    end = text.indexOf('"', end + 1);
+  }
+  return text.length;
 }
 
 /**
