@@ -152,3 +152,32 @@ test('RFC 7518 §3.4 + CVE-2022-21449: the shape check itself refuses r = 0, s =
   assert.equal(isWellFormedSignature(Buffer.alloc(0), 'RS256'), false);
   assert.equal(isWellFormedSignature(Buffer.alloc(256, 1), 'RS256'), true);
 });
+
+test('one registered key (the fast path of verifyWithRegisteredKeys) keeps every rule of the general path', async () => {
+  const rsa = keyPair('rsa');
+  const other = keyPair('rsa2');
+  const ec = keyPair('p256');
+  const key = await registeredKey(rsa.publicKey, { kid: 'only' });
+  // Accepted: kid, thumbprint as kid, or no kid; the key and algorithm come back.
+  for (const header of [{ alg: 'RS256', kid: 'only' }, { alg: 'RS256', kid: key.thumbprint }, { alg: 'RS256' }]) {
+    const selected = verifyWithRegisteredKeys(parseCompactJws(handSign(header, claims, rsa.privateKey)), [key], ALL);
+    assert.equal(selected.key, key);
+    assert.equal(selected.alg, 'RS256');
+  }
+  // The same key object with PS256 after RS256: parameters are per (key, alg), never mixed up.
+  assert.equal(verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'PS256' }, claims, rsa.privateKey, 'PS256')), [key], ALL).alg, 'PS256');
+  const psAsRs = handSign({ alg: 'PS256' }, claims, rsa.privateKey, 'PS256').replace(/^[^.]*/, b64u('{"alg":"RS256"}'));
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(psAsRs), [key], ALL), 'signature_invalid');
+  // Refused exactly as with several keys.
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256', kid: 'other' }, claims, rsa.privateKey)), [key], ALL), 'kid_unknown');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256' }, claims, other.privateKey)), [key], ALL), 'signature_invalid');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), [key], ALL), 'alg_key_mismatch');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [key], { allowedAlgs: ['PS256'] }), 'alg_not_allowed');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [key], { allowedAlgs: ASYMMETRIC_ALGS, algPin: 'PS256' }), 'alg_not_allowed');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(`${b64u('{"alg":"none"}')}.${b64u(JSON.stringify(claims))}.`), [key], ALL), 'alg_not_allowed');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'HS256' }, claims, rsa.privateKey)), [key], { allowedAlgs: ['HS256' as JwsAlgorithm] }), 'alg_not_allowed');
+  const pinnedKey = await registeredKey(rsa.publicKey, { kid: 'only', alg: 'PS256' });
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [pinnedKey], ALL), 'alg_key_mismatch');
+  // A revoked key still verifies here (the lifecycle is the caller's rule, after the signature).
+  assert.ok(verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [{ ...key, state: 'revoked' }], ALL));
+});

@@ -7,7 +7,7 @@ import { algorithmsForKey } from '../keys/index.ts';
 import { isJwsAlgorithm, type JwsAlgorithm, type RegisteredKey } from '../keys/types.ts';
 import type { KeyObject } from 'node:crypto';
 import type { ParsedJws } from './types.ts';
-import { doesKeyFitAlgorithm, verifyJwsSignature } from './verify-jws-signature.ts';
+import { doesKeyFitAlgorithm, signatureParams, verifyWithParams } from './verify-jws-signature.ts';
 
 /** Which algorithms a verifier accepts. */
 export interface KeySelectionPolicy {
@@ -47,6 +47,9 @@ function fits(key: RegisteredKey, alg: JwsAlgorithm): boolean {
  */
 export function checkAlgorithm(parsed: ParsedJws, policy: KeySelectionPolicy): JwsAlgorithm {
   const alg = parsed.header.alg;
+  // The accepted case in one test: an asymmetric algorithm of the allow-list (so never none or HS*),
+  // and the pin if there is one. Everything else takes the checks below, which name the problem.
+  if (isJwsAlgorithm(alg) && policy.allowedAlgs.includes(alg) && (policy.algPin === undefined || alg === policy.algPin)) return alg;
   if (alg === 'none') {
     throw new OAuthError('alg_not_allowed', { detail: 'alg "none" (an unsigned JWT) is never accepted: sign with the registered private key' });
   }
@@ -121,13 +124,24 @@ export function selectVerificationKey(parsed: ParsedJws, keys: readonly Register
  * Does NOT check the key lifecycle or any claim.
  */
 export function verifyWithRegisteredKeys(parsed: ParsedJws, keys: readonly RegisteredKey[], policy: KeySelectionPolicy): SelectedKey {
+  // The common case, one registered key that the kid (if any) names and the algorithm fits: the
+  // same rules as findCandidateKeys without building the candidate lists. Anything else (several
+  // keys, no match, no fit) goes through findCandidateKeys, which names the refusal.
+  if (keys.length === 1) {
+    const alg = checkAlgorithm(parsed, policy);
+    const key = keys[0]!;
+    const kid = parsed.header.kid;
+    if ((typeof kid !== 'string' || key.kid === kid || key.thumbprint === kid) && fits(key, alg)) return verifyCandidates(parsed, keys, alg);
+  }
   const { alg, candidates } = findCandidateKeys(parsed, keys, policy);
   return verifyCandidates(parsed, candidates, alg);
 }
 
+/** Verifies with each candidate in turn; every candidate fits `alg` (checked by `fits`). */
 function verifyCandidates(parsed: ParsedJws, candidates: readonly RegisteredKey[], alg: JwsAlgorithm): SelectedKey {
-  for (const key of candidates) {
-    if (verifyJwsSignature(parsed, key.key, alg)) return { key, alg };
+  for (let i = 0; i < candidates.length; i++) {
+    const key = candidates[i]!;
+    if (verifyWithParams(parsed, signatureParams(key.key, alg))) return { key, alg };
   }
   throw new OAuthError('signature_invalid', {
     detail: `the ${alg} signature does not verify with the registered key${candidates.length > 1 ? 's' : ''}: ` +

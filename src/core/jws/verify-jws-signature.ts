@@ -76,21 +76,57 @@ export function verifyJwsSignature(parsed: ParsedJws, key: KeyObject, alg: JwsAl
   if (!doesKeyFitAlgorithm(key, alg)) {
     throw new TypeError(`verifyJwsSignature: a ${keyFacts(key).type ?? 'unknown'} key cannot verify ${alg}`);
   }
-  const params = ALG_PARAMS[alg];
+  return verifyWithParams(parsed, signatureParams(key, alg));
+}
+
+/**
+ * What crypto.verify takes for one (key, alg) pair, built once: the digest and the key with its
+ * padding (RSA PKCS#1 v1.5 or PSS with its salt length) or signature encoding (ECDSA R || S).
+ */
+export interface SignatureParams {
+  readonly alg: JwsAlgorithm;
+  readonly hash: AlgParams['hash'];
+  readonly key: KeyObject | { readonly key: KeyObject; readonly padding: number; readonly saltLength?: number } | { readonly key: KeyObject; readonly dsaEncoding: 'ieee-p1363' };
+}
+
+const paramsCache = new WeakMap<KeyObject, Partial<Record<JwsAlgorithm, SignatureParams>>>();
+
+/**
+ * The crypto.verify parameters of `alg` with `key`, cached per key object. The caller has checked
+ * that the key fits the algorithm ({@link doesKeyFitAlgorithm}); nothing here reads a header.
+ */
+export function signatureParams(key: KeyObject, alg: JwsAlgorithm): SignatureParams {
+  let byAlg = paramsCache.get(key);
+  if (byAlg === undefined) {
+    byAlg = {};
+    paramsCache.set(key, byAlg);
+  }
+  let params = byAlg[alg];
+  if (params === undefined) {
+    const p = ALG_PARAMS[alg];
+    // RFC 7518 §3.3 (PKCS#1 v1.5), §3.5 (PSS, salt = hash length), §3.4 (ECDSA R || S), RFC 8037 §3.1.
+    // (The option objects are frozen; the KeyObject itself is never frozen: Node caches facts on it.)
+    const verifyKey = p.keyType === 'rsa'
+      ? Object.freeze(p.pssSaltLength === undefined
+        ? { key, padding: constants.RSA_PKCS1_PADDING }
+        : { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: p.pssSaltLength })
+      : p.keyType === 'ec' ? Object.freeze({ key, dsaEncoding: 'ieee-p1363' as const }) : key;
+    params = Object.freeze({ alg, hash: p.hash, key: verifyKey });
+    byAlg[alg] = params;
+  }
+  return params;
+}
+
+/**
+ * The signature check proper, with parameters from {@link signatureParams}: the shape rules of
+ * {@link isWellFormedSignature}, then crypto.verify. False for every bad signature.
+ */
+export function verifyWithParams(parsed: ParsedJws, params: SignatureParams): boolean {
   const { signature, signingInput } = parsed;
   if (!Buffer.isBuffer(signature) || !Buffer.isBuffer(signingInput)) throw new TypeError('verifyJwsSignature: parsed must come from parseCompactJws');
-  if (!isWellFormedSignature(signature, alg)) return false;
+  if (!isWellFormedSignature(signature, params.alg)) return false;
   try {
-    switch (params.keyType) {
-      case 'rsa':
-        return verify(params.hash, signingInput, params.pssSaltLength === undefined
-          ? { key, padding: constants.RSA_PKCS1_PADDING }
-          : { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.pssSaltLength }, signature);
-      case 'ec':
-        return verify(params.hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
-      case 'ed25519':
-        return verify(null, signingInput, key, signature);
-    }
+    return verify(params.hash, signingInput, params.key, signature);
   } catch {
     // OpenSSL refuses some malformed signatures by throwing; a bad signature is just false.
     return false;
