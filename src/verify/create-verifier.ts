@@ -99,7 +99,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const accessMode = options.accessToken === undefined ? undefined : createAccessTokenMode(options.accessToken);
   const directMode = options.direct === undefined ? undefined : createDirectMode(options.direct);
   const maxLength = options.maxTokenLength ?? directMode?.maxLength ?? 16384;
-  const parseOptions = { maxLength, ...(directMode === undefined ? {} : { clientIdClaim: directMode.clientIdClaim }) };
+  // Decoded headers by their exact text: tokens of one issuer key, or of one client key, share it.
+  const headerCache = new BoundedCache<string, Readonly<Record<string, unknown>>>(HEADER_CACHE_SIZE);
+  const parseOptions = { maxLength, headerCache, ...(directMode === undefined ? {} : { clientIdClaim: directMode.clientIdClaim }) };
   const cacheSize = options.parseCacheSize ?? 1000;
   // Keyed by the last 43 characters (the end of the signature: cheap to hash, unique in practice);
   // a hit counts only when the whole token is identical.
@@ -115,7 +117,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const isKnown = parseCache === undefined ? undefined : (token: string): boolean => (handOver = cached(token)) !== undefined;
 
   function parse(token: string): ParsedJws {
-    return cached(token) ?? (directMode === undefined ? parseCompactJws(token, { maxLength }) : parseDirectToken(token, parseOptions));
+    return cached(token) ?? (directMode === undefined ? parseCompactJws(token, parseOptions) : parseDirectToken(token, parseOptions));
   }
 
   /**
@@ -195,6 +197,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
 /** Longer tokens are verified but not kept in the parse cache (bounds its memory to about 4 MiB). */
 const MAX_CACHED_TOKEN_LENGTH = 4096;
 const CACHE_KEY_LENGTH = 43;
+/** Distinct JOSE header parts kept (each at most 512 characters, so at most about 128 KiB). */
+const HEADER_CACHE_SIZE = 256;
 
 function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;

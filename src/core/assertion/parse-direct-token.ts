@@ -3,10 +3,10 @@
  * iat, exp? }` RS256, sent straight to an API as a Bearer token.
  */
 import { parseCompactJws } from '../jws/parse-compact-jws.ts';
-import type { ParsedJws } from '../jws/types.ts';
+import type { ParsedJws, ParseJwsOptions } from '../jws/types.ts';
 
-/** Options of {@link parseDirectToken}. */
-export interface ParseDirectTokenOptions {
+/** Options of {@link parseDirectToken}: those of parseCompactJws (maxLength, headerCache) and the claim. */
+export interface ParseDirectTokenOptions extends ParseJwsOptions {
   /** Claim that names the client: 'clientcode' (default, as in the source document), 'iss', 'sub' or another. */
   readonly clientIdClaim?: 'clientcode' | 'iss' | 'sub' | (string & {});
   /** Largest accepted token in characters (default 16384). */
@@ -32,7 +32,7 @@ export interface ParsedDirectToken extends ParsedJws {
 export function parseDirectToken(token: string, options: ParseDirectTokenOptions = {}): ParsedDirectToken {
   const clientIdClaim = options.clientIdClaim ?? 'clientcode';
   if (typeof clientIdClaim !== 'string' || clientIdClaim.length === 0) throw new TypeError('parseDirectToken: clientIdClaim must be a claim name');
-  const parsed = parseCompactJws(token, options.maxLength === undefined ? {} : { maxLength: options.maxLength });
+  const parsed = parseCompactJws(token, options);
   const value = Object.hasOwn(parsed.payload, clientIdClaim) ? parsed.payload[clientIdClaim] : undefined;
   // Listed member by member (not spread) so every parsed token has one object shape: the verify
   // path stays monomorphic, which is measurable at tens of thousands of verifications per second.

@@ -16,4 +16,4 @@ export {
   type SelectedKey,
 } from './select-verification-key.ts';
 export { decodeNumericDate, isMilliseconds, MILLISECONDS_THRESHOLD } from './numeric-date.ts';
-export { DEFAULT_MAX_JWS_LENGTH, type ParsedJws, type ParseJwsOptions } from './types.ts';
+export { DEFAULT_MAX_JWS_LENGTH, MAX_CACHED_HEADER_LENGTH, type JoseHeaderCache, type ParsedJws, type ParseJwsOptions } from './types.ts';

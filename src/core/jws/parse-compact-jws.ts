@@ -6,7 +6,7 @@ import { OAuthError } from '../errors.ts';
 import { decodeBase64UrlPart } from './base64url.ts';
 import { decodeJsonPart } from './decode-json-part.ts';
 import { checkJoseHeader } from './check-jose-header.ts';
-import { DEFAULT_MAX_JWS_LENGTH, type ParsedJws, type ParseJwsOptions } from './types.ts';
+import { DEFAULT_MAX_JWS_LENGTH, MAX_CACHED_HEADER_LENGTH, type ParsedJws, type ParseJwsOptions } from './types.ts';
 
 const WHITESPACE = /\s/;
 /** Three base64url parts (the signature may be empty): one regex pass for the common, valid case. */
@@ -58,9 +58,20 @@ export function parseCompactJws(token: string, options: ParseJwsOptions = {}): P
   if (raw.header.length === 0) throw new OAuthError('assertion_malformed', { detail: 'the header part is empty' });
   if (raw.payload.length === 0) throw new OAuthError('assertion_malformed', { detail: 'the payload part is empty (detached payloads are not accepted)' });
 
-  // RFC 7515 §5.2 steps 2-4: decode the header and check it is a JSON object.
-  const header = decodeJsonPart(decodeBase64UrlPart(raw.header, 'header', shaped), 'header');
-  checkJoseHeader(header);
+  // RFC 7515 §5.2 steps 2-4: decode the header and check it is a JSON object. A header part seen
+  // before (the identical text) decodes to the same header, which passed these rules then.
+  const cache = options.headerCache;
+  const cacheable = cache !== undefined && raw.header.length <= MAX_CACHED_HEADER_LENGTH;
+  let header = cacheable ? cache.get(raw.header) as Record<string, unknown> | undefined : undefined;
+  if (header === undefined) {
+    header = decodeJsonPart(decodeBase64UrlPart(raw.header, 'header', shaped), 'header');
+    checkJoseHeader(header);
+    if (cacheable) {
+      deepFreeze(header);
+      // A copy of the text as the key: the slice would keep the whole token alive.
+      cache.set(Buffer.from(raw.header, 'latin1').toString('latin1'), header);
+    }
+  }
   // RFC 7519 §7.2 steps 8-10: the payload of a JWT is a JSON object.
   const payload = decodeJsonPart(decodeBase64UrlPart(raw.payload, 'payload', shaped), 'payload');
   const signature = decodeBase64UrlPart(raw.signature, 'signature', shaped);
@@ -72,6 +83,13 @@ export function parseCompactJws(token: string, options: ParseJwsOptions = {}): P
     signature,
     raw,
   };
+}
+
+/** Freezes a decoded header and everything in it (cached headers are shared between tokens). */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
 }
 
 /** The refusal for line breaks and whitespace: says where, why, and how to fix it, never the token. */

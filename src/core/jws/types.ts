@@ -20,11 +20,32 @@ export interface ParsedJws {
   readonly raw: { readonly header: string; readonly payload: string; readonly signature: string };
 }
 
+/**
+ * A cache of decoded JOSE headers, owned and bounded by the caller (the API verifier keeps one per
+ * verifier). Keys are the header part exactly as received (its base64url text); values are headers
+ * that passed every rule of parseCompactJws, deep-frozen.
+ */
+export interface JoseHeaderCache {
+  get(segment: string): Readonly<Record<string, unknown>> | undefined;
+  set(segment: string, header: Readonly<Record<string, unknown>>): void;
+}
+
 /** Options of {@link parseCompactJws}. */
 export interface ParseJwsOptions {
   /** Largest accepted token, in characters (default 16384). Checked before anything else. */
   readonly maxLength?: number;
+  /**
+   * Decoded headers by their exact base64url text (see {@link JoseHeaderCache}). Tokens of one
+   * issuer and key share one header part, so a hit skips decoding and checking it again. Only
+   * headers that passed every header rule are stored, and a lookup matches only the identical text,
+   * so the result is the same as without the cache. Header parts longer than
+   * {@link MAX_CACHED_HEADER_LENGTH} are never stored.
+   */
+  readonly headerCache?: JoseHeaderCache;
 }
+
+/** Longest header part (in characters) stored in a {@link JoseHeaderCache}. */
+export const MAX_CACHED_HEADER_LENGTH = 512;
 
 /** Default size cap of a compact JWS (16 KiB). */
 export const DEFAULT_MAX_JWS_LENGTH = 16384;
