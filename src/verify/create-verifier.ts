@@ -114,10 +114,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // readBearerToken asks whether a token is known; the parse found then is used directly (run() is
   // synchronous up to that point, so this one-slot hand-over cannot mix requests).
   let handOver: ParsedJws | undefined;
-  const isKnown = parseCache === undefined ? undefined : (token: string): boolean => (handOver = cached(token)) !== undefined;
+  let asked = false;
+  const isKnown = parseCache === undefined ? undefined : (token: string): boolean => {
+    asked = true;
+    return (handOver = cached(token)) !== undefined;
+  };
 
   function parse(token: string): ParsedJws {
-    return cached(token) ?? (directMode === undefined ? parseCompactJws(token, parseOptions) : parseDirectToken(token, parseOptions));
+    return directMode === undefined ? parseCompactJws(token, parseOptions) : parseDirectToken(token, parseOptions);
   }
 
   /**
@@ -131,13 +135,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     parseCache.set(token.slice(-CACHE_KEY_LENGTH), { token, parsed });
   }
 
-  function run(input: VerifyInput, verifyOptions: VerifyOptions | undefined, modeOut: { mode: VerifyMode | undefined }): Principal | Promise<Principal> {
+  /** The mode of the request run() is checking (set synchronously, read by verify on a refusal). */
+  let currentMode: VerifyMode | undefined;
+
+  function run(input: VerifyInput, verifyOptions: VerifyOptions | undefined): Principal | Promise<Principal> {
+    currentMode = undefined;
     handOver = undefined;
+    asked = false;
     const token = readBearerToken(input, verifyOptions?.url, isKnown);
-    const parsed = handOver ?? parse(token);
+    // Known tokens found by readBearerToken's question, or (other input shapes) looked up here.
+    const known = handOver ?? (asked ? undefined : cached(token));
     handOver = undefined;
+    const parsed = known ?? parse(token);
     const mode: VerifyMode = isAccessTokenTyp(parsed.header.typ) || directMode === undefined ? 'access_token' : 'direct';
-    modeOut.mode = mode;
+    currentMode = mode;
     if (verifyOptions?.modes !== undefined && !verifyOptions.modes.includes(mode)) {
       throw new OAuthError('token_invalid', { detail: `this route does not accept ${mode === 'direct' ? 'direct client-signed tokens' : 'access tokens'}` });
     }
@@ -147,11 +158,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       : (directMode as NonNullable<typeof directMode>).verify(parsed as ParsedDirectToken, seconds);
     if (result instanceof Promise) {
       return result.then((p) => {
-        remember(token, parsed);
+        if (known === undefined) remember(token, parsed);
         return checkScopes(p, verifyOptions?.scopes);
       });
     }
-    remember(token, parsed);
+    if (known === undefined) remember(token, parsed);
     return checkScopes(result, verifyOptions?.scopes);
   }
 
@@ -166,17 +177,17 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Principal> {
-    const modeOut: { mode: VerifyMode | undefined } = { mode: undefined };
     let result: Principal | Promise<Principal>;
     try {
-      result = run(input, verifyOptions, modeOut);
+      result = run(input, verifyOptions);
     } catch (error) {
-      report(error, modeOut.mode);
+      report(error, currentMode);
       return Promise.reject(error);
     }
     if (!(result instanceof Promise)) return Promise.resolve(result);
+    const mode = currentMode;
     return result.catch((error: unknown) => {
-      report(error, modeOut.mode);
+      report(error, mode);
       throw error;
     });
   }

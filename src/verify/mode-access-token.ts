@@ -46,17 +46,20 @@ function isAccessTokenType(typ: unknown): boolean {
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
-// Split once per claims object (claims of a cached parse are frozen and reused across requests).
+// Split once per claims object when the claims are frozen (a cached parse, reused across requests);
+// otherwise split for this request only.
 const scopeCache = new WeakMap<object, readonly string[]>();
 
 /** RFC 9068 §2.2.3 / RFC 8693 §4.2: `scope` is a space-separated list. */
 function readScopes(claims: Record<string, unknown>, scope: string | undefined): readonly string[] {
   if (scope === undefined || scope === '') return NO_SCOPES;
-  let scopes = scopeCache.get(claims);
-  if (scopes === undefined) {
-    scopes = Object.freeze(scope.split(' ').filter((s) => s.length > 0));
-    if (Object.isFrozen(claims)) scopeCache.set(claims, scopes);
+  const shared = Object.isFrozen(claims);
+  if (shared) {
+    const known = scopeCache.get(claims);
+    if (known !== undefined) return known;
   }
+  const scopes = scope.indexOf(' ') === -1 ? [scope] : scope.split(' ').filter((s) => s.length > 0);
+  if (shared) scopeCache.set(claims, Object.freeze(scopes));
   return scopes;
 }
 

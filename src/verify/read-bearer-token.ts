@@ -2,6 +2,7 @@
  * Reads the one Bearer token of a request (RFC 6750 §2.1), refusing every ambiguous form.
  */
 import { OAuthError } from '../core/errors.ts';
+import { isCompactJwsShape } from '../core/jws/parse-compact-jws.ts';
 
 /** Plain header object, as node:http, Express or Fastify give it (names in any case). */
 export type HeaderRecord = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -15,6 +16,20 @@ const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const BEARER = /^bearer +(\S+)$/i;
 // The common, valid case in one scan (the two checks above, fused); anything else takes the slow path.
 const FAST = /^[Bb][Ee][Aa][Rr][Ee][Rr] +([A-Za-z0-9\-._~+/]+=*)$/;
+
+/**
+ * The length of a leading `Bearer` (any case) and the spaces after it, when at least one character
+ * follows; else -1 (RFC 7235 §2.1: the scheme is case-insensitive, then 1*SP).
+ */
+function bearerPrefixLength(value: string): number {
+  // `| 0x20` lower-cases an ASCII letter; only 'B' and 'b' give 'b', and so on.
+  if ((value.charCodeAt(0) | 0x20) !== 0x62 || (value.charCodeAt(1) | 0x20) !== 0x65 || (value.charCodeAt(2) | 0x20) !== 0x61 ||
+    (value.charCodeAt(3) | 0x20) !== 0x72 || (value.charCodeAt(4) | 0x20) !== 0x65 || (value.charCodeAt(5) | 0x20) !== 0x72 ||
+    value.charCodeAt(6) !== 0x20) return -1;
+  let i = 7;
+  while (value.charCodeAt(i) === 0x20) i++;
+  return i < value.length ? i : -1;
+}
 
 function collectAuthorization(input: VerifyInput): string[] {
   if (typeof Request !== 'undefined' && input instanceof Request) return collectAuthorization(input.headers);
@@ -64,10 +79,12 @@ export function readBearerToken(input: VerifyInput, url?: string, isKnown?: (tok
   // node, Express and Fastify adapters pass); any other shape takes the full path below.
   const direct = (input as HeaderRecord).authorization;
   if (typeof direct === 'string' && Object.keys(input).length === 1) {
-    // A token already verified earlier (exactly this string) passed the token68 check then.
-    if (isKnown !== undefined && direct.length > 7 && direct.charCodeAt(6) === 0x20 && /^bearer$/i.test(direct.slice(0, 6))) {
-      const candidate = direct.slice(7);
-      if (isKnown(candidate)) return candidate;
+    const start = bearerPrefixLength(direct);
+    if (start !== -1) {
+      const candidate = direct.slice(start);
+      // A token already verified earlier (exactly this string) passed the token68 check then; a
+      // compact JWS (three base64url parts) is token68 too, and the parser reuses this one scan.
+      if ((isKnown !== undefined && isKnown(candidate)) || isCompactJwsShape(candidate)) return candidate;
     }
     const fast = FAST.exec(direct);
     if (fast !== null) return fast[1] as string;

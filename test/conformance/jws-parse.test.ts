@@ -1,7 +1,7 @@
 // Conformance: the compact serialization and the JOSE header rules of parseCompactJws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCompactJws, verifyJwsSignature } from '../../src/core/jws/index.ts';
+import { isCompactJwsShape, parseCompactJws, verifyJwsSignature } from '../../src/core/jws/index.ts';
 import { b64u, expectReason, handSign, keyPair } from './fixtures.ts';
 
 const { privateKey, publicKey } = keyPair('rsa');
@@ -150,4 +150,20 @@ test('RFC 7515 §7.1: an unsecured JWS (empty signature part) still parses so th
   const parsed = parseCompactJws(`${b64u('{"alg":"none"}')}.${p}.`);
   assert.equal(parsed.signature.length, 0);
   assert.equal(verifyJwsSignature(parsed, publicKey, 'RS256'), false);
+});
+
+test('RFC 7515 §7.1, §2: isCompactJwsShape (three base64url parts) and its one-string memo never excuse another text', () => {
+  assert.equal(isCompactJwsShape(good), true);
+  assert.equal(isCompactJwsShape(good), true, 'the remembered string');
+  assert.equal(isCompactJwsShape(`${good}`.slice(0)), true, 'the same text in another string object');
+  // Same length, one character changed, right after a well-shaped string was remembered: judged afresh.
+  for (const bad of [`${h}.${p}.${s.slice(0, -1)}=`, `${h}.${p}.${s.slice(0, -1)}+`, `${h}.${p.slice(0, -1)}/.${s}`, `${h}.${p}.${s.slice(0, -1)}.`, `${h}.${p}.${s.slice(0, -1)}\n`]) {
+    assert.equal(bad.length, good.length);
+    assert.equal(isCompactJwsShape(good), true);
+    assert.equal(isCompactJwsShape(bad), false);
+    expectReason(() => parseCompactJws(bad), bad.endsWith('\n') ? 'assertion_line_breaks' : 'assertion_malformed');
+  }
+  assert.equal(isCompactJwsShape(`${h}.${p}.`), true, 'an empty signature part has the shape (alg none is refused later, by name)');
+  assert.equal(isCompactJwsShape(`${h}.${p}`), false);
+  assert.equal(isCompactJwsShape(`.${p}.${s}`), false);
 });

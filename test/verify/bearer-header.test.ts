@@ -37,6 +37,23 @@ test('RFC 6750 §3.1: no Authorization header is token_missing (401, no error co
   assert.equal(challenge.wwwAuthenticate, 'Bearer realm="api"');
 });
 
+test('the one-scan path (a compact JWS after Bearer) gives what the token68 rules give', () => {
+  // Any case of the scheme, one or more spaces, the three parts returned as sent.
+  for (const scheme of ['Bearer', 'bearer', 'BeArEr']) {
+    for (const spaces of [' ', '   ']) assert.equal(readBearerToken({ authorization: `${scheme}${spaces}${JWT}` }), JWT);
+  }
+  // Not a compact JWS but token68 (padding, "+", "/", "~", two parts): still returned (the parser judges it).
+  for (const token of [`${JWT}=`, 'a+b/c~d', 'abc.def', `${JWT}.x`]) assert.equal(readBearerToken({ authorization: `Bearer ${token}` }), token);
+  // Other schemes, tabs, empty tokens and characters outside token68 keep their reasons.
+  assert.equal(refusal(() => readBearerToken({ authorization: `Bearerx ${JWT}` })).reason, 'token_missing');
+  assert.equal(refusal(() => readBearerToken({ authorization: `Bearer\t${JWT}` })).reason, 'request_malformed');
+  assert.equal(readBearerToken({ authorization: `Bearer ${JWT} ` }), JWT, 'the header value is trimmed (slow path)');
+  assert.equal(refusal(() => readBearerToken({ authorization: 'Bearer    ' })).reason, 'request_malformed');
+  assert.equal(refusal(() => readBearerToken({ authorization: `Bearer ${JWT},x` })).reason, 'request_malformed');
+  assert.equal(refusal(() => readBearerToken({ authorization: `Bearer ${JWT.replace('.', '"')}` })).reason, 'request_malformed');
+  assert.equal(refusal(() => readBearerToken({ authorization: `Bearer ${JWT}`, Authorization: `Bearer ${JWT}` })).reason, 'request_malformed');
+});
+
 test('another scheme (Basic) is no Bearer credential: token_missing', () => {
   assert.equal(refusal(() => readBearerToken({ authorization: 'Basic YTpi' })).reason, 'token_missing');
 });

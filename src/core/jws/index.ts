@@ -2,7 +2,7 @@
  * Compact JWS parsing and verification: one code path, Node's synchronous crypto.verify with the
  * algorithm and key fixed by the registry.
  */
-export { parseCompactJws } from './parse-compact-jws.ts';
+export { parseCompactJws, isCompactJwsShape } from './parse-compact-jws.ts';
 export { checkJoseHeader } from './check-jose-header.ts';
 export { decodeBase64UrlPart, encodeBase64Url, type JwsPartName } from './base64url.ts';
 export { decodeJsonPart } from './decode-json-part.ts';

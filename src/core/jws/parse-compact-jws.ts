@@ -12,6 +12,24 @@ const WHITESPACE = /\s/;
 /** Three base64url parts (the signature may be empty): one regex pass for the common, valid case. */
 const COMPACT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
+/** The last string {@link isCompactJwsShape} found well shaped (a memo of a pure function of the text). */
+let lastShaped: string | undefined;
+
+/**
+ * True when `token` is three parts of the base64url alphabet separated by two dots, the signature
+ * possibly empty (the shape every compact JWS has; RFC 7515 §7.1, §2). A token that has this shape
+ * also fits the RFC 6750 §2.1 token68 syntax. The answer for the last well-shaped string is
+ * remembered, so the parser does not scan a token the Authorization reader just checked (the memo is
+ * compared by value: the same text always has the same shape).
+ * Does NOT decode anything.
+ */
+export function isCompactJwsShape(token: string): boolean {
+  if (token === lastShaped) return true;
+  if (!COMPACT_SHAPE.test(token)) return false;
+  lastShaped = token;
+  return true;
+}
+
 /**
  * Splits and decodes a compact JWS: `BASE64URL(header).BASE64URL(payload).BASE64URL(signature)`.
  *
@@ -41,7 +59,7 @@ export function parseCompactJws(token: string, options: ParseJwsOptions = {}): P
   if (token.length === 0) throw new OAuthError('assertion_malformed', { detail: 'the JWT is empty' });
   // Fast path: a token of exactly three base64url parts needs no per-part alphabet check. Anything
   // else goes through the checks below, which name the problem.
-  const shaped = COMPACT_SHAPE.test(token);
+  const shaped = isCompactJwsShape(token);
   // RFC 7515 §2 and §7.1: base64url has no line breaks or whitespace, so neither may a compact JWS.
   if (!shaped && WHITESPACE.test(token)) throw lineBreakError(token);
 
