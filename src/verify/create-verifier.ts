@@ -67,6 +67,7 @@ export interface Verifier {
 
 function isAccessTokenTyp(typ: unknown): boolean {
   if (typeof typ !== 'string') return false;
+  if (typ === 'at+jwt') return true; // as Keyward issues it, without a lower-cased copy per call
   const lower = typ.toLowerCase();
   return lower === 'at+jwt' || lower === 'application/at+jwt';
 }

@@ -41,6 +41,7 @@ export interface AccessTokenMode {
 // RFC 9068 §4: typ must be "at+jwt" (or "application/at+jwt"), compared case-insensitively (RFC 7515 §4.1.9).
 function isAccessTokenType(typ: unknown): boolean {
   if (typeof typ !== 'string') return false;
+  if (typ === 'at+jwt') return true; // as Keyward issues it, without a lower-cased copy per call
   const lower = typ.toLowerCase();
   return lower === 'at+jwt' || lower === 'application/at+jwt';
 }
