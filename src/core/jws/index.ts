@@ -1,6 +1,6 @@
 /**
- * Compact JWS parsing and verification: one code path, Node's synchronous crypto.verify with the
- * algorithm and key fixed by the registry.
+ * Compact JWS parsing and verification: one code path, Node's synchronous crypto (createVerify, or
+ * crypto.verify for EdDSA) with the algorithm and key fixed by the registry.
  */
 export { parseCompactJws, isCompactJwsShape } from './parse-compact-jws.ts';
 export { checkJoseHeader } from './check-jose-header.ts';
