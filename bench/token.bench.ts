@@ -3,14 +3,16 @@
  * RS256 assertions, ES256 JWT access tokens) against Keyward and oidc-provider configured the same
  * way, in the same run, at 1, 16 and 64 connections. Targets: `keyward` (one process, the default
  * of `keyward serve`), `keyward-workers` (`serve --workers 2`: two worker processes on one SQLite
- * file) and `peer` (oidc-provider). Each (target, connections) cell gets a FRESH server process
+ * file), `peer` (oidc-provider) and `ceiling`: a bare node:http endpoint with no storage, replay
+ * check or audit (lib-token/ceiling-server.mjs), the most one process on this machine allows for
+ * the same crypto. Each (target, connections) cell gets a FRESH server process
  * (empty replay store; Keyward on SQLite in a temporary directory), a warm-up, then a measured run
  * driven by autocannon from this process. Prints ok req/s, p50, p99 and errors, and each Keyward
  * target / oidc-provider ratio.
  *
  *   npm run bench -- token              2 s warm-up + 8 s per cell
  *   npm run bench -- token --quick      1 s warm-up + 3 s per cell
- *   options: --duration S  --warmup S  --conns 1,16,64  --targets keyward,keyward-workers,peer  --json
+ *   options: --duration S  --warmup S  --conns 1,16,64  --targets keyward,keyward-workers,peer,ceiling  --json
  *
  * Both targets share one issuer identifier (the assertions' aud), one client id and one RS256 key,
  * so one set of assertions serves every cell (each server is fresh, so none is a replay there).
@@ -38,8 +40,8 @@ const CLIENT_ID = 'bench-rs256';
 const KID = 'bench-rs256';
 const PREFIX = 'grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=';
 
-type Target = 'keyward' | 'keyward-workers' | 'peer';
-const TARGET_NAMES: Record<Target, string> = { keyward: 'Keyward, 1 process', 'keyward-workers': 'Keyward, --workers 2', peer: 'oidc-provider' };
+type Target = 'keyward' | 'keyward-workers' | 'peer' | 'ceiling';
+const TARGET_NAMES: Record<Target, string> = { keyward: 'Keyward, 1 process', 'keyward-workers': 'Keyward, --workers 2', peer: 'oidc-provider', ceiling: 'ceiling (no storage)' };
 
 /** One measured cell. */
 export interface CellResult {
@@ -61,9 +63,9 @@ export interface CellResult {
 
 
 async function startTarget(target: Target, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; dataDir?: string }> {
-  const keyward = target !== 'peer';
+  const keyward = target === 'keyward' || target === 'keyward-workers';
   const dataDir = keyward ? mkdtempSync(join(tmpdir(), 'keyward-bench-')) : undefined;
-  const args = keyward ? ['--import', 'tsx', join(here, 'lib-token', 'keyward-server.ts')] : [join(here, 'lib-token', 'peer-server.mjs')];
+  const args = keyward ? ['--import', 'tsx', join(here, 'lib-token', 'keyward-server.ts')] : [join(here, 'lib-token', target === 'peer' ? 'peer-server.mjs' : 'ceiling-server.mjs')];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, NODE_ENV: 'production', NODE_NO_WARNINGS: '1', BENCH_WORKERS: target === 'keyward-workers' ? '2' : '1', ...(dataDir ? { BENCH_DATA_DIR: dataDir } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,7 +127,7 @@ export async function run(argv: string[]): Promise<CellResult[]> {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       conns: { type: 'string', default: '1,16,64' },
-      targets: { type: 'string', default: 'keyward,keyward-workers,peer' },
+      targets: { type: 'string', default: 'keyward,keyward-workers,peer,ceiling' },
       json: { type: 'boolean', default: false },
       count: { type: 'string' },
     },
@@ -192,12 +194,14 @@ export async function run(argv: string[]): Promise<CellResult[]> {
 }
 
 function printTable(results: CellResult[], conns: number[]): void {
-  const lines = ['', '| connections | target | ok req/s | p50 ms | p99 ms | errors | server CPU µs/req | server cores | ratio to oidc-provider |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = ['', '| connections | target | ok req/s | p50 ms | p99 ms | errors | server CPU µs/req | server cores | ratio to oidc-provider | share of ceiling |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (const connections of conns) {
     const peer = results.find((result) => result.target === 'peer' && result.connections === connections);
+    const ceiling = results.find((result) => result.target === 'ceiling' && result.connections === connections);
     for (const r of results.filter((result) => result.connections === connections)) {
-      const ratio = r.target !== 'peer' && peer && peer.okPerSec > 0 ? `${(r.okPerSec / peer.okPerSec).toFixed(2)}x` : '-';
-      lines.push(`| ${connections} | ${TARGET_NAMES[r.target]} | ${r.okPerSec} | ${r.p50ms ?? '-'} | ${r.p99ms ?? '-'} | ${r.errors} | ${r.serverCpuUsPerOk ?? '-'} | ${r.serverCores ?? '-'} | ${ratio} |`);
+      const ratio = r.target !== 'peer' && r.target !== 'ceiling' && peer && peer.okPerSec > 0 ? `${(r.okPerSec / peer.okPerSec).toFixed(2)}x` : '-';
+      const share = r.target !== 'ceiling' && ceiling && ceiling.okPerSec > 0 ? `${Math.round((100 * r.okPerSec) / ceiling.okPerSec)} %` : '-';
+      lines.push(`| ${connections} | ${TARGET_NAMES[r.target]} | ${r.okPerSec} | ${r.p50ms ?? '-'} | ${r.p99ms ?? '-'} | ${r.errors} | ${r.serverCpuUsPerOk ?? '-'} | ${r.serverCores ?? '-'} | ${ratio} | ${share} |`);
     }
   }
   console.log(lines.join('\n'));
