@@ -33,7 +33,8 @@ test('wrong types and values are refused with the setting name', () => {
   assert.throws(() => resolveConfig({ file: { server: { issuer: 'https://as.example.com/#frag' } } }), /server\.issuer/);
   assert.throws(() => resolveConfig({ env: { KEYWARD_PORT: 'eighty' } }), /KEYWARD_\* environment variables: server\.port/);
   assert.throws(() => resolveConfig({ env: { KEYWARD_WORKERS: 'many' } }), /server\.workers: workers is a whole number from 1 to 64, or "auto"/);
-  assert.throws(() => resolveConfig({ file: { server: { workers: 0 } } }), /server\.workers/);
+  assert.throws(() => resolveConfig({ file: { server: { workers: 0 } } }), /server\.workers: workers is a whole number from 1 to 64/);
+  assert.throws(() => resolveConfig({ file: { server: { workers: 1.5 } } }), /server\.workers: workers is a whole number from 1 to 64/);
 });
 
 test('server.workers: 1 by default, a number or auto from the file or KEYWARD_WORKERS', () => {

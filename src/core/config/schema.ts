@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ASYMMETRIC_ALGS } from '../keys/types.ts';
 
 const seconds = (max: number) => z.number().int().min(0).max(max);
+const WORKERS_RULE = 'workers is a whole number from 1 to 64, or "auto" (one per CPU core)';
 
 /** Schema of a (partial) configuration as written in a config file. Every key is optional. */
 export const configInputSchema = z.strictObject({
@@ -17,7 +18,7 @@ export const configInputSchema = z.strictObject({
     maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
     requestTimeout: z.number().int().min(1).max(600).optional(),
     trustProxy: z.boolean().optional(),
-    workers: z.union([z.number().int().min(1).max(64), z.literal('auto')], { error: 'workers is a whole number from 1 to 64, or "auto" (one per CPU core)' }).optional(),
+    workers: z.union([z.number().int(WORKERS_RULE).min(1, WORKERS_RULE).max(64, WORKERS_RULE), z.literal('auto')], { error: WORKERS_RULE }).optional(),
   }).optional(),
   storage: z.strictObject({
     dataDir: z.string().min(1).optional(),
