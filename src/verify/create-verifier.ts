@@ -196,12 +196,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
   return {
     realm,
     verify,
-    async authenticate(input, verifyOptions) {
-      try {
-        return { ok: true, principal: await verify(input, verifyOptions) };
-      } catch (error) {
-        return { ok: false, challenge: toBearerChallenge(error, { realm, ...(verifyOptions?.scopes === undefined ? {} : { scopes: verifyOptions.scopes }) }) };
-      }
+    authenticate(input, verifyOptions) {
+      // One promise step, not an async wrapper around an await: the adapters call this per request.
+      return verify(input, verifyOptions).then(
+        (principal): AuthenticateResult => ({ ok: true, principal }),
+        (error: unknown): AuthenticateResult => ({ ok: false, challenge: toBearerChallenge(error, { realm, ...(verifyOptions?.scopes === undefined ? {} : { scopes: verifyOptions.scopes }) }) }),
+      );
     },
   };
 }
