@@ -6,12 +6,12 @@
 import type { KeywardConfig } from '../core/config/defaults.ts';
 import type { Store } from '../store/contract.ts';
 
-/** Opens (and migrates) the configured store. */
-export async function openConfiguredStore(config: KeywardConfig): Promise<Store> {
+/** Opens (and migrates) the configured store; `serving` for a server node (see OpenStoreOptions.serving). */
+export async function openConfiguredStore(config: KeywardConfig, options: { serving?: boolean } = {}): Promise<Store> {
   const { dataDir, databaseUrl, redisUrl, keyPrefix } = config.storage;
   // Loaded on first use, so commands that never open a store do not load the database drivers.
   const { openStore } = await import('../store/index.ts');
-  return openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}), keyPrefix });
+  return openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}), keyPrefix, serving: options.serving === true });
 }
 
 /** Options every local CLI command takes to find the same data as the server. */

@@ -25,6 +25,8 @@ export interface OpenStoreOptions {
   readonly redisUrl?: string;
   /** Prefix of every Redis key (default `keyward:`). */
   readonly keyPrefix?: string;
+  /** The store of a server under load: SQLite checkpoints the WAL in a worker thread (see sqlite/start-checkpointer.ts). */
+  readonly serving?: boolean;
 }
 
 /** The SQLite file name inside the data directory. */
@@ -56,5 +58,5 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   } catch (error) {
     throw new StoreError('unavailable', `cannot create the data directory ${dir}: ${(error as Error).message}; set KEYWARD_DATA_DIR to a writable directory`, { cause: error });
   }
-  return openSqliteStore(join(dir, SQLITE_FILE_NAME));
+  return openSqliteStore(join(dir, SQLITE_FILE_NAME), { checkpointInThread: options.serving === true });
 }

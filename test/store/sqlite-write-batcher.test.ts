@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openSqliteStore, isStoreError } from '../../src/store/index.ts';
+import { openSqliteStore, isStoreError, type Store } from '../../src/store/index.ts';
+import { resolveConfig } from '../../src/core/config/resolve-config.ts';
+import { startServer } from '../../src/server/main.ts';
 import { createWriteBatcher } from '../../src/store/sqlite/create-write-batcher.ts';
 import { startCheckpointer } from '../../src/store/sqlite/start-checkpointer.ts';
 
@@ -124,26 +126,41 @@ test('group commit: waiting for another connection\'s write lock does not block 
   db.close();
 }));
 
-test('WAL checkpoints run in a worker thread: the request connection never checkpoints, the file still gets the pages', withFile(async (path) => {
+/** Writes 200 token records in one commit (fewer WAL pages than SQLite's automatic threshold of 1,000) and says whether the database file grew within `waitMs`. */
+async function checkpointedWithin(store: Store, path: string, waitMs: number): Promise<boolean> {
+  const mainFileBefore = statSync(path).size;
+  // Queued together: one group commit, far below the 1,000 pages of SQLite's automatic checkpoint.
+  await Promise.all(Array.from({ length: 200 }, (_, i) => store.tokens.recordToken(token(`wal-${i}-${'x'.repeat(200)}`))));
+  assert.ok(statSync(`${path}-wal`).size > 0, 'the writes went to the WAL');
+  const deadline = Date.now() + waitMs;
+  while (statSync(path).size === mainFileBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  return statSync(path).size > mainFileBefore;
+}
+
+test('a server\'s SQLite store checkpoints the WAL in a worker thread; its own connection never does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-wal-'));
+  const server = await startServer(resolveConfig({ overrides: { server: { port: 0 }, storage: { dataDir: dir }, log: { level: 'silent' } } }));
+  try {
+    assert.ok(await checkpointedWithin(server.context.store, join(dir, 'keyward.sqlite'), 5000), 'the checkpoint thread copied the WAL into the database file');
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // The connection of a checkpointed store has its automatic checkpoint off.
+  await withFile(async (path) => {
+    const db = new Database(path);
+    const checkpointer = startCheckpointer(db, path);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+    await checkpointer.close();
+    db.close();
+  })();
+});
+
+test('a short-lived SQLite store (CLI commands) starts no checkpoint thread: SQLite checkpoints as usual', withFile(async (path) => {
   const store = await openSqliteStore(path);
   try {
-    const probe = new Database(path, { readonly: true });
-    const mainFileBefore = statSync(path).size;
-    for (let i = 0; i < 200; i += 1) await store.tokens.recordToken(token(`wal-${i}-${'x'.repeat(200)}`));
-    const walBefore = statSync(`${path}-wal`).size;
-    assert.ok(walBefore > 0, 'the writes went to the WAL');
-    // Fewer pages than SQLite's automatic threshold (1,000): only the thread copies them back.
-    const deadline = Date.now() + 5000;
-    while (statSync(path).size === mainFileBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.ok(statSync(path).size > mainFileBefore, 'the checkpoint thread copied the WAL into the database file');
-    probe.close();
+    assert.equal(await checkpointedWithin(store, path, 500), false);
   } finally {
     await store.close();
   }
-  // And the store's own connection has its automatic checkpoint off.
-  const db = new Database(path);
-  const checkpointer = startCheckpointer(db, path);
-  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
-  await checkpointer.close();
-  db.close();
 }));

@@ -10,8 +10,8 @@
  *   clients.getClient, clients.listKeys) use prepared better-sqlite3 statements directly; the three
  *   writes are group-committed (create-write-batcher.ts: one transaction per event-loop turn,
  *   promises settle after the commit). The rest goes through kysely on the same connection.
- * - WAL checkpoints run in a worker thread with its own connection (start-checkpointer.ts), never
- *   inside a request's COMMIT.
+ * - For a server (`checkpointInThread`), WAL checkpoints run in a worker thread with its own
+ *   connection (start-checkpointer.ts), never inside a request's COMMIT.
  *   Multi-statement changes run in synchronous better-sqlite3 transactions.
  *
  * Several Store instances (threads, processes) may open the same file: the replay reservation is
@@ -106,8 +106,17 @@ async function migrateExclusively(db: Database.Database, kysely: Kysely<Schema>,
   }
 }
 
+/** Options of {@link openSqliteStore}. */
+export interface OpenSqliteStoreOptions {
+  /**
+   * Run WAL checkpoints in a worker thread instead of inside a COMMIT (start-checkpointer.ts). For a
+   * server under load; a short-lived store (a CLI command) would only pay the thread's start-up.
+   */
+  readonly checkpointInThread?: boolean;
+}
+
 /** Opens (creating if needed) and migrates the SQLite Store at `path` (`:memory:` for a private in-memory database). */
-export async function openSqliteStore(path: string): Promise<Store> {
+export async function openSqliteStore(path: string, options: OpenSqliteStoreOptions = {}): Promise<Store> {
   const db = openConnection(path);
   const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: db }) });
   try {
@@ -140,7 +149,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   // The three writes of every token request are group-committed (see create-write-batcher.ts).
   const batcher = createWriteBatcher(db);
   // WAL checkpoints in a thread of their own, not inside a request's COMMIT (start-checkpointer.ts).
-  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(db, path);
+  const checkpointer = options.checkpointInThread === true && path !== ':memory:' ? startCheckpointer(db, path) : undefined;
   const sqlTokens = createSqlTokenStore(context);
   const sqlSigningKeys = createSqlSigningKeyStore(context);
   let closed = false;
