@@ -5,14 +5,14 @@
  * of `keyward serve`), `keyward-workers` (`serve --workers 2`: two worker processes on one SQLite
  * file), `peer` (oidc-provider) and `ceiling`: a bare node:http endpoint with no storage, replay
  * check or audit (lib-token/ceiling-server.mjs), the most one process on this machine allows for
- * the same crypto. Each (target, connections) cell gets a FRESH server process
+ * the same crypto, and `ceiling-workers`, the same in two worker processes. Each (target, connections) cell gets a FRESH server process
  * (empty replay store; Keyward on SQLite in a temporary directory), a warm-up, then a measured run
  * driven by autocannon from this process. Prints ok req/s, p50, p99 and errors, and each Keyward
  * target / oidc-provider ratio.
  *
  *   npm run bench -- token              2 s warm-up + 8 s per cell
  *   npm run bench -- token --quick      1 s warm-up + 3 s per cell
- *   options: --duration S  --warmup S  --conns 1,16,64  --targets keyward,keyward-workers,peer,ceiling  --json
+ *   options: --duration S  --warmup S  --conns 1,16,64  --targets keyward,keyward-workers,peer,ceiling,ceiling-workers  --json
  *
  * Both targets share one issuer identifier (the assertions' aud), one client id and one RS256 key,
  * so one set of assertions serves every cell (each server is fresh, so none is a replay there).
@@ -40,8 +40,12 @@ const CLIENT_ID = 'bench-rs256';
 const KID = 'bench-rs256';
 const PREFIX = 'grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=';
 
-type Target = 'keyward' | 'keyward-workers' | 'peer' | 'ceiling';
-const TARGET_NAMES: Record<Target, string> = { keyward: 'Keyward, 1 process', 'keyward-workers': 'Keyward, --workers 2', peer: 'oidc-provider', ceiling: 'ceiling (no storage)' };
+type Target = 'keyward' | 'keyward-workers' | 'peer' | 'ceiling' | 'ceiling-workers';
+const TARGET_NAMES: Record<Target, string> = {
+  keyward: 'Keyward, 1 process', 'keyward-workers': 'Keyward, --workers 2', peer: 'oidc-provider',
+  ceiling: 'ceiling (no storage), 1 process', 'ceiling-workers': 'ceiling (no storage), 2 workers',
+};
+const isCeiling = (target: Target): boolean => target === 'ceiling' || target === 'ceiling-workers';
 
 /** One measured cell. */
 export interface CellResult {
@@ -66,8 +70,9 @@ async function startTarget(target: Target, env: Record<string, string>): Promise
   const keyward = target === 'keyward' || target === 'keyward-workers';
   const dataDir = keyward ? mkdtempSync(join(tmpdir(), 'keyward-bench-')) : undefined;
   const args = keyward ? ['--import', 'tsx', join(here, 'lib-token', 'keyward-server.ts')] : [join(here, 'lib-token', target === 'peer' ? 'peer-server.mjs' : 'ceiling-server.mjs')];
+  const workers = target === 'keyward-workers' || target === 'ceiling-workers' ? '2' : '1';
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env, NODE_ENV: 'production', NODE_NO_WARNINGS: '1', BENCH_WORKERS: target === 'keyward-workers' ? '2' : '1', ...(dataDir ? { BENCH_DATA_DIR: dataDir } : {}) },
+    env: { ...process.env, ...env, NODE_ENV: 'production', NODE_NO_WARNINGS: '1', BENCH_WORKERS: workers, ...(dataDir ? { BENCH_DATA_DIR: dataDir } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -127,7 +132,7 @@ export async function run(argv: string[]): Promise<CellResult[]> {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       conns: { type: 'string', default: '1,16,64' },
-      targets: { type: 'string', default: 'keyward,keyward-workers,peer,ceiling' },
+      targets: { type: 'string', default: 'keyward,keyward-workers,peer,ceiling,ceiling-workers' },
       json: { type: 'boolean', default: false },
       count: { type: 'string' },
     },
@@ -194,13 +199,15 @@ export async function run(argv: string[]): Promise<CellResult[]> {
 }
 
 function printTable(results: CellResult[], conns: number[]): void {
-  const lines = ['', '| connections | target | ok req/s | p50 ms | p99 ms | errors | server CPU µs/req | server cores | ratio to oidc-provider | share of ceiling |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = ['', '| connections | target | ok req/s | p50 ms | p99 ms | errors | server CPU µs/req | server cores | ratio to oidc-provider | share of its ceiling |', '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (const connections of conns) {
     const peer = results.find((result) => result.target === 'peer' && result.connections === connections);
-    const ceiling = results.find((result) => result.target === 'ceiling' && result.connections === connections);
+    const ceilingOf = (target: Target) => results.find((result) => result.target === (target === 'keyward-workers' ? 'ceiling-workers' : 'ceiling') && result.connections === connections);
     for (const r of results.filter((result) => result.connections === connections)) {
-      const ratio = r.target !== 'peer' && r.target !== 'ceiling' && peer && peer.okPerSec > 0 ? `${(r.okPerSec / peer.okPerSec).toFixed(2)}x` : '-';
-      const share = r.target !== 'ceiling' && ceiling && ceiling.okPerSec > 0 ? `${Math.round((100 * r.okPerSec) / ceiling.okPerSec)} %` : '-';
+      const ratio = !isCeiling(r.target) && r.target !== 'peer' && peer && peer.okPerSec > 0 ? `${(r.okPerSec / peer.okPerSec).toFixed(2)}x` : '-';
+      // Each target against the ceiling with as many processes (the peer: one).
+      const ceiling = ceilingOf(r.target);
+      const share = !isCeiling(r.target) && ceiling && ceiling.okPerSec > 0 ? `${Math.round((100 * r.okPerSec) / ceiling.okPerSec)} %` : '-';
       lines.push(`| ${connections} | ${TARGET_NAMES[r.target]} | ${r.okPerSec} | ${r.p50ms ?? '-'} | ${r.p99ms ?? '-'} | ${r.errors} | ${r.serverCpuUsPerOk ?? '-'} | ${r.serverCores ?? '-'} | ${ratio} | ${share} |`);
     }
   }

@@ -4,7 +4,9 @@
 // replay check, no storage, no audit, no rate limit, no metrics. It is not a server anyone should
 // run; it shows what this machine allows, so Keyward's and the peer's figures can be read against
 // it. Same idea as the reference kit's ceiling (written anew here). Prints `{ "url": ... }`.
-// Env: BENCH_PUBLIC_JWK, BENCH_SERVER_JWK (private ES256 JWK), BENCH_CLIENT_ID, BENCH_ISSUER.
+// Env: BENCH_PUBLIC_JWK, BENCH_SERVER_JWK (private ES256 JWK), BENCH_CLIENT_ID, BENCH_ISSUER,
+// BENCH_WORKERS (default 1; N > 1: N node:cluster worker processes on the port, like serve --workers).
+import cluster from 'node:cluster';
 import { createPrivateKey, createPublicKey, randomUUID, sign, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -40,7 +42,22 @@ const server = createServer((req, res) => {
     res.end(JSON.stringify({ access_token: `${input}.${signature}`, token_type: 'Bearer', expires_in: 300, scope: 'api' }));
   });
 });
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, pid: process.pid })}\n`);
-});
-process.once('SIGTERM', () => server.close(() => process.exit(0)));
+const workers = Number(process.env.BENCH_WORKERS ?? '1');
+if (workers > 1 && cluster.isPrimary) {
+  // The main process only forks; the workers share the port it hands out for port 0.
+  const forked = Array.from({ length: workers }, () => cluster.fork());
+  let listening = 0;
+  cluster.on('listening', (_worker, address) => {
+    listening += 1;
+    if (listening === workers) process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}`, pid: process.pid })}\n`);
+  });
+  process.once('SIGTERM', () => {
+    for (const worker of forked) worker.kill('SIGTERM');
+    process.exit(0);
+  });
+} else {
+  server.listen(0, '127.0.0.1', () => {
+    if (cluster.isPrimary) process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}`, pid: process.pid })}\n`);
+  });
+  process.once('SIGTERM', () => server.close(() => process.exit(0)));
+}
