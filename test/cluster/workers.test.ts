@@ -185,3 +185,34 @@ test('--workers 2 refuses a store the workers cannot share (:memory:) with a rea
   assert.match(result.stderr, /:memory:/);
   assert.match(result.stderr, /KEYWARD_DATA_DIR|PostgreSQL/);
 });
+
+test('workers that keep dying stop the server with exit code 1 and a reason, instead of restarting forever', { timeout: 120_000 }, async () => {
+  const crashDir = mkdtempSync(join(tmpdir(), 'keyward-workers-crash-'));
+  const node = await startServe(['--workers', '2'], { KEYWARD_DATA_DIR: join(crashDir, 'data'), KEYWARD_LOG_LEVEL: 'silent' }, 60_000);
+  try {
+    const primary = node.child.pid!;
+    const killed = new Set<number>();
+    // SIGKILL a worker whenever one is up, until the main process gives up (6 deaths within 60 s).
+    while (node.child.exitCode === null && killed.size < 20) {
+      const victim = workerPids(primary).find((pid) => !killed.has(pid));
+      if (victim === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      killed.add(victim);
+      try {
+        process.kill(victim, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await waitFor(() => node.child.exitCode !== null, 30_000, 'the main process did not stop');
+    assert.equal(node.child.exitCode, 1, node.stderr());
+    assert.match(node.stderr(), /workers kept stopping \(6 times within 60 s\)/);
+    assert.ok(killed.size >= 6 && killed.size < 20, `${killed.size} workers killed`);
+    assert.deepEqual(workerPids(primary), [], 'no worker is left running');
+  } finally {
+    await stopNode(node);
+    rmSync(crashDir, { recursive: true, force: true });
+  }
+});
