@@ -10,15 +10,22 @@ import { Worker } from 'node:worker_threads';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** The fields of /proc/PID/stat after the command name (field 3 onwards); undefined if unreadable. */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return undefined; // not Linux, or the process ended meanwhile
+  }
+}
+
+/** utime + stime of stat `fields`, in seconds. */
+const cpuSeconds = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) / 100;
+
 /** CPU seconds (user + system) of a process, from /proc (Linux); null elsewhere. */
 export function cpuSecondsOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
+  const fields = pid === undefined ? undefined : statFields(pid);
+  return fields === undefined ? null : cpuSeconds(fields);
 }
 
 /**
@@ -31,12 +38,8 @@ export function cpuSecondsOfTree(pid: number | undefined): number | null {
   let total = own;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      if (Number(fields[1]) === pid) total += (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      // The process ended meanwhile.
-    }
+    const fields = statFields(entry);
+    if (fields !== undefined && Number(fields[1]) === pid) total += cpuSeconds(fields);
   }
   return total;
 }

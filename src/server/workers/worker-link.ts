@@ -4,7 +4,7 @@
  * cache at once, as the Redis bus does between nodes) and the metrics of all workers added up.
  */
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { parseInvalidationEvent, type InvalidationBus, type InvalidationEvent } from '../../store/redis/create-invalidation-bus.ts';
+import { toInvalidationEvent, type InvalidationBus, type InvalidationEvent } from '../../store/redis/create-invalidation-bus.ts';
 import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** The link of one worker to the main process. */
@@ -19,8 +19,9 @@ export interface WorkerLink {
 
 const METRICS_TIMEOUT_MS = 5000;
 
-function send(message: ToPrimary): void {
-  process.send?.(message);
+/** Sends `message` to the main process (dropped when the channel is closed: the main process is gone). */
+export function sendToPrimary(message: ToPrimary): void {
+  if (process.connected) process.send?.(message);
 }
 
 /** Creates the link of this worker process (throws outside a node:cluster worker). */
@@ -34,7 +35,7 @@ export function createWorkerLink(): WorkerLink {
     if (!isKeywardMessage<ToWorker>(message)) return;
     if (message.keyward === 'invalidate') {
       // Re-validated: the channel is ours, but a malformed event must not reach the caches.
-      const event = parseInvalidationEvent(JSON.stringify(message.event));
+      const event = toInvalidationEvent(message.event);
       if (event === undefined) return;
       for (const handler of handlers) {
         try {
@@ -57,7 +58,7 @@ export function createWorkerLink(): WorkerLink {
   return {
     bus: {
       async publish(event) {
-        send({ keyward: 'invalidate', event });
+        sendToPrimary({ keyward: 'invalidate', event });
       },
       async subscribe(handler) {
         handlers.add(handler);
@@ -83,7 +84,7 @@ export function createWorkerLink(): WorkerLink {
         }, METRICS_TIMEOUT_MS);
         timer.unref();
         pendingMetrics.set(id, { resolve, reject, timer });
-        send({ keyward: 'metrics', id });
+        sendToPrimary({ keyward: 'metrics', id });
       });
     },
   };

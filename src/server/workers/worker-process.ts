@@ -6,15 +6,11 @@
  * SIGINT/SIGTERM, or when the main process goes away.
  */
 import { startServer, type RunningServer } from '../main.ts';
-import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
-import { createWorkerLink } from './worker-link.ts';
+import { isKeywardMessage, type ToWorker } from './messages.ts';
+import { createWorkerLink, sendToPrimary as send } from './worker-link.ts';
 
 let running: RunningServer | undefined;
 let stopping = false;
-
-function send(message: ToPrimary): void {
-  if (process.connected) process.send?.(message);
-}
 
 async function stop(code: number): Promise<never> {
   if (!stopping) {

@@ -32,6 +32,11 @@ export function parseInvalidationEvent(message: string): InvalidationEvent | und
   } catch {
     return undefined;
   }
+  return toInvalidationEvent(value);
+}
+
+/** The event `value` carries (identifiers only, other members dropped); undefined if it is not a well-formed event. */
+export function toInvalidationEvent(value: unknown): InvalidationEvent | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
   if ((v.type === 'client' || v.type === 'keys') && typeof v.clientId === 'string') return { type: v.type, clientId: v.clientId };
