@@ -3,8 +3,9 @@
  * (the "send your public key to IT, receive a client ID" step), and look clients up (local data, or
  * a running server's admin API with `--server`).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { resolveIssuer } from '../../core/config/resolve-config.ts';
 import { importPublicKeys } from '../../core/keys/import-public-key.ts';
 import { isJwsAlgorithm } from '../../core/keys/types.ts';
 import type { ClientKeyRecord, ClientRecord } from '../../store/contract.ts';
@@ -43,6 +44,31 @@ function collectScopes(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(/[\s,]+/).filter((scope) => scope !== '')];
 }
 
+/**
+ * The private key file that goes with a public key file, when it sits beside it under the names
+ * `keyward keygen` writes (`X-public.pem`, `X-public.jwk.json`, `X-jwks.json` → `X-private.pem`) or
+ * the source documents use (`public_key.pem` → `private_key.pem`); else a placeholder.
+ */
+function privateKeyBeside(publicKeyPath: string): string {
+  const candidates = [
+    publicKeyPath.replace(/-(public\.pem|public\.jwk\.json|jwks\.json)$/, '-private.pem'),
+    publicKeyPath.replace(/(^|\/)public_key\.pem$/, '$1private_key.pem'),
+  ].filter((path) => path !== publicKeyPath);
+  return candidates.find((path) => existsSync(path)) ?? '<private key file>';
+}
+
+/** The `keyward token` command line that gets this client its first access token. */
+function tokenCommand(issuer: string, clientId: string, publicKeyPath: string, scopes: readonly string[]): string {
+  // An encrypted private key needs nothing more: `keyward token` asks for its passphrase on a terminal.
+  const key = privateKeyBeside(publicKeyPath);
+  // Shell-quoted when needed; placeholders (`<...>`) are shown as they are, to be replaced.
+  const quote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) || value.startsWith('<') ? value : `'${value.replace(/'/g, "'\\''")}'`);
+  return [
+    'keyward token', '--issuer', quote(issuer), '--client-id', quote(clientId), '--key', quote(key),
+    ...(scopes.length > 0 ? ['--scope', quote(scopes.join(' '))] : []),
+  ].join(' ');
+}
+
 /** Registers `clients add`, `clients list` and `clients show`. */
 export function registerClientsCommand(program: Command): void {
   const clients = program.command('clients').description('register and look up clients on the local data directory');
@@ -59,9 +85,9 @@ export function registerClientsCommand(program: Command): void {
       if (options.audiencePolicy !== 'strict' && options.audiencePolicy !== 'legacy') throw new CliError('--audience-policy is strict or legacy', EXIT.usage);
       if (options.alg !== undefined && !isJwsAlgorithm(options.alg)) throw new CliError('--alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...)', EXIT.usage);
       const keys = importPublicKeys(readKeyFile(options.publicKey));
-      const result = await withConfiguredStore(options, async (store, config) => {
+      const { result, issuer } = await withConfiguredStore(options, async (store, config) => {
         try {
-          return await registerClient(store, {
+          const registered = await registerClient(store, {
             name: options.name,
             keys,
             scopes: options.scope ?? [],
@@ -71,6 +97,7 @@ export function registerClientsCommand(program: Command): void {
             accessTokenTtl: config.tokens.accessTokenTtl,
             actor: 'cli',
           });
+          return { result: registered, issuer: config.server.port === 0 && config.server.issuer === undefined ? '<issuer URL>' : resolveIssuer(config, config.server.port) };
         } catch (error) {
           if (error instanceof Error && !(error instanceof CliError)) throw new CliError(error.message, EXIT.usage);
           throw error;
@@ -82,8 +109,9 @@ export function registerClientsCommand(program: Command): void {
         `scope:     ${result.client.scopes.join(' ') || '(none)'}`,
         `keys:      ${result.keys.map((key) => `${key.kid} (${key.jwk.kty})`).join(', ')}`,
         '',
-        'Next: sign a client assertion with iss = sub = this client_id and aud = the issuer, and POST it to /token',
-        "(`keyward token --help` shows how; docs/server.md has curl and Node examples).",
+        'Next: the key holder gets an access token with the private key of this public key:',
+        `  ${tokenCommand(issuer, result.client.clientId, options.publicKey, result.client.scopes)}`,
+        '(docs/server.md does the same with openssl and curl.)',
       ].join('\n'));
     });
 
