@@ -17,6 +17,7 @@ import { registerRegistrationRoute } from './routes/oauth/register.ts';
 import { registerRegistrationManagementRoutes } from './routes/oauth/register-management.ts';
 import { registerAdminRoutes } from './routes/admin/admin-app.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
+import { registerConsoleRoutes } from './routes/console.ts';
 import { registerTokenRateLimit } from './services/rate-limit/register-token-rate-limit.ts';
 
 /** The application with every route of this issue. */
@@ -37,6 +38,8 @@ export function buildApp(ctx: ServerContext): Hono {
   registerRegistrationRoute(app, ctx, registry);
   registerRegistrationManagementRoutes(app, ctx, registry);
   registerAdminRoutes(app, ctx, registry);
+  // The admin web console: static pages over the admin API.
+  registerConsoleRoutes(app, ctx);
   // RFC 6749 §3.2: the token endpoint takes POST only (likewise introspection and revocation).
   for (const path of ['/token', '/introspect', '/revoke']) {
     app.all(path, () => jsonNoStore({ error: 'invalid_request', error_description: 'use POST with an application/x-www-form-urlencoded body' }, 405, { allow: 'POST' }));

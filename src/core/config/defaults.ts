@@ -64,6 +64,10 @@ export interface KeywardConfig {
     /** Seconds between purges of expired replay entries and token records. */
     readonly purgeInterval: number;
   };
+  readonly console: {
+    /** Serve the admin web console at /console/ (it only calls the admin API). */
+    readonly enabled: boolean;
+  };
   readonly metrics: {
     /** Serve GET /metrics (Prometheus) and time every request. */
     readonly enabled: boolean;
@@ -98,6 +102,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
   clientKeysEndpoint: { maxAge: 60 },
   maintenance: { purgeInterval: 60 },
+  console: { enabled: true },
   metrics: { enabled: true, clientIdLabel: false },
   rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
   log: { level: 'info' },
@@ -136,6 +141,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'clients.jwksUriAllowHosts', description: 'Host names or IP literals (e.g. `["keys.internal", "127.0.0.1"]`) whose client `jwks_uri` may use plain http and resolve to private, loopback or link-local addresses. Empty by default: every jwks_uri must be https on a public address (SSRF defence, see docs/registration.md).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
   { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records.' },
+  { path: 'console.enabled', description: 'Serve the admin web console at `/console/`: static pages that sign in with the admin key (in the browser) or an admin access token and call only the admin API. Every action needs an access token of scope `keyward:admin`. Turn it off on nodes that should not show it (docs/console.md).' },
   { path: 'metrics.enabled', description: 'Serve `GET /metrics` (Prometheus text format: token requests by outcome and reason, legacy audience acceptances, replay refusals, store errors, jwks_uri fetch failures, request durations). Expose it to your monitoring only (docs/operations.md).' },
   { path: 'metrics.clientIdLabel', description: 'Add a `client_id` label to the token counters, for authenticated clients only (one series per registered client). Off by default: unbounded label sets hurt Prometheus.' },
   { path: 'rateLimit.enabled', description: 'Apply the token endpoint rate limits (429 `rate_limited` with `Retry-After`). Counters live in Redis when `storage.redisUrl` is set (shared by every node), else in each process.' },

@@ -47,6 +47,9 @@ export const configInputSchema = z.strictObject({
   maintenance: z.strictObject({
     purgeInterval: z.number().int().min(1).max(86400).optional(),
   }).optional(),
+  console: z.strictObject({
+    enabled: z.boolean().optional(),
+  }).optional(),
   metrics: z.strictObject({
     enabled: z.boolean().optional(),
     clientIdLabel: z.boolean().optional(),

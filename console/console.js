@@ -1,0 +1,395 @@
+// Keyward console: a page over the admin API (/admin/v1), nothing else. It signs in with an access
+// token of scope keyward:admin, either pasted or obtained here with a private_key_jwt assertion
+// (RFC 7523) signed by WebCrypto with the admin key the user loads. The key is imported
+// non-extractable, kept in memory only, never sent; the access token is kept in memory only (never
+// in the browser's storage or a cookie). Every value from the server is shown as text, never as HTML.
+
+const ADMIN = '/admin/v1';
+const ADMIN_SCOPE = 'keyward:admin';
+const session = { issuer: '', tokenPath: '/token', token: '', expiresAt: 0, signer: undefined };
+
+const $ = (selector) => document.querySelector(selector);
+
+// ---------- small DOM helpers (text only) ----------
+
+/** An element with attributes and children; strings become text nodes. */
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function showMessage(text, ok = false) {
+  const box = $('#message');
+  box.textContent = text;
+  box.className = ok ? 'ok' : '';
+  box.hidden = text === '';
+}
+
+/** What went wrong, from an OAuth/admin error body ({ error, error_description }) or an exception. */
+function describeError(error) {
+  if (error && error.body && typeof error.body === 'object') {
+    const { error: code, error_description: description } = error.body;
+    return `${error.status} ${code ?? ''}${description ? `: ${description}` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+// ---------- base64url, PEM, JWK thumbprint ----------
+
+const encoder = new TextEncoder();
+
+function base64url(bytes) {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+const base64urlJson = (value) => base64url(encoder.encode(JSON.stringify(value)));
+
+function pemToDer(pem, label) {
+  const match = new RegExp(`-----BEGIN ${label}-----([\\s\\S]+?)-----END ${label}-----`).exec(pem);
+  if (!match) return undefined;
+  const binary = atob(match[1].replace(/\s+/g, ''));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** RFC 7638 thumbprint of a public JWK: the kid Keyward gives every registered key. */
+async function thumbprint(jwk) {
+  const members = { EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x'] }[jwk.kty];
+  const canonical = JSON.stringify(Object.fromEntries(members.map((name) => [name, jwk[name]])));
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(canonical))));
+}
+
+// JWS algorithm → WebCrypto import and sign parameters (RFC 7518 §3, RFC 8037).
+const ALGORITHMS = {
+  ES256: { importAs: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
+  ES384: { importAs: { name: 'ECDSA', namedCurve: 'P-384' }, sign: { name: 'ECDSA', hash: 'SHA-384' } },
+  ES512: { importAs: { name: 'ECDSA', namedCurve: 'P-521' }, sign: { name: 'ECDSA', hash: 'SHA-512' } },
+  RS256: { importAs: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5' } },
+  PS256: { importAs: { name: 'RSA-PSS', hash: 'SHA-256' }, sign: { name: 'RSA-PSS', saltLength: 32 } },
+  EdDSA: { importAs: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
+};
+
+function algorithmOfJwk(jwk) {
+  if (typeof jwk.alg === 'string' && ALGORITHMS[jwk.alg]) return jwk.alg;
+  if (jwk.kty === 'EC') return { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[jwk.crv];
+  if (jwk.kty === 'RSA') return 'RS256';
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
+  return undefined;
+}
+
+/**
+ * The signer of a private key file: { alg, kid, key } with a non-extractable CryptoKey. Accepts a
+ * PKCS#8 PEM (what `keyward admin init` and `keyward keygen` write) or a private JWK; refuses the
+ * rest with what to do instead.
+ */
+async function importSigner(text) {
+  if (/-----BEGIN (ENCRYPTED PRIVATE KEY|RSA PRIVATE KEY|EC PRIVATE KEY)-----/.test(text)) {
+    throw new Error('This key is encrypted or in a legacy PEM form, which a browser cannot read. Paste an access token instead ' +
+      '(keyward token ... --scope keyward:admin), or convert the key to unencrypted PKCS#8 for this page: openssl pkcs8 -topk8 -nocrypt -in KEY -out admin-pkcs8.pem');
+  }
+  let jwk;
+  const der = pemToDer(text, 'PRIVATE KEY');
+  if (der) {
+    for (const alg of ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256']) {
+      try {
+        const probe = await crypto.subtle.importKey('pkcs8', der, ALGORITHMS[alg].importAs, true, ['sign']);
+        jwk = { ...(await crypto.subtle.exportKey('jwk', probe)), alg };
+        break;
+      } catch { /* not this type: try the next */ }
+    }
+    if (!jwk) throw new Error('The PEM holds no private key this page can use (EC P-256/384/521, RSA or Ed25519 in PKCS#8).');
+  } else {
+    try { jwk = JSON.parse(text); } catch { throw new Error('The file is neither a PKCS#8 PEM private key nor a JSON Web Key.'); }
+    if (!jwk || typeof jwk !== 'object' || typeof jwk.d !== 'string') throw new Error('The JWK has no private part ("d"): load the private key.');
+  }
+  const alg = algorithmOfJwk(jwk);
+  if (!alg) throw new Error('Unsupported key type: use an EC P-256/384/521, RSA or Ed25519 key.');
+  // The thumbprint reads only the public members (RFC 7638 §3.2).
+  const kid = typeof jwk.kid === 'string' ? jwk.kid : await thumbprint(jwk);
+  const key = await crypto.subtle.importKey('jwk', { ...jwk, key_ops: ['sign'], ext: false }, ALGORITHMS[alg].importAs, false, ['sign']);
+  return { alg, kid, key };
+}
+
+/** A private_key_jwt client assertion (RFC 7523 §3): iss = sub = client_id, aud = the issuer, 60 s. */
+async function signAssertion(signer, clientId) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: signer.alg, typ: 'JWT', kid: signer.kid };
+  const claims = { iss: clientId, sub: clientId, aud: session.issuer, iat: now, exp: now + 60, jti: crypto.randomUUID() };
+  const input = `${base64urlJson(header)}.${base64urlJson(claims)}`;
+  const signature = await crypto.subtle.sign(ALGORITHMS[signer.alg].sign, signer.key, encoder.encode(input));
+  return `${input}.${base64url(new Uint8Array(signature))}`;
+}
+
+/** Gets an admin access token at the token endpoint with a fresh assertion. */
+async function requestToken() {
+  const { signer } = session;
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: await signAssertion(signer, signer.clientId),
+    scope: ADMIN_SCOPE,
+  });
+  const response = await fetch(session.tokenPath, { method: 'POST', body, headers: { accept: 'application/json' } });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error('token request refused'), { status: response.status, body: answer });
+  session.token = answer.access_token;
+  session.expiresAt = Date.now() + Math.max(10, (answer.expires_in ?? 60) - 10) * 1000;
+}
+
+// ---------- the admin API ----------
+
+async function api(method, path, body) {
+  if (session.signer && Date.now() >= session.expiresAt) await requestToken();
+  const response = await fetch(`${ADMIN}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${session.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = response.status === 204 ? {} : await response.json().catch(() => ({}));
+  if (!response.ok) {
+    if (response.status === 401 && !session.signer) signOut('The access token was refused (expired or revoked): sign in again.');
+    throw Object.assign(new Error('admin API refused'), { status: response.status, body: answer });
+  }
+  return answer;
+}
+
+/** Runs an action from a button or form: shows its outcome, never throws into the page. */
+async function act(work, success) {
+  try {
+    await work();
+    if (success) showMessage(success, true);
+    await render();
+  } catch (error) {
+    showMessage(describeError(error));
+  }
+}
+
+/** A registration key field: JSON (JWK, JWKS) when it parses as an object, else PEM text. */
+function keyInput(text) {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try { return JSON.parse(trimmed); } catch { throw new Error('The key looks like JSON but does not parse: paste a JWK, a JWKS or a PEM.'); }
+  }
+  return trimmed;
+}
+
+// ---------- views ----------
+
+const stateCell = (state) => el('td', { class: `state-${state}` }, state);
+
+async function renderClients(view) {
+  const { clients, next_after: more } = await api('GET', '/clients?limit=200');
+  view.append(el('h2', {}, 'Clients'));
+  view.append(clients.length === 0
+    ? el('p', {}, 'No clients yet: register the first one below.')
+    : el('table', { id: 'clients' },
+      el('thead', {}, el('tr', {}, ['client_id', 'name', 'state', 'scope', 'auth'].map((h) => el('th', {}, h)))),
+      el('tbody', {}, clients.map((client) => el('tr', {},
+        el('td', {}, el('a', { href: `#/clients/${encodeURIComponent(client.client_id)}` }, client.client_id)),
+        el('td', {}, client.client_name), stateCell(client.state), el('td', {}, client.scope),
+        el('td', {}, client.jwks_uri ? 'jwks_uri' : 'registered keys'))))));
+  if (more) view.append(el('p', { class: 'muted' }, 'More clients exist than shown here; the CLI lists them all (keyward clients list).'));
+  const form = el('form', { id: 'create-client' },
+    el('h3', {}, 'Register a client'),
+    el('label', {}, 'Name', el('input', { name: 'client_name', required: true })),
+    el('label', {}, 'Scope (space-separated)', el('input', { name: 'scope' })),
+    el('label', {}, 'Public key: PEM, certificate PEM, JWK or JWKS', el('textarea', { name: 'keys', required: true })),
+    el('button', { type: 'submit' }, 'Register'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    let created;
+    act(async () => {
+      const scope = String(data.get('scope')).trim();
+      created = await api('POST', '/clients', { client_name: String(data.get('client_name')), keys: keyInput(String(data.get('keys'))), ...(scope ? { scope } : {}) });
+      location.hash = `#/clients/${encodeURIComponent(created.client_id)}`;
+    }, 'Client registered.');
+  });
+  view.append(form);
+}
+
+async function renderClient(view, clientId) {
+  const client = await api('GET', `/clients/${encodeURIComponent(clientId)}`);
+  const path = `/clients/${encodeURIComponent(client.client_id)}`;
+  view.append(el('p', {}, el('a', { href: '#/clients' }, '← all clients')));
+  view.append(el('h2', {}, client.client_name));
+  const facts = [
+    ['client_id', el('code', {}, client.client_id)], ['state', client.state], ['scope', client.scope || '(none)'],
+    ['grant types', client.grant_types.join(' ')], ['audience policy', client.audience_policy],
+    ['algorithm pin', client.alg_pin ?? '(none)'], ['access token lifetime', `${client.access_token_ttl} s`],
+    ['jwks_uri', client.jwks_uri ?? '(none: registered keys)'], ['created', client.created_at], ['updated', client.updated_at],
+  ];
+  view.append(el('dl', { id: 'client-facts' }, facts.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)])));
+  view.append(el('div', { class: 'actions' },
+    client.state === 'enabled'
+      ? el('button', { type: 'button', class: 'danger', onclick: () => act(() => api('POST', `${path}/disable`), 'Client disabled: its access tokens are revoked.') }, 'Disable')
+      : el('button', { type: 'button', onclick: () => act(() => api('POST', `${path}/enable`), 'Client enabled.') }, 'Enable'),
+    el('button', {
+      type: 'button', class: 'danger',
+      onclick: () => {
+        if (!confirm(`Delete ${client.client_id} and its keys? Its access tokens are revoked. This cannot be undone.`)) return;
+        act(async () => { await api('DELETE', path); location.hash = '#/clients'; }, 'Client deleted.');
+      },
+    }, 'Delete'),
+    el('a', { href: `#/audit?client_id=${encodeURIComponent(client.client_id)}` }, 'Audit events of this client')));
+
+  view.append(el('h3', {}, 'Keys'));
+  view.append(el('table', { id: 'keys' },
+    el('thead', {}, el('tr', {}, ['kid', 'type', 'state', 'created', 'validity', ''].map((h) => el('th', {}, h)))),
+    el('tbody', {}, client.keys.map((key) => el('tr', {},
+      el('td', {}, el('code', {}, key.kid)),
+      el('td', {}, `${key.kty}${key.bits ? ` ${key.bits}` : ''}${key.crv ? ` ${key.crv}` : ''}${key.alg ? ` (${key.alg})` : ''}`),
+      stateCell(key.state), el('td', {}, key.created_at),
+      el('td', {}, [key.not_before && `from ${key.not_before}`, key.not_after && `until ${key.not_after}`, key.retire_at && `retires ${key.retire_at}`].filter(Boolean).join(', ') || '-'),
+      el('td', {}, key.state === 'revoked' ? '' : el('button', {
+        type: 'button', class: 'danger',
+        onclick: () => {
+          if (!confirm(`Revoke key ${key.kid} now? Assertions signed with it are refused at once.`)) return;
+          act(() => api('POST', `${path}/keys/${encodeURIComponent(key.thumbprint)}/revoke`), 'Key revoked.');
+        },
+      }, 'Revoke')))))));
+  if (!client.jwks_uri) {
+    const form = el('form', { id: 'add-key' },
+      el('label', {}, 'Add a public key (PEM, certificate PEM, JWK or JWKS)', el('textarea', { name: 'keys', required: true })),
+      el('button', { type: 'submit' }, 'Add key'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      act(() => api('POST', `${path}/keys`, { keys: keyInput(String(new FormData(form).get('keys'))) }), 'Key added.');
+    });
+    view.append(form);
+  }
+}
+
+async function renderAudit(view, query) {
+  const filters = new URLSearchParams(query);
+  filters.set('limit', '200');
+  const { events } = await api('GET', `/audit?${filters}`);
+  view.append(el('h2', {}, 'Audit log'));
+  const form = el('form', { id: 'audit-filter' },
+    ['client_id', 'type', 'reason'].map((name) => el('label', {}, name, el('input', { name, value: filters.get(name) ?? '' }))),
+    el('button', { type: 'submit' }, 'Filter'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const chosen = new URLSearchParams([...new FormData(form)].filter(([, value]) => value !== ''));
+    location.hash = `#/audit?${chosen}`;
+  });
+  view.append(form);
+  view.append(events.length === 0 ? el('p', {}, 'No events match.') : el('table', { id: 'audit' },
+    el('thead', {}, el('tr', {}, ['time', 'type', 'client_id', 'reason', 'actor', 'source'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, events.map((event) => el('tr', {},
+      el('td', {}, event.time), el('td', {}, event.type), el('td', {}, event.client_id ?? ''),
+      el('td', {}, event.reason ?? ''), el('td', {}, event.actor ?? ''), el('td', {}, event.source_address ?? ''))))));
+}
+
+async function renderInitialAccessTokens(view) {
+  const { initial_access_tokens: tokens = [] } = await api('GET', '/initial-access-tokens');
+  view.append(el('h2', {}, 'Initial access tokens'));
+  view.append(el('p', { class: 'muted' }, 'They let a client register itself (RFC 7591 dynamic registration). A token is shown once, when it is created.'));
+  view.append(tokens.length === 0 ? el('p', {}, 'None.') : el('table', { id: 'initial-access-tokens' },
+    el('thead', {}, el('tr', {}, ['id', 'created', 'expires', 'uses left', 'scope'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, tokens.map((t) => el('tr', {}, el('td', {}, t.id), el('td', {}, t.created_at), el('td', {}, t.expires_at ?? 'never'),
+      el('td', {}, t.uses_left ?? 'unlimited'), el('td', {}, t.scope ?? ''))))));
+  const created = el('div');
+  const form = el('form', { id: 'create-initial-access-token' },
+    el('label', {}, 'Valid for (seconds)', el('input', { name: 'expires_in', type: 'number', min: '1', value: '86400' })),
+    el('label', {}, 'Uses', el('input', { name: 'uses', type: 'number', min: '1', value: '1' })),
+    el('button', { type: 'submit' }, 'Create'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    try {
+      const answer = await api('POST', '/initial-access-tokens', { expires_in: Number(data.get('expires_in')), uses: Number(data.get('uses')) });
+      created.replaceChildren(el('p', {}, 'Copy it now; it is not shown again:'), el('p', { class: 'secret', id: 'new-initial-access-token' }, answer.initial_access_token));
+      showMessage('Initial access token created.', true);
+    } catch (error) {
+      showMessage(describeError(error));
+    }
+  });
+  view.append(form, created);
+}
+
+// ---------- routing and sign-in ----------
+
+async function render() {
+  const signedIn = session.token !== '' || session.signer !== undefined;
+  $('#sign-in').hidden = signedIn;
+  $('#nav').hidden = !signedIn;
+  const view = $('#view');
+  view.hidden = !signedIn;
+  if (!signedIn) return;
+  const [route, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+  const [section, ...rest] = route.split('/');
+  for (const link of document.querySelectorAll('nav a')) link.classList.toggle('current', link.dataset.view === (section || 'clients'));
+  const next = el('div');
+  try {
+    if (section === 'audit') await renderAudit(next, query);
+    else if (section === 'initial-access-tokens') await renderInitialAccessTokens(next);
+    else if (section === 'clients' && rest.length > 0) await renderClient(next, decodeURIComponent(rest.join('/')));
+    else await renderClients(next);
+  } catch (error) {
+    showMessage(describeError(error));
+  }
+  view.replaceChildren(next);
+}
+
+function signOut(reason = '') {
+  session.token = '';
+  session.expiresAt = 0;
+  session.signer = undefined;
+  showMessage(reason);
+  render();
+}
+
+async function start() {
+  try {
+    const metadata = await (await fetch('/.well-known/oauth-authorization-server')).json();
+    session.issuer = metadata.issuer;
+    // Same origin as this page (the CSP allows no other): the path of the advertised endpoint.
+    session.tokenPath = new URL(metadata.token_endpoint).pathname;
+    $('#issuer').textContent = `issuer ${metadata.issuer}`;
+  } catch {
+    showMessage('The server metadata (/.well-known/oauth-authorization-server) could not be read.');
+  }
+  $('#key-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const file = data.get('key');
+    try {
+      const signer = await importSigner(await file.text());
+      session.signer = { ...signer, clientId: String(data.get('client_id')).trim() };
+      await requestToken();
+      form.reset();
+      showMessage('');
+      if (!location.hash) location.hash = '#/clients';
+      await render();
+    } catch (error) {
+      session.signer = undefined;
+      showMessage(`Sign-in failed: ${describeError(error)}`);
+    }
+  });
+  $('#token-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    session.token = String(new FormData(form).get('token')).trim();
+    form.reset();
+    showMessage('');
+    if (!location.hash) location.hash = '#/clients';
+    await render();
+  });
+  $('#sign-out').addEventListener('click', () => signOut());
+  window.addEventListener('hashchange', () => { showMessage(''); render(); });
+  await render();
+}
+
+start();

@@ -1,0 +1,155 @@
+/**
+ * The admin web console in a real browser (Debian's Chromium driven by playwright-core) against a
+ * started server: `keyward admin init` makes the admin key, the page signs in with it (the assertion
+ * signed in the browser by WebCrypto), registers a client from a pasted PEM, revokes its key,
+ * disables it, shows the audit log, creates an initial access token; a registry value holding markup
+ * is shown as text and runs nothing; a wrong key, a non-admin token and an encrypted key are refused
+ * with a reason; the page raises no CSP violation or script error. Each change is checked in the
+ * store, not only on the page.
+ *
+ * Skipped with a message when /usr/bin/chromium is missing (apt-get install chromium), except in CI
+ * (KEYWARD_TEST_REQUIRE_SERVICES=1), where a missing browser fails.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { addTestClient, assertionFor, flushAudit, makeDataDir, requestToken, startTestServer } from '../server/helpers.ts';
+import { runKeyward } from '../cli/run-cli.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const required = process.env.KEYWARD_TEST_REQUIRE_SERVICES === '1';
+const skip = !available && !required ? `${CHROMIUM} is missing (apt-get install chromium): the browser tests of the console are skipped` : false;
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser | undefined;
+const files = makeDataDir();
+const adminKey = join(files.dir, 'admin.key');
+
+before(async () => {
+  if (skip) return;
+  assert.ok(available, `KEYWARD_TEST_REQUIRE_SERVICES=1 but ${CHROMIUM} is missing: apt-get install chromium`);
+  server = await startTestServer();
+  // The admin client and its key, as an operator makes them: the CLI on the server's data directory.
+  const init = await runKeyward(['admin', 'init', '--out', files.dir], { env: { KEYWARD_DATA_DIR: server.dataDir } });
+  assert.equal(init.code, 0, init.stderr);
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  files.remove();
+});
+
+/** A new page on the console, collecting script errors and CSP violations; dialogs are accepted. */
+async function openConsole(): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser!.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console error: ${message.text()}`); });
+  page.on('dialog', (dialog) => { void dialog.accept(); });
+  await page.goto(`${server.url}/console/`);
+  await page.waitForFunction(() => document.querySelector('#issuer')?.textContent !== '');
+  return { page, problems };
+}
+
+async function signInWithKey(page: Page, keyFile: string, clientId = 'keyward-admin'): Promise<void> {
+  await page.fill('#key-form input[name=client_id]', clientId);
+  await page.setInputFiles('#key-form input[name=key]', keyFile);
+  await page.click('#key-form button[type=submit]');
+}
+
+const message = (page: Page) => page.locator('#message');
+
+test('the console signs in with the admin key, registers a client from a PEM, revokes its key, disables it and shows the audit log', { skip }, async () => {
+  const { page, problems } = await openConsole();
+  await signInWithKey(page, adminKey);
+  await page.waitForSelector('#clients');
+  assert.match(await page.locator('#clients').innerText(), /keyward-admin/);
+
+  // Register a client whose name is markup: it must be shown as text and run nothing.
+  const name = '<img src=x onerror="window.__injected=1">billing';
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await page.fill('#create-client input[name=client_name]', name);
+  await page.fill('#create-client input[name=scope]', 'read write');
+  await page.fill('#create-client textarea[name=keys]', publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  await page.click('#create-client button[type=submit]');
+  await page.waitForSelector('#keys');
+  assert.equal(await page.locator('#view h2').innerText(), name);
+  assert.equal(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected), undefined);
+  assert.equal(await page.locator('#view h2 img').count(), 0);
+  const clientId = decodeURIComponent(new URL(page.url()).hash.replace('#/clients/', ''));
+  const stored = await server.context.store.clients.getClient(clientId);
+  assert.equal(stored?.name, name);
+  assert.deepEqual(stored?.scopes, ['read', 'write']);
+
+  // Revoke its key, then disable it: both reach the store.
+  await page.click('#keys button:has-text("Revoke")');
+  await page.waitForSelector('#keys td.state-revoked');
+  const [key] = await server.context.store.clients.listKeys(clientId);
+  assert.equal(key?.state, 'revoked');
+  await page.click('button:has-text("Disable")');
+  await page.waitForSelector('button:has-text("Enable")');
+  assert.equal((await server.context.store.clients.getClient(clientId))?.state, 'disabled');
+  assert.match(await message(page).innerText(), /disabled/);
+
+  // The audit log of this client: its creation, the revocation and the disabling, by the admin.
+  await flushAudit(server);
+  await page.click(`a:has-text("Audit events of this client")`);
+  await page.waitForSelector('#audit');
+  const audit = await page.locator('#audit').innerText();
+  for (const type of ['client.created', 'key.revoked', 'client.disabled']) assert.match(audit, new RegExp(type.replace('.', '\\.')), audit);
+  assert.match(audit, /keyward-admin/, 'the actor is the admin client');
+
+  // An initial access token, shown once.
+  await page.click('nav a[data-view=initial-access-tokens]');
+  await page.waitForSelector('#create-initial-access-token');
+  await page.click('#create-initial-access-token button[type=submit]');
+  await page.waitForSelector('#new-initial-access-token');
+  assert.ok((await page.locator('#new-initial-access-token').innerText()).length > 20);
+  assert.equal((await server.context.store.initialAccessTokens.listInitialAccessTokens()).length, 1);
+
+  // Sign out: the page forgets the token and the key.
+  await page.click('#sign-out');
+  await page.waitForSelector('#key-form', { state: 'visible' });
+  assert.equal(await page.locator('#view').isHidden(), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the console refuses with a reason: a key the admin client does not hold, a token without keyward:admin, an encrypted key', { skip }, async () => {
+  const { page, problems } = await openConsole();
+  // A P-256 key that is not the admin's: the token endpoint refuses the assertion.
+  const stranger = join(files.dir, 'stranger.pem');
+  writeFileSync(stranger, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  await signInWithKey(page, stranger);
+  await page.waitForFunction(() => /Sign-in failed/.test(document.querySelector('#message')?.textContent ?? ''));
+  assert.match(await message(page).innerText(), /401 invalid_client/);
+  assert.equal(await page.locator('#view').isHidden(), true);
+
+  // An encrypted PEM: the browser cannot open it; the message says what to do.
+  const encrypted = join(files.dir, 'encrypted.pem');
+  writeFileSync(encrypted, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret-pass' }));
+  await signInWithKey(page, encrypted);
+  await page.waitForFunction(() => /encrypted/.test(document.querySelector('#message')?.textContent ?? ''));
+  assert.match(await message(page).innerText(), /Paste an access token instead/);
+
+  // A valid access token without the admin scope: the admin API answers 403 insufficient_scope.
+  const reader = await addTestClient(server, { scopes: ['read'] });
+  const answer = await requestToken(server, reader, { scope: 'read' }, await assertionFor(server, reader));
+  await page.fill('#token-form input[name=token]', answer.json.access_token as string);
+  await page.click('#token-form button[type=submit]');
+  await page.waitForFunction(() => /insufficient_scope/.test(document.querySelector('#message')?.textContent ?? ''));
+  assert.match(await message(page).innerText(), /403 insufficient_scope/);
+  // The refusals above are the page's own messages, not script errors (the 401/403 answers are logged by the browser as failed loads).
+  assert.deepEqual(problems.filter((problem) => !/Failed to load resource/.test(problem)), []);
+  await page.close();
+});
