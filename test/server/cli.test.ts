@@ -84,7 +84,7 @@ test('clients list / show, then serve: the registered client gets a token; audit
 
   const child = spawn(process.execPath, ['bin/keyward.mjs', 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    const { url, consoleUrl } = await new Promise<{ url: string; consoleUrl: string | undefined }>((resolve, reject) => {
       let text = '';
       const timer = setTimeout(() => reject(new Error(`serve did not start: ${text}`)), 20_000);
       child.stderr.on('data', (chunk) => {
@@ -92,10 +92,15 @@ test('clients list / show, then serve: the registered client gets a token; audit
         const match = /listening on (http:\/\/\S+)/.exec(text);
         if (match && text.includes('keyward clients add --name my-app --public-key public_key.pem')) {
           clearTimeout(timer);
-          resolve(match[1]!);
+          resolve({ url: match[1]!, consoleUrl: /^ {2}console: +(\S+)/m.exec(text)?.[1] });
         }
       });
     });
+    // The banner names the web console, and it answers there.
+    assert.equal(consoleUrl, `${url}/console/`);
+    const page = await fetch(consoleUrl);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     const assertion = await signClientAssertion({ clientId: 'my-app', audience: `${url}/token`, privateKey: rsa.privateKey, alg: 'RS256' });
     const answer = await postForm(`${url}/token`, { grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion, scope: 'read' });
     assert.equal(answer.status, 200, answer.text);

@@ -53,6 +53,7 @@ export function registerServeCommand(program: Command): void {
         `  data:        ${config.storage.databaseUrl ? 'PostgreSQL' : config.storage.dataDir}`,
         `  signing key: ${node.kid} (${node.alg})`,
         ...(workers > 1 ? [`  workers:     ${workers} processes`] : []),
+        ...(config.console.enabled ? [`  console:     ${node.url}/console/ (sign in with the key of \`keyward admin init\`)`] : []),
         '',
         'Next step: register a client with its public key:',
         '  keyward clients add --name my-app --public-key public_key.pem',
