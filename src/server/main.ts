@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { KeywardConfig } from '../core/config/defaults.ts';
-import { resolveIssuer } from '../core/config/resolve-config.ts';
+import { resolveIssuer } from '../core/config/resolve-issuer.ts';
 import type { Store } from '../store/contract.ts';
 import { buildApp } from './build-app.ts';
 import { openConfiguredStore } from './open-configured-store.ts';

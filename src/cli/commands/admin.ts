@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveIssuer } from '../../core/config/resolve-config.ts';
+import { resolveIssuer } from '../../core/config/resolve-issuer.ts';
 import { exportPrivatePem, exportPublicPem } from '../../core/keys/export-key.ts';
 import { generateKeyPair } from '../../core/keys/generate-key-pair.ts';
 import { importPublicKeys } from '../../core/keys/import-public-key.ts';

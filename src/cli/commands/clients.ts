@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { resolveIssuer } from '../../core/config/resolve-config.ts';
+import { resolveIssuer } from '../../core/config/resolve-issuer.ts';
 import { importPublicKeys } from '../../core/keys/import-public-key.ts';
 import { isJwsAlgorithm } from '../../core/keys/types.ts';
 import type { ClientKeyRecord, ClientRecord } from '../../store/contract.ts';

@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { isJwsAlgorithm } from '../../core/keys/types.ts';
 import type { KeywardConfig } from '../../core/config/defaults.ts';
 import type { KeywardConfigInput } from '../../core/config/schema.ts';
-import { loadConfig } from '../../server/load-config.ts';
 import { CliError, EXIT } from '../output.ts';
 
 /** Registers `serve`. */
@@ -37,6 +36,9 @@ export function registerServeCommand(program: Command): void {
         ...(options.logLevel ? { log: { level: options.logLevel } } : {}),
       } as KeywardConfigInput;
       let config;
+      // Loaded here, not at the top (like the server below): the config schema is not needed by the
+      // other commands, and `keyward --help` should not wait for it.
+      const { loadConfig } = await import('../../server/load-config.ts');
       try {
         config = loadConfig({ ...(options.config ? { configFile: options.config } : {}), overrides });
       } catch (error) {
