@@ -261,13 +261,52 @@ async function renderClient(view, clientId) {
   if (!client.jwks_uri) {
     const form = el('form', { id: 'add-key' },
       el('label', {}, 'Add a public key (PEM, certificate PEM, JWK or JWKS)', el('textarea', { name: 'keys', required: true })),
+      el('label', {}, el('span', {}, el('input', { type: 'checkbox', name: 'rotate' }), ' rotate: the active keys retire after the overlap below')),
+      el('label', {}, 'Overlap in seconds (both keys work meanwhile)', el('input', { name: 'overlap_seconds', type: 'number', min: '0', value: '86400' })),
       el('button', { type: 'submit' }, 'Add key'));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      act(() => api('POST', `${path}/keys`, { keys: keyInput(String(new FormData(form).get('keys'))) }), 'Key added.');
+      const data = new FormData(form);
+      const keys = keyInput(String(data.get('keys')));
+      if (data.get('rotate') === 'on') {
+        act(() => api('POST', `${path}/keys/rotate`, { keys, overlap_seconds: Number(data.get('overlap_seconds')) }), 'Key added; the previous keys are retiring.');
+      } else {
+        act(() => api('POST', `${path}/keys`, { keys }), 'Key added.');
+      }
     });
     view.append(form);
   }
+
+  view.append(el('h3', {}, 'Settings'));
+  const edit = el('form', { id: 'edit-client' },
+    el('label', {}, 'Name', el('input', { name: 'client_name', value: client.client_name, required: true })),
+    el('label', {}, 'Scope (space-separated)', el('input', { name: 'scope', value: client.scope })),
+    el('label', {}, 'Contact', el('input', { name: 'contact', value: client.contact ?? '' })),
+    el('label', {}, 'Description', el('input', { name: 'description', value: client.description ?? '' })),
+    el('label', {}, 'Access token lifetime (seconds)', el('input', { name: 'access_token_ttl', type: 'number', min: '1', value: String(client.access_token_ttl) })),
+    el('label', {}, 'Audience policy',
+      el('select', { name: 'audience_policy' }, ['strict', 'legacy'].map((policy) => el('option', { value: policy, selected: policy === client.audience_policy }, policy)))),
+    el('label', {}, 'Algorithm pin (empty: any algorithm that fits the key)', el('input', { name: 'alg_pin', value: client.alg_pin ?? '' })),
+    el('button', { type: 'submit' }, 'Save'));
+  edit.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(edit);
+    const text = (name) => String(data.get(name)).trim();
+    // Only what changed; an emptied optional field is cleared (null).
+    const current = { client_name: client.client_name, scope: client.scope, contact: client.contact ?? '', description: client.description ?? '',
+      access_token_ttl: String(client.access_token_ttl), audience_policy: client.audience_policy, alg_pin: client.alg_pin ?? '' };
+    const patch = {};
+    for (const [name, before] of Object.entries(current)) {
+      const value = text(name);
+      if (value === before) continue;
+      if (name === 'access_token_ttl') patch[name] = Number(value);
+      else if (value === '' && ['contact', 'description', 'alg_pin'].includes(name)) patch[name] = null;
+      else patch[name] = value;
+    }
+    if (Object.keys(patch).length === 0) { showMessage('Nothing changed.', true); return; }
+    act(() => api('PATCH', path, patch), 'Settings saved.');
+  });
+  view.append(edit);
 }
 
 async function renderAudit(view, query) {

@@ -1,8 +1,9 @@
 /**
  * The admin web console in a real browser (Debian's Chromium driven by playwright-core) against a
  * started server: `keyward admin init` makes the admin key, the page signs in with it (the assertion
- * signed in the browser by WebCrypto), registers a client from a pasted PEM, revokes its key,
- * disables it, shows the audit log, creates an initial access token; a registry value holding markup
+ * signed in the browser by WebCrypto), registers a client from a pasted PEM, edits its settings,
+ * rotates to a JWK, revokes the old key, disables the client, shows the audit log, creates an
+ * initial access token; a registry value holding markup
  * is shown as text and runs nothing; a wrong key, a non-admin token and an encrypted key are refused
  * with a reason; the page raises no CSP violation or script error. Each change is checked in the
  * store, not only on the page.
@@ -69,7 +70,7 @@ async function signInWithKey(page: Page, keyFile: string, clientId = 'keyward-ad
 
 const message = (page: Page) => page.locator('#message');
 
-test('the console signs in with the admin key, registers a client from a PEM, revokes its key, disables it and shows the audit log', { skip }, async () => {
+test('the console signs in with the admin key, registers a client from a PEM, edits it, rotates and revokes its key, disables it and shows the audit log', { skip }, async () => {
   const { page, problems } = await openConsole();
   await signInWithKey(page, adminKey);
   await page.waitForSelector('#clients');
@@ -91,11 +92,30 @@ test('the console signs in with the admin key, registers a client from a PEM, re
   assert.equal(stored?.name, name);
   assert.deepEqual(stored?.scopes, ['read', 'write']);
 
-  // Revoke its key, then disable it: both reach the store.
-  await page.click('#keys button:has-text("Revoke")');
+  // Edit its settings: only what changed is sent, and it reaches the store.
+  await page.fill('#edit-client input[name=scope]', 'read');
+  await page.fill('#edit-client input[name=contact]', 'ops@example.com');
+  await page.click('#edit-client button[type=submit]');
+  await page.waitForFunction(() => /Settings saved/.test(document.querySelector('#message')?.textContent ?? ''));
+  const edited = await server.context.store.clients.getClient(clientId);
+  assert.deepEqual(edited?.scopes, ['read']);
+  assert.equal(edited?.contact, 'ops@example.com');
+  assert.equal(edited?.name, name);
+
+  // Rotate to a new key (P-256 JWK): the old key is retiring, the new one active.
+  const next = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+  await page.fill('#add-key textarea[name=keys]', JSON.stringify(next));
+  await page.check('#add-key input[name=rotate]');
+  await page.click('#add-key button[type=submit]');
+  await page.waitForSelector('#keys td.state-retiring');
+  const rotated = await server.context.store.clients.listKeys(clientId);
+  assert.deepEqual(rotated.map((k) => `${k.jwk.kty}:${k.state}`).sort(), ['EC:active', 'RSA:retiring']);
+
+  // Revoke the old key, then disable the client: both reach the store.
+  await page.click('#keys tr:has(td.state-retiring) button:has-text("Revoke")');
   await page.waitForSelector('#keys td.state-revoked');
-  const [key] = await server.context.store.clients.listKeys(clientId);
-  assert.equal(key?.state, 'revoked');
+  const revoked = (await server.context.store.clients.listKeys(clientId)).find((k) => k.jwk.kty === 'RSA');
+  assert.equal(revoked?.state, 'revoked');
   await page.click('button:has-text("Disable")');
   await page.waitForSelector('button:has-text("Enable")');
   assert.equal((await server.context.store.clients.getClient(clientId))?.state, 'disabled');
@@ -106,7 +126,7 @@ test('the console signs in with the admin key, registers a client from a PEM, re
   await page.click(`a:has-text("Audit events of this client")`);
   await page.waitForSelector('#audit');
   const audit = await page.locator('#audit').innerText();
-  for (const type of ['client.created', 'key.revoked', 'client.disabled']) assert.match(audit, new RegExp(type.replace('.', '\\.')), audit);
+  for (const type of ['client.created', 'client.updated', 'key.retiring', 'key.revoked', 'client.disabled']) assert.match(audit, new RegExp(type.replace('.', '\\.')), audit);
   assert.match(audit, /keyward-admin/, 'the actor is the admin client');
 
   // An initial access token, shown once.
