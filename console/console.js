@@ -165,6 +165,7 @@ async function api(method, path, body) {
 
 /** Runs an action from a button or form: shows its outcome, never throws into the page. */
 async function act(work, success) {
+  showMessage('');
   try {
     await work();
     if (success) showMessage(success, true);
@@ -427,7 +428,10 @@ async function start() {
     await render();
   });
   $('#sign-out').addEventListener('click', () => signOut());
-  window.addEventListener('hashchange', () => { showMessage(''); render(); });
+  // A message outlives the navigation an action makes (a new client's page says it was registered);
+  // moving between sections by the menu clears it.
+  for (const link of document.querySelectorAll('nav a')) link.addEventListener('click', () => showMessage(''));
+  window.addEventListener('hashchange', () => { render(); });
   await render();
 }
 

@@ -84,6 +84,7 @@ test('the console signs in with the admin key, registers a client from a PEM, ed
   await page.fill('#create-client textarea[name=keys]', publicKey.export({ type: 'spki', format: 'pem' }).toString());
   await page.click('#create-client button[type=submit]');
   await page.waitForSelector('#keys');
+  await page.waitForFunction(() => /Client registered/.test(document.querySelector('#message')?.textContent ?? ''));
   assert.equal(await page.locator('#view h2').innerText(), name);
   assert.equal(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected), undefined);
   assert.equal(await page.locator('#view h2 img').count(), 0);
