@@ -111,6 +111,12 @@ test('/metrics: token counts by outcome and reason, legacy audience acceptances,
     await fetch(`${server.url}/no/such/${Date.now()}`);
     const after = await (await fetch(`${server.url}/metrics`)).text();
     assert.equal(sumMetric(after, 'keyward_http_request_duration_seconds_count', 'route="other"'), 1);
+    // The console's files share one label too, whatever is asked under /console/.
+    await fetch(`${server.url}/console/`);
+    await fetch(`${server.url}/console/nothing-${Date.now()}.js`);
+    const later = await (await fetch(`${server.url}/metrics`)).text();
+    assert.equal(sumMetric(later, 'keyward_http_request_duration_seconds_count', 'route="/console"'), 2);
+    assert.equal(sumMetric(later, 'keyward_http_request_duration_seconds_count', 'route="other"'), 1);
   } finally {
     await server.stop();
   }

@@ -8,6 +8,7 @@ const PREFIXES: readonly (readonly [string, string])[] = [
   ['/.well-known/', '/.well-known'],
   ['/register/', '/register/{client_id}'],
   ['/admin/', '/admin'],
+  ['/console', '/console'],
   ['/resource/', '/resource'],
   ['/health', '/health'],
   ['/ready', '/ready'],
