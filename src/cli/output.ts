@@ -28,3 +28,8 @@ export function printResult(json: boolean | undefined, data: unknown, human: () 
 export function progress(message: string): void {
   process.stderr.write(`${message}\n`);
 }
+
+/** A warning on standard error (the command still succeeds); nothing when `message` is undefined. */
+export function printWarning(message: string | undefined): void {
+  if (message !== undefined) process.stderr.write(`keyward: warning: ${message}\n`);
+}

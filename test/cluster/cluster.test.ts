@@ -5,6 +5,8 @@
  *   (RFC 7523 §3 (7): the jti is reserved once, cluster-wide);
  * - a key revoked through node 1 is refused by node 3 within 1 s (Redis invalidation), although
  *   node 3 caches clients for 30 s;
+ * - a client disabled and a signing key rotated by the local CLI on the shared database reach every
+ *   node within 1 s (the CLI announces them on the same bus);
  * - `kill -9` of one node during a bounded load loses no acknowledged registration and lets no jti
  *   through twice; the node restarted with the same command serves tokens with no manual step.
  * Skipped with a message when PostgreSQL or Redis does not answer, failed when
@@ -21,6 +23,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
 import { killNode, postToken, runPool, startNode, stopNode, sumMetric, writeClusterConfig, type ClusterEnv, type Node } from './nodes.ts';
+import { runKeyward } from '../cli/run-cli.ts';
 
 const skip = await resolveSkip(await checkPostgres(), await checkRedis());
 const ISSUER = 'https://keyward.cluster.test';
@@ -131,6 +134,49 @@ test('a key revoked through node 1 is refused by node 3 within 1 s (Redis invali
   assert.ok(refusedAfter < 1000, `node 3 refused the revoked key after ${refusedAfter.toFixed(0)} ms (must be < 1000 ms)`);
   // And it stays refused.
   assert.equal((await postToken(nodes[2]!.url, pending.at(-1)!)).status, 401);
+});
+
+/** Runs `keyward <args>` as an operator would on the shared database (the nodes' environment). */
+function cliOnSharedStore(args: readonly string[]) {
+  return runKeyward(args, { env: { KEYWARD_CONFIG: config.path, KEYWARD_DATABASE_URL: env.databaseUrl, KEYWARD_REDIS_URL: env.redisUrl, KEYWARD_ISSUER: env.issuer } });
+}
+
+/** Polls until `check` is true, at most `ms`; the milliseconds it took, or undefined. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<number | undefined> {
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    if (await check()) return performance.now() - start;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return undefined;
+}
+
+test('the local CLI on the shared database announces its changes on Redis: a client it disables is refused by every node within 1 s, a signing key it rotates signs at once (cache TTL 30 s)', { skip, timeout: 60_000 }, async (t) => {
+  const victim = await addClient('cli-disabled', ['read']);
+  // Every node caches the client.
+  for (const node of nodes) assert.equal((await postToken(node.url, await assertionFor(victim))).status, 200);
+  const disabled = await cliOnSharedStore(['clients', 'disable', victim.clientId]);
+  assert.equal(disabled.code, 0, disabled.stderr);
+  assert.doesNotMatch(disabled.stderr, /warning/);
+  for (const [index, node] of nodes.entries()) {
+    const took = await within(1000, async () => (await postToken(node.url, await assertionFor(victim))).status === 401);
+    assert.ok(took !== undefined, `node ${index + 1} still accepts the client the CLI disabled`);
+    t.diagnostic(`node ${index + 1} refused the disabled client after ${took.toFixed(0)} ms`);
+  }
+
+  // keys rotate: every node signs with the new key at once (tokens.signingKeyRefresh is 30 s).
+  const rotated = await cliOnSharedStore(['keys', 'rotate', '--json']);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  const { kid } = JSON.parse(rotated.stdout) as { kid: string };
+  for (const [index, node] of nodes.entries()) {
+    const took = await within(1000, async () => {
+      const answer = await postToken(node.url, await assertionFor(client));
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const header = JSON.parse(Buffer.from(String(answer.body.access_token).split('.')[0]!, 'base64url').toString()) as { kid: string };
+      return header.kid === kid;
+    });
+    assert.ok(took !== undefined, `node ${index + 1} still signs with the old key`);
+  }
 });
 
 test('kill -9 of one node during load loses no acknowledged registration and lets no jti through twice; the restarted node serves tokens', { skip, timeout: 60_000 }, async () => {

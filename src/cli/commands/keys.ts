@@ -1,14 +1,16 @@
 /**
  * `keyward keys rotate | list`: the authorization server's own signing keys on the local data.
  * A rotation makes a new key active at once and keeps the old one in /jwks for the overlap, so
- * tokens signed by either verify; after the overlap the old key leaves /jwks. A running server picks
- * the change up within `tokens.signingKeyRefresh` seconds.
+ * tokens signed by either verify; after the overlap the old key leaves /jwks. Running servers pick
+ * the change up at once over Redis when `storage.redisUrl` is set, else within
+ * `tokens.signingKeyRefresh` seconds.
  */
 import type { Command } from 'commander';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../../core/keys/types.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { isPublished, rotateSigningKey } from '../../server/services/signing-keys.ts';
-import { CliError, EXIT, printResult } from '../output.ts';
+import { announceChanges } from '../lib/announce-changes.ts';
+import { CliError, EXIT, printResult, printWarning } from '../output.ts';
 
 interface LocalOptions { config?: string; dataDir?: string; json?: boolean }
 
@@ -31,6 +33,8 @@ export function registerKeysCommand(program: Command): void {
         overlapSeconds: options.overlap === undefined ? config.tokens.rotationOverlap : Number(options.overlap),
       }).then(async (rotated) => {
         await store.audit.appendAudit({ time: new Date(), type: 'signing_key.rotated', actor: 'cli', details: { kid: rotated.kid, alg: rotated.alg, previous: rotated.previous.map((key) => key.kid) } });
+        // With Redis, the running servers sign with the new key at once (else within tokens.signingKeyRefresh).
+        printWarning(await announceChanges(config, [{ type: 'signing-keys' }]));
         return rotated;
       }));
       const data = { kid: result.kid, alg: result.alg, previous: result.previous.map((key) => ({ kid: key.kid, retire_at: Math.floor(key.retireAt.getTime() / 1000) })) };

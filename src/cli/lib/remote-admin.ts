@@ -16,7 +16,8 @@ import {
   revokeKey, rotateKey, setClientState, toAuditEventView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
 } from '../../server/services/registry/index.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
-import { CliError, EXIT } from '../output.ts';
+import { announceChanges } from './announce-changes.ts';
+import { CliError, EXIT, printWarning } from '../output.ts';
 
 /** Wire JSON object. */
 export type Wire = Record<string, unknown>;
@@ -64,6 +65,9 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
   if (options.server !== undefined || options.adminConfig !== undefined) return work(await openRemoteTarget(options));
   return withConfiguredStore(options, async (store, config) => {
     const ctx = createRegistryContext(store);
+    // Clients changed by this command, announced to the running servers afterwards (with Redis).
+    const changed = new Set<string>();
+    ctx.onChange((clientId) => changed.add(clientId));
     const actor = 'cli';
     const keyWire = (records: Parameters<typeof toKeyView>[0][]) => records.map((r) => toKeyView(r) as unknown as Wire);
     const target: AdminTarget = {
@@ -132,11 +136,14 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
         return events.map(toAuditEventView);
       },
     };
+    let result: T;
     try {
-      return await work(target);
+      result = await work(target);
     } catch (error) {
       throw toCliError(error);
     }
+    printWarning(await announceChanges(config, [...changed].map((clientId) => ({ type: 'client', clientId }))));
+    return result;
   });
 }
 

@@ -10,9 +10,11 @@
  * The worker processes of one `keyward serve --workers N` without Redis use the same events over
  * IPC through their main process (workers/worker-link.ts), passed in as `options.bus`.
  *
+ * The local CLI publishes its own direct store changes on the same channel (cli/lib/announce-changes.ts).
+ *
  * Does NOT guarantee delivery: Redis pub/sub drops messages for a node that is disconnected at that
- * moment, and changes made by another process (the local CLI on the shared database) are not
- * published. Both still show up within `clients.cacheTtl` seconds, so keep that short.
+ * moment, and the workers of one `serve --workers N` without Redis cannot hear the local CLI. Both
+ * still see the change within `clients.cacheTtl` seconds, so keep that short.
  */
 import type { ServerContext } from '../../context.ts';
 import type { InvalidationBus, InvalidationEvent } from '../../../store/redis/create-invalidation-bus.ts';

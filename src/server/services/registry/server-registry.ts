@@ -1,8 +1,8 @@
 /**
  * The registry context of one server node: created once per ServerContext, on the node's clock,
  * with the node's client cache subscribed so that every change made through this node (admin API,
- * dynamic registration) takes effect at once. Changes made by another process (the local CLI) show
- * up within `clients.cacheTtl` seconds.
+ * dynamic registration) takes effect at once. Changes made by another process (the local CLI) arrive
+ * over the Redis bus when there is one (services/cluster), else within `clients.cacheTtl` seconds.
  */
 import type { ServerContext } from '../../context.ts';
 import { createRegistryContext, type RegistryContext } from './registry-context.ts';

@@ -1,0 +1,47 @@
+/**
+ * The CLI's announcement of its direct store changes to the running servers: over the real Redis
+ * invalidation bus when `storage.redisUrl` is set (a subscriber on the same prefix receives the
+ * events), nothing without it, and a warning (never a failure, never the Redis password) when Redis
+ * does not answer. The end-to-end effect on running nodes is in test/cluster/cluster.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig } from '../../src/core/config/resolve-config.ts';
+import { announceChanges } from '../../src/cli/lib/announce-changes.ts';
+import { createInvalidationBus, type InvalidationEvent } from '../../src/store/redis/create-invalidation-bus.ts';
+import { checkRedis, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
+
+const skip = await resolveSkip(await checkRedis());
+
+test('with storage.redisUrl, the events reach a node subscribed to the same prefix', { skip }, async () => {
+  const prefix = createTestPrefix();
+  const listener = await createInvalidationBus(REDIS_URL, prefix.prefix);
+  try {
+    const received: InvalidationEvent[] = [];
+    await listener.subscribe((event) => received.push(event));
+    const config = resolveConfig({ overrides: { storage: { redisUrl: REDIS_URL, keyPrefix: prefix.prefix } } });
+    const warning = await announceChanges(config, [{ type: 'client', clientId: 'c-1' }, { type: 'signing-keys' }]);
+    assert.equal(warning, undefined);
+    const deadline = Date.now() + 2000;
+    while (received.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(received, [{ type: 'client', clientId: 'c-1' }, { type: 'signing-keys' }]);
+  } finally {
+    await listener.close();
+    await prefix.removeKeys();
+  }
+});
+
+test('without storage.redisUrl nothing is sent and nothing is said', async () => {
+  assert.equal(await announceChanges(resolveConfig({}), [{ type: 'client', clientId: 'c-1' }]), undefined);
+});
+
+test('Redis not answering: a warning that the change is stored and when servers see it, without the password', async () => {
+  const config = resolveConfig({ overrides: { storage: { redisUrl: 'redis://:hunter2-secret@127.0.0.1:1', keyPrefix: 'keyward:' } } });
+  const started = Date.now();
+  const warning = await announceChanges(config, [{ type: 'client', clientId: 'c-1' }]);
+  assert.ok(warning !== undefined);
+  assert.match(warning, /the change is stored/);
+  assert.match(warning, /clients\.cacheTtl/);
+  assert.doesNotMatch(warning, /hunter2/);
+  assert.ok(Date.now() - started < 15_000, 'does not hang');
+});
