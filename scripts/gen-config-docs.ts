@@ -69,7 +69,9 @@ ${rows.join('\n')}
   \`http://<host>:<port>\` of the bound address), never from the request's Host header. Behind a TLS
   proxy, set it to the public \`https://\` URL.
 - **Data directory.** \`storage.dataDir\` holds \`keyward.sqlite\`, which contains the server's
-  private signing keys: it is created with mode 0700; back it up and keep it private.
+  private signing keys: it is created with mode 0700; back it up and keep it private. A running
+  server on SQLite (without \`storage.redisUrl\`) also listens there on \`keyward.sock\` (mode 0600), where the
+  local CLI tells it about the changes it made, so that they apply at once.
 - **Several nodes.** Set \`storage.databaseUrl\` (PostgreSQL) and \`storage.redisUrl\` (replay cache)
   on every node and the same \`server.issuer\`.
 `;

@@ -16,6 +16,7 @@ import type { ServerContext } from './context.ts';
 import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
 import { createClientCache } from './services/client-cache.ts';
+import { listenForLocalAnnouncements } from './services/cluster/local-announcements.ts';
 import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
 import { getMetrics } from './services/metrics/get-metrics.ts';
 import { closeTokenRateLimiter } from './services/rate-limit/get-token-rate-limiter.ts';
@@ -88,10 +89,14 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
     holder.app = buildApp(context);
-    // Drop cached clients when another node changes them: over Redis between nodes, else over IPC
-    // between the workers of one `serve --workers N` (no-op for a lone single-process node).
+    // Drop cached clients when another node or process changes them: over Redis between nodes, over
+    // IPC between the workers of one `serve --workers N`.
     const useIpcBus = options.workerLink !== undefined && !config.storage.redisUrl;
-    const cluster = await startClusterSync(context, useIpcBus ? { bus: options.workerLink!.bus } : {});
+    // A lone process without Redis hears the local CLI on the data directory's socket (the main
+    // process of `serve --workers N` does that for its workers).
+    const localBus = options.workerLink === undefined ? await listenForLocalAnnouncements(config, logger) : undefined;
+    const bus = useIpcBus ? options.workerLink!.bus : localBus;
+    const cluster = await startClusterSync(context, bus ? { bus } : {});
 
     const maintenance = setInterval(() => {
       void runMaintenance(context).catch((error: unknown) => {

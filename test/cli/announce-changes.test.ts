@@ -1,11 +1,16 @@
 /**
  * The CLI's announcement of its direct store changes to the running servers: over the real Redis
  * invalidation bus when `storage.redisUrl` is set (a subscriber on the same prefix receives the
- * events), nothing without it, and a warning (never a failure, never the Redis password) when Redis
- * does not answer. The end-to-end effect on running nodes is in test/cluster/cluster.test.ts.
+ * events), silence when no server listens on the data directory, and a warning (never a failure,
+ * never the Redis password) when Redis does not answer. The end-to-end effects are in
+ * test/cluster/cluster.test.ts (Redis), test/server/local-announcements.test.ts and
+ * test/cluster/workers.test.ts (the data directory's socket).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveConfig } from '../../src/core/config/resolve-config.ts';
 import { announceChanges } from '../../src/cli/lib/announce-changes.ts';
 import { createInvalidationBus, type InvalidationEvent } from '../../src/store/redis/create-invalidation-bus.ts';
@@ -31,8 +36,13 @@ test('with storage.redisUrl, the events reach a node subscribed to the same pref
   }
 });
 
-test('without storage.redisUrl nothing is sent and nothing is said', async () => {
-  assert.equal(await announceChanges(resolveConfig({}), [{ type: 'client', clientId: 'c-1' }]), undefined);
+test('without storage.redisUrl and with no server on the data directory, nothing is said (nothing to tell)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-announce-'));
+  try {
+    assert.equal(await announceChanges(resolveConfig({ overrides: { storage: { dataDir: dir } } }), [{ type: 'client', clientId: 'c-1' }]), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('Redis not answering: a warning that the change is stored and when servers see it, without the password', async () => {

@@ -2,8 +2,8 @@
  * `keyward keys rotate | list`: the authorization server's own signing keys on the local data.
  * A rotation makes a new key active at once and keeps the old one in /jwks for the overlap, so
  * tokens signed by either verify; after the overlap the old key leaves /jwks. Running servers pick
- * the change up at once over Redis when `storage.redisUrl` is set, else within
- * `tokens.signingKeyRefresh` seconds.
+ * the change up at once (announced on the data directory's socket, or on Redis), at the latest
+ * within `tokens.signingKeyRefresh` seconds.
  */
 import type { Command } from 'commander';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../../core/keys/types.ts';
@@ -33,7 +33,7 @@ export function registerKeysCommand(program: Command): void {
         overlapSeconds: options.overlap === undefined ? config.tokens.rotationOverlap : Number(options.overlap),
       }).then(async (rotated) => {
         await store.audit.appendAudit({ time: new Date(), type: 'signing_key.rotated', actor: 'cli', details: { kid: rotated.kid, alg: rotated.alg, previous: rotated.previous.map((key) => key.kid) } });
-        // With Redis, the running servers sign with the new key at once (else within tokens.signingKeyRefresh).
+        // The running servers sign with the new key at once (else within tokens.signingKeyRefresh).
         printWarning(await announceChanges(config, [{ type: 'signing-keys' }]));
         return rotated;
       }));

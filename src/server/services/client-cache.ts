@@ -1,7 +1,7 @@
 /**
  * Caches client records with their keys already parsed into KeyObjects, so the token endpoint never
- * imports a key per request. Entries live `clients.cacheTtl` seconds (changes made by another process,
- * such as `keyward clients add`, show up within that time) and are dropped at once by `invalidate`.
+ * imports a key per request. Entries live `clients.cacheTtl` seconds (a change made by another process
+ * that was not announced shows up within that time) and are dropped at once by `invalidate`.
  * Parsed keys are cached per (client, thumbprint) across reloads.
  */
 import { importPublicKey } from '../../core/keys/import-public-key.ts';

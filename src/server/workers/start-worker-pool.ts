@@ -22,7 +22,9 @@ import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { KeywardConfig } from '../../core/config/defaults.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
+import { listenForLocalAnnouncements } from '../services/cluster/local-announcements.ts';
 import { loadSigningKeys } from '../services/signing-keys.ts';
+import type { InvalidationBus } from '../../store/redis/create-invalidation-bus.ts';
 import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** More worker deaths than this within RESTART_WINDOW_MS stop the whole server. */
@@ -160,7 +162,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     if (deaths.length > MAX_RESTARTS) {
       logger.fatal({ pid: worker.process.pid, code, signal }, `workers stopped ${deaths.length} times within ${RESTART_WINDOW_MS / 1000} s; stopping the server`);
       closing = true;
-      void stopAll().then(() => settleStopped.reject(new Error(`workers kept stopping (${deaths.length} times within ${RESTART_WINDOW_MS / 1000} s); see the log above for why`)));
+      void stopAll().then(() => local?.close()).then(() => settleStopped.reject(new Error(`workers kept stopping (${deaths.length} times within ${RESTART_WINDOW_MS / 1000} s); see the log above for why`)));
       return;
     }
     logger.error({ pid: worker.process.pid, code, signal }, 'a worker stopped; starting a new one');
@@ -168,6 +170,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   };
 
   let first: Extract<ToPrimary, { keyward: 'listening' }>;
+  let local: InvalidationBus | undefined = undefined; // set once the workers listen (read by onExit)
   try {
     const reports = await Promise.all(Array.from({ length: count }, () => fork()));
     first = reports[0]!;
@@ -177,6 +180,11 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     await stopAll();
     throw error;
   }
+  // Without Redis, the local CLI's announcements (data directory socket) reach every worker from here.
+  local = await listenForLocalAnnouncements(config, logger);
+  await local?.subscribe((event) => {
+    for (const each of workers) sendTo(each, { keyward: 'invalidate', event });
+  });
 
   let closePromise: Promise<void> | undefined;
   return {
@@ -188,6 +196,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     close() {
       closePromise ??= (async () => {
         closing = true;
+        await local?.close();
         await stopAll();
         settleStopped.resolve();
       })();

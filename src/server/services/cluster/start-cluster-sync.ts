@@ -10,11 +10,12 @@
  * The worker processes of one `keyward serve --workers N` without Redis use the same events over
  * IPC through their main process (workers/worker-link.ts), passed in as `options.bus`.
  *
- * The local CLI publishes its own direct store changes on the same channel (cli/lib/announce-changes.ts).
+ * The local CLI announces its own direct store changes (cli/lib/announce-changes.ts): on the same
+ * Redis channel, or without Redis on the data directory's socket, which a lone node passes in here
+ * as `options.bus` (local-announcements.ts) and the main process of `serve --workers N` relays.
  *
  * Does NOT guarantee delivery: Redis pub/sub drops messages for a node that is disconnected at that
- * moment, and the workers of one `serve --workers N` without Redis cannot hear the local CLI. Both
- * still see the change within `clients.cacheTtl` seconds, so keep that short.
+ * moment. That case still sees the change within `clients.cacheTtl` seconds, so keep that short.
  */
 import type { ServerContext } from '../../context.ts';
 import type { InvalidationBus, InvalidationEvent } from '../../../store/redis/create-invalidation-bus.ts';

@@ -2,7 +2,7 @@
  * The registry context of one server node: created once per ServerContext, on the node's clock,
  * with the node's client cache subscribed so that every change made through this node (admin API,
  * dynamic registration) takes effect at once. Changes made by another process (the local CLI) arrive
- * over the Redis bus when there is one (services/cluster), else within `clients.cacheTtl` seconds.
+ * as announcements (services/cluster: Redis, or the data directory's socket).
  */
 import type { ServerContext } from '../../context.ts';
 import { createRegistryContext, type RegistryContext } from './registry-context.ts';
