@@ -92,9 +92,11 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     // Drop cached clients when another node or process changes them: over Redis between nodes, over
     // IPC between the workers of one `serve --workers N`.
     const useIpcBus = options.workerLink !== undefined && !config.storage.redisUrl;
-    // A lone process without Redis hears the local CLI on the data directory's socket (the main
-    // process of `serve --workers N` does that for its workers).
-    const localBus = options.workerLink === undefined ? await listenForLocalAnnouncements(config, logger) : undefined;
+    // A lone process on its own SQLite data directory, without Redis, hears the local CLI on the
+    // directory's socket (the main process of `serve --workers N` does that for its workers; a store
+    // passed in by the caller may have nothing to do with the configured directory).
+    const ownsDataDir = options.workerLink === undefined && options.store === undefined;
+    const localBus = ownsDataDir ? await listenForLocalAnnouncements(config, logger) : undefined;
     const bus = useIpcBus ? options.workerLink!.bus : localBus;
     const cluster = await startClusterSync(context, bus ? { bus } : {});
 

@@ -65,7 +65,7 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
   if (options.server !== undefined || options.adminConfig !== undefined) return work(await openRemoteTarget(options));
   return withConfiguredStore(options, async (store, config) => {
     const ctx = createRegistryContext(store);
-    // Clients changed by this command, announced to the running servers afterwards (with Redis).
+    // Clients changed by this command, announced to the running servers afterwards (announce-changes.ts).
     const changed = new Set<string>();
     ctx.onChange((clientId) => changed.add(clientId));
     const actor = 'cli';
