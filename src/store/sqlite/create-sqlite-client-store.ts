@@ -1,7 +1,11 @@
 /**
  * ClientStore on one better-sqlite3 connection with prepared statements. Every multi-row change
  * (update, delete with keys) runs in a synchronous better-sqlite3 transaction, so nothing else on
- * this connection can slip in between its statements. Does NOT validate records.
+ * this connection can slip in between its statements. Those transactions read before they write, so
+ * they start with BEGIN IMMEDIATE (the write lock first, waiting up to busy_timeout): a deferred one
+ * that read before another connection committed could not become a writer, and SQLite would answer
+ * SQLITE_BUSY at once (WAL snapshot rule), as the other workers of `serve --workers N` commit all
+ * the time. Does NOT validate records.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ClientKeyRecord, ClientRecord, ClientStore } from '../contract.ts';
@@ -66,10 +70,10 @@ export function createSqliteClientStore(db: BetterSqlite3.Database, listClients:
     },
     listClients,
     async updateClient(clientId, patch) {
-      return update(clientId, patch);
+      return update.immediate(clientId, patch);
     },
     async deleteClient(clientId) {
-      return remove(clientId);
+      return remove.immediate(clientId);
     },
     async addKey(key) {
       try {
@@ -84,7 +88,7 @@ export function createSqliteClientStore(db: BetterSqlite3.Database, listClients:
       return (selectKeys.all(clientId) as LooseRow<ClientKeysTable>[]).map(fromKeyRow);
     },
     async updateKey(clientId, thumbprint, patch) {
-      return updateKey(clientId, thumbprint, patch);
+      return updateKey.immediate(clientId, thumbprint, patch);
     },
   };
 }

@@ -160,7 +160,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
       addSigningKey: sqlSigningKeys.addSigningKey,
       listSigningKeys: sqlSigningKeys.listSigningKeys,
       async updateSigningKey(kid, patch) {
-        updateSigningKeyState(kid, patch);
+        // Read-then-write: the write lock first (see create-sqlite-client-store.ts).
+        updateSigningKeyState.immediate(kid, patch);
       },
     },
     tokens: {
