@@ -12,9 +12,8 @@ import type { ClientKeyRecord, ClientRecord } from '../../store/contract.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { registerClient } from '../../server/register-client.ts';
 import { toClientView, toKeyView } from '../../server/services/registry/views.ts';
-import { announceChanges } from '../lib/announce-changes.ts';
 import { addTargetOptions, withAdminTarget, type TargetOptions } from '../lib/remote-admin.ts';
-import { CliError, EXIT, printResult, printWarning } from '../output.ts';
+import { CliError, EXIT, printResult } from '../output.ts';
 
 interface LocalOptions { config?: string; dataDir?: string; json?: boolean }
 
@@ -98,7 +97,6 @@ export function registerClientsCommand(program: Command): void {
             accessTokenTtl: config.tokens.accessTokenTtl,
             actor: 'cli',
           });
-          printWarning(await announceChanges(config, [{ type: 'client', clientId: registered.client.clientId }]));
           return { result: registered, issuer: config.server.port === 0 && config.server.issuer === undefined ? '<issuer URL>' : resolveIssuer(config, config.server.port) };
         } catch (error) {
           if (error instanceof Error && !(error instanceof CliError)) throw new CliError(error.message, EXIT.usage);
