@@ -4,7 +4,7 @@
  * cache at once, as the Redis bus does between nodes) and the metrics of all workers added up.
  */
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { toInvalidationEvent, type InvalidationBus, type InvalidationEvent } from '../../store/redis/create-invalidation-bus.ts';
+import { createInvalidationHandlers, toInvalidationEvent, type InvalidationBus } from '../../store/redis/create-invalidation-bus.ts';
 import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** The link of one worker to the main process. */
@@ -27,7 +27,7 @@ export function sendToPrimary(message: ToPrimary): void {
 /** Creates the link of this worker process (throws outside a node:cluster worker). */
 export function createWorkerLink(): WorkerLink {
   if (typeof process.send !== 'function') throw new Error('createWorkerLink() runs in a worker process of keyward serve --workers');
-  const handlers = new Set<(event: InvalidationEvent) => void>();
+  const handlers = createInvalidationHandlers();
   const pendingMetrics = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 0;
 
@@ -36,14 +36,7 @@ export function createWorkerLink(): WorkerLink {
     if (message.keyward === 'invalidate') {
       // Re-validated: the channel is ours, but a malformed event must not reach the caches.
       const event = toInvalidationEvent(message.event);
-      if (event === undefined) return;
-      for (const handler of handlers) {
-        try {
-          handler(event);
-        } catch {
-          // One faulty handler must not stop the others.
-        }
-      }
+      if (event !== undefined) handlers.dispatch(event);
     } else if (message.keyward === 'metrics') {
       const pending = pendingMetrics.get(message.id);
       if (pending === undefined) return;
@@ -61,10 +54,7 @@ export function createWorkerLink(): WorkerLink {
         sendToPrimary({ keyward: 'invalidate', event });
       },
       async subscribe(handler) {
-        handlers.add(handler);
-        return () => {
-          handlers.delete(handler);
-        };
+        return handlers.add(handler);
       },
       async close() {
         handlers.clear();

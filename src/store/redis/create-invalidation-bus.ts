@@ -45,20 +45,26 @@ export function toInvalidationEvent(value: unknown): InvalidationEvent | undefin
   return undefined;
 }
 
-/** Connects the publishing and the subscribing connections (Redis needs one of each). */
-export async function createInvalidationBus(redisUrl: string, prefix: string): Promise<InvalidationBus> {
-  const channel = `${prefix}invalidate`;
-  const publisher = await connectRedis(redisUrl);
-  let subscriber: Redis | undefined;
-  const handlers = new Set<(event: InvalidationEvent) => void>();
+/** The subscribers of one bus: what every transport (Redis, worker IPC, the CLI socket) hands its events to. */
+export interface InvalidationHandlers {
+  /** Adds `handler`; returns the function that removes it. */
+  add(handler: (event: InvalidationEvent) => void): () => void;
+  /** Calls every handler with `event`; one that throws does not stop the others. */
+  dispatch(event: InvalidationEvent): void;
+  clear(): void;
+}
 
-  const ensureSubscriber = async (): Promise<void> => {
-    if (subscriber) return;
-    const connection = await connectRedis(redisUrl);
-    connection.on('message', (from: string, message: string) => {
-      if (from !== channel) return;
-      const event = parseInvalidationEvent(message);
-      if (!event) return;
+/** Creates an empty set of subscribers. */
+export function createInvalidationHandlers(): InvalidationHandlers {
+  const handlers = new Set<(event: InvalidationEvent) => void>();
+  return {
+    add(handler) {
+      handlers.add(handler);
+      return () => {
+        handlers.delete(handler);
+      };
+    },
+    dispatch(event) {
       for (const handler of handlers) {
         try {
           handler(event);
@@ -66,6 +72,27 @@ export async function createInvalidationBus(redisUrl: string, prefix: string): P
           // One faulty handler must not stop the others.
         }
       }
+    },
+    clear() {
+      handlers.clear();
+    },
+  };
+}
+
+/** Connects the publishing and the subscribing connections (Redis needs one of each). */
+export async function createInvalidationBus(redisUrl: string, prefix: string): Promise<InvalidationBus> {
+  const channel = `${prefix}invalidate`;
+  const publisher = await connectRedis(redisUrl);
+  let subscriber: Redis | undefined;
+  const handlers = createInvalidationHandlers();
+
+  const ensureSubscriber = async (): Promise<void> => {
+    if (subscriber) return;
+    const connection = await connectRedis(redisUrl);
+    connection.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      const event = parseInvalidationEvent(message);
+      if (event) handlers.dispatch(event);
     });
     await connection.subscribe(channel);
     subscriber = connection;
@@ -77,10 +104,7 @@ export async function createInvalidationBus(redisUrl: string, prefix: string): P
     },
     async subscribe(handler) {
       await ensureSubscriber();
-      handlers.add(handler);
-      return () => {
-        handlers.delete(handler);
-      };
+      return handlers.add(handler);
     },
     async close() {
       handlers.clear();

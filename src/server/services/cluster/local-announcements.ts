@@ -15,7 +15,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { KeywardConfig } from '../../../core/config/defaults.ts';
-import { parseInvalidationEvent, type InvalidationBus, type InvalidationEvent } from '../../../store/redis/create-invalidation-bus.ts';
+import { createInvalidationHandlers, parseInvalidationEvent, type InvalidationBus, type InvalidationEvent } from '../../../store/redis/create-invalidation-bus.ts';
 
 const SOCKET_NAME = 'keyward.sock';
 /** Unix socket paths are limited to about 107 bytes (sun_path); longer data directories go without. */
@@ -33,7 +33,7 @@ const SEND_TIMEOUT_MS = 1000;
 export function localAnnouncementPath(config: KeywardConfig): string | undefined {
   const { redisUrl, databaseUrl, dataDir } = config.storage;
   if (redisUrl || databaseUrl || dataDir === ':memory:' || process.platform === 'win32') return undefined;
-  const path = join(resolve(config.storage.dataDir), SOCKET_NAME);
+  const path = join(resolve(dataDir), SOCKET_NAME);
   return Buffer.byteLength(path) <= MAX_SOCKET_PATH ? path : undefined;
 }
 
@@ -63,7 +63,7 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
     }
     unlinkSync(path);
   }
-  const handlers = new Set<(event: InvalidationEvent) => void>();
+  const handlers = createInvalidationHandlers();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -79,15 +79,7 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
       while (newline !== -1) {
         const event = parseInvalidationEvent(buffered.slice(0, newline));
         buffered = buffered.slice(newline + 1);
-        if (event !== undefined) {
-          for (const handler of handlers) {
-            try {
-              handler(event);
-            } catch {
-              // One faulty handler must not stop the others.
-            }
-          }
-        }
+        if (event !== undefined) handlers.dispatch(event);
         newline = buffered.indexOf('\n');
       }
     });
@@ -112,8 +104,7 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
       // Receive-only: the nodes of one issuer talk over Redis, the workers of one server over IPC.
     },
     async subscribe(handler) {
-      handlers.add(handler);
-      return () => { handlers.delete(handler); };
+      return handlers.add(handler);
     },
     async close() {
       handlers.clear();
