@@ -22,7 +22,7 @@ import { registerClient } from '../../src/server/register-client.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/contract.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
-import { killNode, postToken, runPool, startNode, stopNode, sumMetric, writeClusterConfig, type ClusterEnv, type Node } from './nodes.ts';
+import { killNode, postToken, runPool, startNode, stopNode, sumMetric, within, writeClusterConfig, type ClusterEnv, type Node } from './nodes.ts';
 import { runKeyward } from '../cli/run-cli.ts';
 
 const skip = await resolveSkip(await checkPostgres(), await checkRedis());
@@ -139,16 +139,6 @@ test('a key revoked through node 1 is refused by node 3 within 1 s (Redis invali
 /** Runs `keyward <args>` as an operator would on the shared database (the nodes' environment). */
 function cliOnSharedStore(args: readonly string[]) {
   return runKeyward(args, { env: { KEYWARD_CONFIG: config.path, KEYWARD_DATABASE_URL: env.databaseUrl, KEYWARD_REDIS_URL: env.redisUrl, KEYWARD_ISSUER: env.issuer } });
-}
-
-/** Polls until `check` is true, at most `ms`; the milliseconds it took, or undefined. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<number | undefined> {
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    if (await check()) return performance.now() - start;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return undefined;
 }
 
 test('the local CLI on the shared database announces its changes on Redis: a client it disables is refused by every node within 1 s, a signing key it rotates signs at once (cache TTL 30 s)', { skip, timeout: 60_000 }, async (t) => {

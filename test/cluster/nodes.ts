@@ -155,3 +155,13 @@ export function sumMetric(text: string, name: string, filter = ''): number {
   }
   return total;
 }
+
+/** Polls until `check` is true, at most `ms`; the milliseconds it took, or undefined. */
+export async function within(ms: number, check: () => Promise<boolean>): Promise<number | undefined> {
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    if (await check()) return performance.now() - start;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return undefined;
+}
