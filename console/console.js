@@ -166,10 +166,12 @@ async function api(method, path, body) {
 /** Runs an action from a button or form: shows its outcome, never throws into the page. */
 async function act(work, success) {
   showMessage('');
+  const before = location.hash;
   try {
     await work();
     if (success) showMessage(success, true);
-    await render();
+    // An action that navigated is rendered by the hashchange handler; render once, not twice.
+    if (location.hash === before) await render();
   } catch (error) {
     showMessage(describeError(error));
   }
@@ -382,6 +384,12 @@ async function render() {
   view.replaceChildren(next);
 }
 
+/** After sign-in: the clients list (through the hashchange handler), or the section already in the address. */
+async function showFirstView() {
+  if (location.hash) await render();
+  else location.hash = '#/clients';
+}
+
 function signOut(reason = '') {
   session.token = '';
   session.expiresAt = 0;
@@ -411,8 +419,7 @@ async function start() {
       await requestToken();
       form.reset();
       showMessage('');
-      if (!location.hash) location.hash = '#/clients';
-      await render();
+      await showFirstView();
     } catch (error) {
       session.signer = undefined;
       showMessage(`Sign-in failed: ${describeError(error)}`);
@@ -424,8 +431,7 @@ async function start() {
     session.token = String(new FormData(form).get('token')).trim();
     form.reset();
     showMessage('');
-    if (!location.hash) location.hash = '#/clients';
-    await render();
+    await showFirstView();
   });
   $('#sign-out').addEventListener('click', () => signOut());
   // A message outlives the navigation an action makes (a new client's page says it was registered);
