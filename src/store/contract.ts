@@ -17,6 +17,17 @@ export type AudiencePolicy = 'strict' | 'legacy';
 
 export type ClientState = 'enabled' | 'disabled';
 
+/**
+ * The privilege ceiling of a dynamically registered client: its RFC 7592 configuration endpoint
+ * may choose scopes and grant types within it, never beyond.
+ */
+export interface RegistrationLimits {
+  /** Scopes it may hold; absent: any scope outside the reserved `keyward:` namespace. */
+  readonly scopes?: readonly string[];
+  /** Grant types it may use. */
+  readonly grantTypes: readonly string[];
+}
+
 export interface ClientRecord {
   readonly clientId: string;
   readonly name: string;
@@ -34,6 +45,11 @@ export interface ClientRecord {
   readonly jwksUri?: string;
   /** SHA-256 (base64url) of the RFC 7592 registration access token, if registered dynamically. */
   readonly registrationTokenHash?: string;
+  /**
+   * What the client's own configuration endpoint (RFC 7592 §2.2) may set: the ceiling its
+   * registration allowed, moved only by the admin API. Dynamically registered clients only.
+   */
+  readonly registrationLimits?: RegistrationLimits;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -112,6 +128,11 @@ export interface TokenStore {
   revokeTokensByKey(clientId: string, keyThumbprint: string): Promise<number>;
   /** Revokes every token of a client; returns how many. */
   revokeTokensByClient(clientId: string): Promise<number>;
+  /**
+   * Revokes every token of a client whose scope holds a scope outside `allowedScopes` (exact,
+   * case-sensitive scope tokens, RFC 6749 §3.3); returns how many. Used when a client loses scopes.
+   */
+  revokeTokensBeyondScopes(clientId: string, allowedScopes: readonly string[]): Promise<number>;
   /** Deletes records that expired before `nowSeconds`; returns how many. */
   purgeExpiredTokens(nowSeconds: number): Promise<number>;
 }

@@ -84,6 +84,39 @@ test('admin API: no token → 401, a token without keyward:admin → 403 insuffi
   assert.equal(garbage.status, 401);
 });
 
+test('admin API: an admin token obtained for another resource is refused (aud must be this server alone)', async () => {
+  for (const resources of [['https://orders-api.example'], [server.issuer, 'https://orders-api.example']]) {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: await assertionFor(server, admin, { now: clock }), scope: 'keyward:admin' });
+    for (const resource of resources) form.append('resource', resource);
+    const granted = await postForm(`${server.url}/token`, form);
+    assert.equal(granted.status, 200, granted.text);
+    const refused = await call('GET', '/clients', undefined, granted.json.access_token as string);
+    assert.equal(refused.status, 401, resources.join(' '));
+    assert.equal(refused.json.error, 'invalid_token');
+    assert.doesNotMatch(refused.text, /eyJ/, 'the token is never echoed');
+  }
+});
+
+test('admin API: removing keyward:admin from a client revokes its admin tokens at once', async () => {
+  const deputy = await addTestClient(server, { scopes: ['keyward:admin', 'read'], clientId: 'deputy-admin', slot: 3 });
+  const granted = await tokenFor(deputy, 'keyward:admin');
+  const readOnly = await tokenFor(deputy, 'read');
+  const deputyToken = granted.json.access_token as string;
+  assert.equal((await call('GET', '/clients', undefined, deputyToken)).status, 200);
+  const narrowed = await call('PATCH', '/clients/deputy-admin', { scope: 'read' });
+  assert.equal(narrowed.status, 200, narrowed.text);
+  const after = await call('GET', '/clients', undefined, deputyToken);
+  assert.equal(after.status, 401, after.text);
+  assert.equal(after.json.error, 'invalid_token');
+  assert.equal(await introspect(deputyToken), false);
+  assert.equal(await introspect(readOnly.json.access_token as string), true, 'a token within the remaining scopes stays active');
+  await flushAudit(server);
+  const events = await call('GET', '/audit?client_id=deputy-admin&type=client.updated');
+  const update = (events.json.events as Array<{ details: Record<string, unknown> }>).at(-1);
+  assert.deepEqual(update?.details.scopes_removed, ['keyward:admin']);
+  assert.equal(update?.details.tokens_revoked, 1);
+});
+
 test('the OpenAPI document lists every admin route and nothing else', async () => {
   const answer = await readAnswer(await fetch(`${server.url}/admin/v1/openapi.json`));
   assert.equal(answer.status, 200);

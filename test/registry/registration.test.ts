@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { exportPrivateJwk, exportPublicJwk } from '../../src/core/keys/export-key.ts';
 import { calculateThumbprint } from '../../src/core/keys/thumbprint.ts';
-import { addTestClient, assertionFor, keyPairFor, readAnswer, requestToken, startTestServer, type Answer, type TestClient } from '../server/helpers.ts';
+import { addTestClient, assertionFor, JWT_BEARER_GRANT as JWT_BEARER, keyPairFor, readAnswer, requestToken, startTestServer, type Answer, type TestClient } from '../server/helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let admin: TestClient;
@@ -73,7 +73,7 @@ test('each bad registration is invalid_client_metadata with a description that s
     ['an unknown grant', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, grant_types: ['password'] }, /"password" is not supported/],
     ['another auth method', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, token_endpoint_auth_method: 'client_secret_basic' }, /must be "private_key_jwt"/],
     ['no keys at all', { client_name: 'nokeys' }, /send jwks .* or jwks_uri/],
-    ['a reserved admin scope', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, scope: 'read keyward:admin' }, /keyward:admin.*not allowed/],
+    ['a reserved admin scope', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, scope: 'read keyward:admin' }, /"keyward:admin" is beyond what this client's registration allows: ask for scopes outside the reserved keyward: namespace/],
     ['jwks_uri over http', { jwks_uri: 'http://client.example/jwks' }, /https/],
   ];
   for (const [name, body, description] of cases) {
@@ -120,4 +120,88 @@ test('RFC 7592: read, update and delete with the registration access token; the 
 
   assert.equal((await send('DELETE', `/register/${clientId}`, rat)).status, 204);
   assert.equal((await send('GET', `/register/${clientId}`, rat)).status, 401);
+});
+
+/** Registers a client through an initial access token made with `iatBody`; returns its handles. */
+async function registerPartner(iatBody: Record<string, unknown>, metadata: Record<string, unknown>, slot: number) {
+  const pair = keyPairFor('ES256', slot);
+  const jwks = { keys: [exportPublicJwk(pair.publicKey, { kid: `k${slot}` })] };
+  const registered = await send('POST', '/register', await initialAccessToken(iatBody), { jwks, ...metadata });
+  assert.equal(registered.status, 201, registered.text);
+  const clientId = registered.json.client_id as string;
+  const client: TestClient = { clientId, privateKey: pair.privateKey, publicKey: pair.publicKey, kid: `k${slot}`, thumbprint: calculateThumbprint(pair.publicKey), alg: 'ES256' };
+  return { clientId, rat: registered.json.registration_access_token as string, jwks, client };
+}
+
+async function adminPatch(clientId: string, body: Record<string, unknown>): Promise<Answer> {
+  return readAnswer(await fetch(`${server.url}/admin/v1/clients/${clientId}`, {
+    method: 'PATCH', headers: { authorization: `Bearer ${await adminToken()}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  }));
+}
+
+test('RFC 7592: a client cannot widen its scopes beyond what its initial access token allowed', async () => {
+  const { clientId, rat, jwks, client } = await registerPartner({ scope: 'read' }, { scope: 'read' }, 40);
+  const wider = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'read write delete payments:admin' });
+  assert.equal(wider.status, 400, wider.text);
+  assert.equal(wider.json.error, 'invalid_client_metadata');
+  assert.match(wider.json.error_description as string, /"write" is beyond what this client's registration allows: ask for a subset of "read"/);
+  assert.equal((await send('GET', `/register/${clientId}`, rat)).json.scope, 'read', 'nothing changed');
+  const refused = await requestToken(server, client, { scope: 'payments:admin' });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.json.error, 'invalid_scope');
+
+  // A refused update changes nothing, keys included.
+  const other = keyPairFor('ES256', 41);
+  const rekeyWider = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks: { keys: [exportPublicJwk(other.publicKey)] }, scope: 'payments:admin' });
+  assert.equal(rekeyWider.status, 400);
+  assert.equal((await requestToken(server, client, { scope: 'read' })).status, 200, 'the registered key still works');
+
+  // Narrowing and coming back within the ceiling are both allowed.
+  assert.equal((await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks })).status, 200);
+  const back = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'read' });
+  assert.equal(back.status, 200, back.text);
+  assert.equal(back.json.scope, 'read');
+});
+
+test('RFC 7592: without scopes on the initial access token, the reserved keyward: scopes stay out of reach', async () => {
+  const { clientId, rat, jwks } = await registerPartner({}, { scope: 'orders:read' }, 42);
+  const ok = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'orders:read orders:write' });
+  assert.equal(ok.status, 200, ok.text);
+  for (const scope of ['keyward:admin', 'keyward:keys.read']) {
+    const answer = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope });
+    assert.equal(answer.status, 400, `${scope}: ${answer.text}`);
+    assert.match(answer.json.error_description as string, /reserved keyward: namespace/);
+  }
+});
+
+test('RFC 7592: grant types stay within the ceiling, and members the metadata cannot carry change nothing', async () => {
+  const { clientId, rat, jwks } = await registerPartner({ scope: 'read' }, { scope: 'read', grant_types: ['client_credentials'] }, 43);
+  // The registration allowed both grant types, so the client may take the second one...
+  const both = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'read', grant_types: ['client_credentials', JWT_BEARER] });
+  assert.equal(both.status, 200, both.text);
+  // ...until an admin narrows them: then the admin's choice is the ceiling.
+  assert.equal((await adminPatch(clientId, { grant_types: ['client_credentials'] })).status, 200);
+  const again = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'read', grant_types: ['client_credentials', JWT_BEARER] });
+  assert.equal(again.status, 400, again.text);
+  assert.match(again.json.error_description as string, /grant type .*jwt-bearer.* is beyond what this client's registration allows/);
+
+  const sneaky = await send('PUT', `/register/${clientId}`, rat, {
+    client_id: clientId, jwks, scope: 'read', audience_policy: 'legacy', access_token_ttl: 86400, state: 'enabled', registration_limits: { scopes: ['keyward:admin'] },
+  });
+  assert.equal(sneaky.status, 200, sneaky.text);
+  const view = await readAnswer(await fetch(`${server.url}/admin/v1/clients/${clientId}`, { headers: { authorization: `Bearer ${await adminToken()}` } }));
+  assert.equal(view.json.audience_policy, 'strict');
+  assert.notEqual(view.json.access_token_ttl, 86400);
+  assert.equal((await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'keyward:admin' })).status, 400);
+});
+
+test('RFC 7592: only the admin API widens a client; what it sets becomes the new ceiling', async () => {
+  const { clientId, rat, jwks, client } = await registerPartner({ scope: 'read' }, { scope: 'read' }, 44);
+  const widened = await adminPatch(clientId, { scope: 'read payments:admin' });
+  assert.equal(widened.status, 200, widened.text);
+  const keep = await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'read payments:admin' });
+  assert.equal(keep.status, 200, keep.text);
+  assert.equal((await requestToken(server, client, { scope: 'payments:admin' })).status, 200);
+  assert.equal((await adminPatch(clientId, { scope: 'read' })).status, 200);
+  assert.equal((await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'read payments:admin' })).status, 400);
 });

@@ -115,3 +115,22 @@ test('initial access tokens: 256 bits, stored hashed, expiry and uses enforced',
   assert.equal(await consumeInitialAccessToken(ctx, second.token), undefined, 'expired');
   assert.equal(await consumeInitialAccessToken(ctx, 'wrong'), undefined);
 });
+
+test('registration limits: self-service changes stay within them; a client registered before limits were recorded can only narrow', async () => {
+  const { ctx } = setup();
+  const { client } = await createClient(ctx, { actor: 'test', name: 'Dyn', accessTokenTtl: 300, scopes: ['read'], registrationTokenHash: 'h', registrationLimits: { scopes: ['read', 'write'], grantTypes: ['client_credentials'] } });
+  await assert.rejects(createClient(ctx, { actor: 'test', name: 'Over', accessTokenTtl: 300, scopes: ['admin'], registrationLimits: { scopes: ['read'], grantTypes: ['client_credentials'] } }), /"admin" is beyond/);
+  assert.deepEqual((await updateClient(ctx, client.clientId, { scopes: ['read', 'write'] }, 'self', { selfService: true })).scopes, ['read', 'write']);
+  await assert.rejects(updateClient(ctx, client.clientId, { scopes: ['payments:admin'] }, 'self', { selfService: true }), /beyond/);
+  await assert.rejects(updateClient(ctx, client.clientId, { grantTypes: ['urn:ietf:params:oauth:grant-type:jwt-bearer'] }, 'self', { selfService: true }), /beyond/);
+  // An admin change moves the ceiling.
+  const widened = await updateClient(ctx, client.clientId, { scopes: ['read', 'payments:admin'] }, 'admin');
+  assert.deepEqual(widened.registrationLimits, { scopes: ['read', 'payments:admin'], grantTypes: ['client_credentials'] });
+
+  // A dynamic client without recorded limits (registered before migration 0002): its ceiling is what it holds.
+  const { client: old } = await createClient(ctx, { actor: 'test', name: 'Old', accessTokenTtl: 300, scopes: ['read', 'write'], registrationTokenHash: 'h2' });
+  assert.equal(old.registrationLimits, undefined);
+  await assert.rejects(updateClient(ctx, old.clientId, { scopes: ['read', 'write', 'delete'] }, 'self', { selfService: true }), /"delete" is beyond what this client's registration allows: ask for a subset of "read write"/);
+  assert.deepEqual((await updateClient(ctx, old.clientId, { scopes: ['read'] }, 'self', { selfService: true })).scopes, ['read']);
+  await assert.rejects(updateClient(ctx, old.clientId, { scopes: ['read', 'write'] }, 'self', { selfService: true }), /beyond/, 'narrowed for good without recorded limits');
+});

@@ -2,7 +2,7 @@
 // access token of this server with scope keyward:keys.read; JWKs with the Keyward lifecycle members.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addTestClient, requestToken, startTestServer, type TestClient } from './helpers.ts';
+import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, postForm, requestToken, startTestServer, type TestClient } from './helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let reader: TestClient;
@@ -64,4 +64,21 @@ test('a revoked token is refused', async () => {
   const jti = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).jti as string;
   await server.context.store.tokens.revokeToken(jti);
   assert.equal((await lookup(subject.clientId, token)).status, 401);
+});
+
+test('a keyward:keys.read token obtained for another resource is refused: only aud = this issuer works here', async () => {
+  const tokenFor = async (resources: string[]) => {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: await assertionFor(server, reader), scope: 'keyward:keys.read' });
+    for (const resource of resources) form.append('resource', resource);
+    return postForm(`${server.url}/token`, form);
+  };
+  for (const resource of [['https://orders-api.example'], [server.issuer, 'https://orders-api.example']]) {
+    const answer = await tokenFor(resource);
+    assert.equal(answer.status, 200, answer.text);
+    const response = await lookup(subject.clientId, answer.json.access_token as string);
+    assert.equal(response.status, 401, resource.join(' '));
+    assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+  }
+  const own = await tokenFor([server.issuer]);
+  assert.equal((await lookup(subject.clientId, own.json.access_token as string)).status, 200, 'resource = the issuer itself is this server');
 });

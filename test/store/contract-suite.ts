@@ -74,6 +74,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       const full = makeClient('c-full', {
         contact: 'ops@example.com', description: 'd', algPin: 'PS256', jwksUri: 'https://c.example/jwks',
         registrationTokenHash: 'h', audiencePolicy: 'legacy', state: 'disabled',
+        registrationLimits: { scopes: ['read', 'keyward:keys.read'], grantTypes: ['client_credentials'] },
       });
       await store.clients.createClient(full);
       await store.clients.createClient(makeClient('c-min'));
@@ -99,8 +100,8 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
     test('clients: update patches fields, clears optional ones given as undefined, bumps updatedAt', withStore(async (store) => {
       await store.clients.createClient(makeClient('u', { contact: 'a@b', description: 'keep' }));
       const later = new Date(T0.getTime() + 60_000);
-      const updated = await store.clients.updateClient('u', { name: 'New', state: 'disabled', scopes: ['read'], contact: undefined, updatedAt: later });
-      const expected = { ...makeClient('u', { description: 'keep' }), name: 'New', state: 'disabled', scopes: ['read'], updatedAt: later };
+      const updated = await store.clients.updateClient('u', { name: 'New', state: 'disabled', scopes: ['read'], contact: undefined, registrationLimits: { grantTypes: ['client_credentials'] }, updatedAt: later });
+      const expected = { ...makeClient('u', { description: 'keep' }), name: 'New', state: 'disabled', scopes: ['read'], registrationLimits: { grantTypes: ['client_credentials'] }, updatedAt: later };
       assert.deepEqual(updated, expected);
       assert.deepEqual(await store.clients.getClient('u'), expected);
       const bumped = await store.clients.updateClient('u', { accessTokenTtl: 60 });
@@ -205,6 +206,23 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal((await store.tokens.getToken('a3'))?.revoked, true);
       assert.equal((await store.tokens.getToken('b1'))?.revoked, false);
       assert.equal(await store.tokens.revokeTokensByClient('A'), 0);
+    }));
+
+    test('tokens: revoke beyond scopes matches whole scope tokens of one client, case-sensitively', withStore(async (store) => {
+      await store.tokens.recordToken(makeToken('s1', { clientId: 'A', scope: 'read keyward:admin' }));
+      await store.tokens.recordToken(makeToken('s2', { clientId: 'A', scope: 'keyward:admin' }));
+      await store.tokens.recordToken(makeToken('s3', { clientId: 'A', scope: 'read keyward:admin.x KEYWARD:ADMIN' }));
+      await store.tokens.recordToken(makeToken('s4', { clientId: 'A', scope: '' }));
+      await store.tokens.recordToken(makeToken('s5', { clientId: 'B', scope: 'keyward:admin' }));
+      await store.tokens.recordToken(makeToken('s6', { clientId: 'A', scope: 'a%b keyward:admin' }));
+      await store.tokens.revokeToken('s6');
+      await store.tokens.recordToken(makeToken('s7', { clientId: 'A', scope: 'read' }));
+      assert.equal(await store.tokens.revokeTokensBeyondScopes('A', ['read', 'keyward:admin.x', 'KEYWARD:ADMIN', 'a_b', '%']), 2, 's1 and s2; s6 was already revoked');
+      assert.deepEqual(await Promise.all(['s1', 's2', 's3', 's4', 's5', 's7'].map(async (jti) => (await store.tokens.getToken(jti))?.revoked)), [true, true, false, false, false, false]);
+      assert.equal(await store.tokens.revokeTokensBeyondScopes('A', ['read']), 1, 's3 now; LIKE wildcards are no help');
+      assert.equal((await store.tokens.getToken('s7'))?.revoked, false);
+      assert.equal(await store.tokens.revokeTokensBeyondScopes('A', []), 1, 's7; a token without scopes is never beyond');
+      assert.equal((await store.tokens.getToken('s4'))?.revoked, false);
     }));
 
     test('tokens: purge deletes only records that expired before now', withStore(async (store) => {

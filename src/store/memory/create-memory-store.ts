@@ -14,7 +14,7 @@ import type {
   SigningKeyRecord, Store,
 } from '../contract.ts';
 import { StoreError } from '../errors.ts';
-import { applyClientPatch, applyKeyPatch, applySigningKeyPatch, resolveAuditLimit, resolveReplayExpiry } from '../shared/patches.ts';
+import { applyClientPatch, applyKeyPatch, applySigningKeyPatch, holdsScopeBeyond, resolveAuditLimit, resolveReplayExpiry } from '../shared/patches.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -126,6 +126,9 @@ export function createMemoryStore(): Store {
       },
       async revokeTokensByClient(clientId) {
         return revokeWhere((t) => t.clientId === clientId);
+      },
+      async revokeTokensBeyondScopes(clientId, allowedScopes) {
+        return revokeWhere((t) => t.clientId === clientId && holdsScopeBeyond(t.scope, allowedScopes));
       },
       async purgeExpiredTokens(nowSeconds) {
         let count = 0;

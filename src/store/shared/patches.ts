@@ -14,7 +14,7 @@ type ClientPatch = Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>;
 type KeyPatch = Partial<Pick<ClientKeyRecord, 'state' | 'retireAt' | 'revokedAt' | 'notBefore' | 'notAfter'>>;
 type SigningKeyPatch = Partial<Pick<SigningKeyRecord, 'state' | 'retireAt'>>;
 
-const CLIENT_OPTIONAL = ['contact', 'description', 'algPin', 'jwksUri', 'registrationTokenHash'] as const;
+const CLIENT_OPTIONAL = ['contact', 'description', 'algPin', 'jwksUri', 'registrationTokenHash', 'registrationLimits'] as const;
 const CLIENT_REQUIRED = ['name', 'grantTypes', 'scopes', 'accessTokenTtl', 'audiencePolicy', 'state'] as const;
 const KEY_OPTIONAL = ['retireAt', 'revokedAt', 'notBefore', 'notAfter'] as const;
 
@@ -65,4 +65,9 @@ export function resolveAuditLimit(limit: number | undefined): number {
  */
 export function resolveReplayExpiry(expiresAt: number, nowSeconds: number): number {
   return Math.max(Math.ceil(expiresAt), Math.floor(nowSeconds) + 1);
+}
+
+/** True when the space-separated `scope` (RFC 6749 §3.3) holds a scope not in `allowed` (exact comparison). */
+export function holdsScopeBeyond(scope: string, allowed: readonly string[]): boolean {
+  return scope.split(' ').some((s) => s !== '' && !allowed.includes(s));
 }

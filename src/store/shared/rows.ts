@@ -7,7 +7,7 @@
 import type { JwsAlgorithm, KeyState, PublicJwk } from '../../core/keys/types.ts';
 import type {
   AudiencePolicy, AuditEvent, ClientKeyRecord, ClientRecord, ClientState, InitialAccessTokenRecord,
-  IssuedTokenRecord, SigningKeyRecord,
+  IssuedTokenRecord, RegistrationLimits, SigningKeyRecord,
 } from '../contract.ts';
 import type {
   AuditEventsTable, ClientKeysTable, ClientsTable, InitialAccessTokensTable, IssuedTokensTable, SigningKeysTable,
@@ -75,6 +75,7 @@ export function toClientRow(c: ClientRecord): ClientsTable {
     state: c.state,
     jwks_uri: c.jwksUri ?? null,
     registration_token_hash: c.registrationTokenHash ?? null,
+    registration_limits: c.registrationLimits ? JSON.stringify(c.registrationLimits) : null,
     created_at: c.createdAt.getTime(),
     updated_at: c.updatedAt.getTime(),
   };
@@ -95,6 +96,7 @@ export function fromClientRow(r: LooseRow<ClientsTable>): ClientRecord {
     state: r.state as ClientState,
     jwksUri: readOptionalString(r.jwks_uri),
     registrationTokenHash: readOptionalString(r.registration_token_hash),
+    registrationLimits: r.registration_limits === null || r.registration_limits === undefined ? undefined : readJson<RegistrationLimits>(r.registration_limits),
     createdAt: readDate(r.created_at),
     updatedAt: readDate(r.updated_at),
   });

@@ -24,6 +24,8 @@ export interface ClientsTable {
   state: string;
   jwks_uri: string | null;
   registration_token_hash: string | null;
+  /** JSON of RegistrationLimits (migration 0002). */
+  registration_limits: string | null;
   created_at: Int;
   updated_at: Int;
 }

@@ -1,18 +1,18 @@
 /**
  * GET /resource/v1/clients/{client_id}/keys: the registered public keys of one client, for resource
  * servers that verify direct-mode tokens themselves ("mode B" key lookup). Protected by a Bearer
- * access token of this server (RFC 6750 §2.1) carrying the scope `keyward:keys.read`.
+ * access token of this server (RFC 6750 §2.1) for this server alone (aud = the issuer) carrying the
+ * scope `keyward:keys.read`.
  *
  * Answer: `{ client_id, state, keys: [public JWK + kid, alg, keyward_state, keyward_retire_at, nbf, exp] }`
  * with `Cache-Control: max-age=<clientKeysEndpoint.maxAge>`; 404 `{ "error": "not_found" }` for an
  * unknown client (the caller is authenticated, so this reveals nothing to anonymous parties).
  */
 import type { Hono } from 'hono';
-import { OAuthError } from '../../../core/errors.ts';
 import type { ClientKeyRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse } from '../../middleware/errors.ts';
-import { checkAccessToken } from '../../services/check-access-token.ts';
+import { authenticateServerRequest } from '../../services/authenticate-server-request.ts';
 
 /** The scope a caller needs. */
 export const KEYS_READ_SCOPE = 'keyward:keys.read';
@@ -34,13 +34,7 @@ export function describeClientKey(record: ClientKeyRecord): Record<string, unkno
 export function registerClientKeysRoute(app: Hono, ctx: ServerContext): void {
   app.get('/resource/v1/clients/:clientId/keys', async (c) => {
     try {
-      // RFC 6750 §2.1: Authorization: Bearer <token>.
-      const header = c.req.header('authorization') ?? '';
-      const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec(header.trim());
-      if (match === null) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <access token with scope keyward:keys.read>' });
-      const { record } = await checkAccessToken(ctx, match[1]!);
-      // RFC 6750 §3.1 insufficient_scope.
-      if (!record.scope.split(' ').includes(KEYS_READ_SCOPE)) throw new OAuthError('insufficient_scope', { detail: `the scope ${KEYS_READ_SCOPE} is required` });
+      await authenticateServerRequest(ctx, c.req.header('authorization'), KEYS_READ_SCOPE);
       const clientId = c.req.param('clientId');
       const cached = await ctx.clients.get(clientId);
       if (cached === undefined) {

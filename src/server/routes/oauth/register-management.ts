@@ -10,16 +10,19 @@ import { OAuthError } from '../../../core/errors.ts';
 import type { ClientRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
-import { addKeys, deleteClient, hashSecret, revokeKey, updateClient } from '../../services/registry/index.ts';
+import {
+  addKeys, checkWithinRegistrationLimits, deleteClient, effectiveRegistrationLimits, hashSecret, revokeKey, updateClient,
+} from '../../services/registry/index.ts';
+import { readBearerCredential } from '../../services/authenticate-server-request.ts';
 import { getServerRegistry } from '../../services/registry/server-registry.ts';
-import { bearerToken, clientInformation, metadataError, readMetadataBody, registrationErrorResponse, validateClientMetadata, type RegistrationOptions } from './register.ts';
+import { clientInformation, metadataError, readMetadataBody, registrationErrorResponse, validateClientMetadata, type RegistrationOptions } from './register.ts';
 
 /**
  * The client `clientId` when `authorization` carries its registration access token; OAuthError
  * 'token_missing' / 'token_invalid' otherwise. Does NOT reveal whether the client exists.
  */
 export async function authenticateRegistration(ctx: ServerContext, clientId: string, authorization: string | undefined): Promise<ClientRecord> {
-  const token = bearerToken(authorization);
+  const token = readBearerCredential(authorization);
   if (token === undefined) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <registration access token>' });
   const client = await ctx.store.clients.getClient(clientId);
   const presented = Buffer.from(hashSecret(token));
@@ -53,12 +56,14 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
       // RFC 7592 §2.2: the body MUST include client_id, equal to the one in the URL.
       if ((body as { client_id?: unknown }).client_id !== client.clientId) throw metadataError('the body must carry client_id, equal to the client_id in the URL (RFC 7592 §2.2)');
       if ((body as Record<string, unknown>).registration_access_token !== undefined) throw metadataError('do not send registration_access_token in the body (RFC 7592 §2.2)');
-      const scopeLimit = client.scopes.some((s) => s.startsWith('keyward:')) ? { allowedScopes: client.scopes } : {};
-      const metadata = validateClientMetadata(body, { jwksUriAllowHosts: allowHosts, ...scopeLimit });
+      const metadata = validateClientMetadata(body);
       const actor = `registration:${client.clientId}`;
+      // RFC 7592 §2.2: the client replaces its metadata, within its registration limits; judged
+      // before any key changes, so a refused update changes nothing.
+      checkWithinRegistrationLimits(effectiveRegistrationLimits(client), metadata);
       const existing = await ctx.store.clients.listKeys(client.clientId);
       if (metadata.keys) {
-        if (client.jwksUri) await updateClient(registry, client.clientId, { jwksUri: null }, actor);
+        if (client.jwksUri) await updateClient(registry, client.clientId, { jwksUri: null }, actor, { selfService: true });
         const wanted = new Set(metadata.keys.map((k) => k.thumbprint));
         const fresh = metadata.keys.filter((k) => !existing.some((e) => e.thumbprint === k.thumbprint && e.state !== 'revoked'));
         if (fresh.length) await addKeys(registry, { clientId: client.clientId, keys: fresh, actor });
@@ -74,7 +79,7 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
         algPin: metadata.algPin ?? null,
         contact: metadata.contacts?.join(', ') ?? null,
         ...(metadata.jwksUri ? { jwksUri: metadata.jwksUri, jwksUriAllowHosts: allowHosts } : {}),
-      }, actor);
+      }, actor, { selfService: true });
       return jsonNoStore(clientInformation(ctx, updated, await ctx.store.clients.listKeys(client.clientId)));
     } catch (error) {
       return registrationErrorResponse(ctx, error);

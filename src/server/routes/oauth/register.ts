@@ -11,7 +11,10 @@ import type { PublicKeyInfo } from '../../../core/keys/types.ts';
 import type { ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
-import { consumeInitialAccessToken, createClient, generateSecret, hashSecret, KNOWN_GRANT_TYPES, RegistryError } from '../../services/registry/index.ts';
+import {
+  checkGrantTypes, checkScopes, consumeInitialAccessToken, createClient, DEFAULT_CLIENT_GRANT_TYPES, generateSecret, hashSecret, registrationLimitsFor, RegistryError,
+} from '../../services/registry/index.ts';
+import { readBearerCredential } from '../../services/authenticate-server-request.ts';
 import { getServerRegistry } from '../../services/registry/server-registry.ts';
 import { importPublicKeys } from '../../../core/keys/import-public-key.ts';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../../../core/keys/types.ts';
@@ -45,12 +48,13 @@ function stringArray(value: unknown, field: string): string[] | undefined {
 }
 
 /**
- * Validates RFC 7591 §2 metadata for this server. `allowedScopes` limits the scopes (from the
- * initial access token); without it, the reserved `keyward:` scopes are refused. Unknown metadata is
- * ignored (RFC 7591 §2: "The authorization server MUST ignore any client metadata ... it does not
- * understand"). Does NOT fetch the jwks_uri (the fetcher checks addresses at first use).
+ * Validates RFC 7591 §2 metadata for this server: its form, and each scope and grant type by the
+ * registry's field rules. Unknown metadata is ignored (RFC 7591 §2: "The authorization server MUST
+ * ignore any client metadata ... it does not understand"). Does NOT judge privileges (the registry
+ * holds scopes and grant types to the registration limits) and does NOT fetch the jwks_uri (the
+ * fetcher checks addresses at first use).
  */
-export function validateClientMetadata(input: unknown, options: { allowedScopes?: readonly string[]; jwksUriAllowHosts?: readonly string[] } = {}): ValidatedMetadata {
+export function validateClientMetadata(input: unknown): ValidatedMetadata {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw metadataError('the body must be a JSON object of client metadata (RFC 7591 §2)');
   const m = input as Record<string, unknown>;
   // token_endpoint_auth_method: this server authenticates clients with private_key_jwt only.
@@ -60,24 +64,13 @@ export function validateClientMetadata(input: unknown, options: { allowedScopes?
   // RFC 7591 §2: MUST NOT use both jwks and jwks_uri.
   if (m.jwks !== undefined && m.jwks_uri !== undefined) throw metadataError('send either jwks or jwks_uri, not both (RFC 7591 §2)');
   if (m.jwks === undefined && m.jwks_uri === undefined) throw metadataError('private_key_jwt needs the client\'s public keys: send jwks ({"keys":[...]}) or jwks_uri');
-  const grantTypes = stringArray(m.grant_types, 'grant_types') ?? ['client_credentials'];
-  for (const grant of grantTypes) {
-    if (!(KNOWN_GRANT_TYPES as readonly string[]).includes(grant)) {
-      throw metadataError(`the grant type ${JSON.stringify(grant)} is not supported by this server: use ${KNOWN_GRANT_TYPES.join(' or ')}`);
-    }
-  }
+  const grantTypes = checkGrantTypes(stringArray(m.grant_types, 'grant_types') ?? DEFAULT_CLIENT_GRANT_TYPES);
   const responseTypes = stringArray(m.response_types, 'response_types');
   if (responseTypes !== undefined && responseTypes.length > 0) throw metadataError('response_types must be empty: this server has no authorization endpoint');
   const redirectUris = stringArray(m.redirect_uris, 'redirect_uris');
   if (redirectUris !== undefined && redirectUris.length > 0) throw metadataError('redirect_uris must be empty: this server has no authorization endpoint');
   if (m.scope !== undefined && typeof m.scope !== 'string') throw metadataError('scope must be a space-separated string (RFC 7591 §2)');
-  const scopes = [...new Set(((m.scope as string | undefined) ?? '').split(' ').filter((s) => s !== ''))];
-  for (const scope of scopes) {
-    if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) throw metadataError(`the scope ${JSON.stringify(scope)} has a character RFC 6749 §3.3 does not allow`);
-    if (options.allowedScopes !== undefined ? !options.allowedScopes.includes(scope) : scope.startsWith('keyward:')) {
-      throw metadataError(`the scope ${JSON.stringify(scope)} is not allowed for this registration: ask for ${options.allowedScopes ? `a subset of "${options.allowedScopes.join(' ')}"` : 'scopes outside the reserved keyward: namespace'}`);
-    }
-  }
+  const scopes = checkScopes(((m.scope as string | undefined) ?? '').split(' '));
   let algPin: JwsAlgorithm | undefined;
   if (m.token_endpoint_auth_signing_alg !== undefined) {
     if (!isJwsAlgorithm(m.token_endpoint_auth_signing_alg)) throw metadataError('token_endpoint_auth_signing_alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...); never none or HS256');
@@ -143,10 +136,6 @@ export async function readMetadataBody(ctx: ServerContext, request: Request): Pr
   }
 }
 
-/** The Bearer token of an Authorization header (RFC 6750 §2.1), or undefined. */
-export function bearerToken(authorization: string | undefined): string | undefined {
-  return /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i.exec((authorization ?? '').trim())?.[1];
-}
 
 /** Maps refusals of the registry to RFC 7591 answers. */
 export function registrationErrorResponse(ctx: ServerContext, error: unknown): Response {
@@ -164,14 +153,13 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
   const registry = getServerRegistry(ctx);
   app.post('/register', async (c) => {
     try {
-      const token = bearerToken(c.req.header('authorization'));
+      const token = readBearerCredential(c.req.header('authorization'));
       // RFC 7591 §3: the endpoint is protected by an initial access token (RFC 6750 answers).
       if (token === undefined) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)' });
       const body = await readMetadataBody(ctx, c.req.raw);
-      const metadata = validateClientMetadata(body, { jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] });
+      const metadata = validateClientMetadata(body);
       const grant = await consumeInitialAccessToken(registry, token);
       if (grant === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
-      if (grant.scopes !== undefined) validateClientMetadata(body, { allowedScopes: grant.scopes, jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] });
       const registrationToken = generateSecret();
       const { client, keys } = await createClient(registry, {
         actor: `initial-access-token:${grant.id}`,
@@ -184,6 +172,8 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
         ...(metadata.algPin ? { algPin: metadata.algPin } : {}),
         ...(metadata.contacts?.length ? { contact: metadata.contacts.join(', ') } : {}),
         registrationTokenHash: hashSecret(registrationToken),
+        // RFC 7591 §3: the initial access token limits this registration, and every later RFC 7592 change.
+        registrationLimits: registrationLimitsFor(grant.scopes),
       });
       // RFC 7591 §3.2.1 + RFC 7592 §3: the registration access token is returned once.
       return jsonNoStore({ ...clientInformation(ctx, client, keys), registration_access_token: registrationToken }, 201);

@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { JwsAlgorithm } from '../../../core/keys/types.ts';
 import { isStoreError } from '../../../store/errors.ts';
-import type { AudiencePolicy, ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
+import type { AudiencePolicy, ClientKeyRecord, ClientRecord, RegistrationLimits } from '../../../store/contract.ts';
 import { importKeyMaterial, toKeyRecords, type KeyMaterial, type KeyValidity } from './key-records.ts';
 import { recordChange } from './record-change.ts';
+import { checkWithinRegistrationLimits } from './registration-limits.ts';
 import type { RegistryContext } from './registry-context.ts';
 import { RegistryError } from './registry-error.ts';
 import {
@@ -37,6 +38,11 @@ export interface CreateClientInput {
   readonly jwksUriAllowHosts?: readonly string[];
   /** SHA-256 of the RFC 7592 registration access token (dynamic registration only). */
   readonly registrationTokenHash?: string;
+  /**
+   * The privilege ceiling of a dynamic registration (registrationLimitsFor): scopes and grant types
+   * must lie within it, and the client's configuration endpoint can never go beyond it.
+   */
+  readonly registrationLimits?: RegistrationLimits;
 }
 
 /** A new issued client id: 128 random bits, base64url (22 characters). */
@@ -71,9 +77,11 @@ export async function createClient(ctx: RegistryContext, input: CreateClientInpu
     state: 'enabled',
     ...(jwksUri ? { jwksUri } : {}),
     ...(input.registrationTokenHash ? { registrationTokenHash: input.registrationTokenHash } : {}),
+    ...(input.registrationLimits ? { registrationLimits: input.registrationLimits } : {}),
     createdAt: now,
     updatedAt: now,
   };
+  if (input.registrationLimits) checkWithinRegistrationLimits(input.registrationLimits, client);
   // Import before storing anything, so a refused key leaves no half-created client.
   const keys = input.keys === undefined ? [] : toKeyRecords(clientId, importKeyMaterial(input.keys), now, input.keyValidity);
   if ((await ctx.store.clients.getClient(clientId)) !== undefined) {

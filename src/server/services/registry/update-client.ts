@@ -1,12 +1,15 @@
 /**
  * Updates a client's metadata, enables or disables it, sets or clears its jwks_uri, and deletes it.
  * Each change writes an audit event with the record before and after, and notifies the change
- * listeners (a server node drops its cached copy: disabling takes effect at once).
+ * listeners (a server node drops its cached copy: disabling takes effect at once). A client that
+ * loses scopes loses its outstanding tokens that carry them (revoked at once, as key revocation does
+ * for key-bound tokens).
  */
 import type { JwsAlgorithm } from '../../../core/keys/types.ts';
 import type { AudiencePolicy, ClientRecord } from '../../../store/contract.ts';
 import { getClientOrFail } from './get-client.ts';
 import { recordChange } from './record-change.ts';
+import { checkWithinRegistrationLimits, effectiveRegistrationLimits, moveRegistrationLimits } from './registration-limits.ts';
 import type { RegistryContext } from './registry-context.ts';
 import { RegistryError } from './registry-error.ts';
 import {
@@ -30,11 +33,23 @@ export interface ClientUpdate {
   readonly registrationTokenHash?: string;
 }
 
+/** Who changes the client. */
+export interface UpdateOptions {
+  /**
+   * The client itself, through its RFC 7592 configuration endpoint: scopes and grant types must stay
+   * within its registration limits (registration-limits.ts). Otherwise (the admin API and the CLI),
+   * what is set becomes the new ceiling of a dynamically registered client.
+   */
+  readonly selfService?: boolean;
+}
+
 /**
  * Applies `update` to the client. Throws RegistryError ('not_found', or 'invalid' with what to fix:
- * setting a jwks_uri while registered keys are active is refused, revoke or retire them first).
+ * setting a jwks_uri while registered keys are active is refused, revoke or retire them first; a
+ * self-service change beyond the registration limits is refused). Revokes the client's outstanding
+ * tokens that carry a scope it no longer holds.
  */
-export async function updateClient(ctx: RegistryContext, clientId: string, update: ClientUpdate, actor: string): Promise<ClientRecord> {
+export async function updateClient(ctx: RegistryContext, clientId: string, update: ClientUpdate, actor: string, options: UpdateOptions = {}): Promise<ClientRecord> {
   const before = await getClientOrFail(ctx, clientId);
   const patch: Record<string, unknown> = {};
   if (update.name !== undefined) patch.name = checkName(update.name);
@@ -57,10 +72,22 @@ export async function updateClient(ctx: RegistryContext, clientId: string, updat
       patch.jwksUri = checkJwksUriSyntax(update.jwksUri, update.jwksUriAllowHosts);
     }
   }
+  const privileges = { scopes: patch.scopes as string[] | undefined, grantTypes: patch.grantTypes as string[] | undefined };
+  if (options.selfService) {
+    // RFC 7592 §2.2: the client may replace its metadata, never widen what its registration allowed.
+    checkWithinRegistrationLimits(effectiveRegistrationLimits(before), privileges);
+  } else {
+    const limits = moveRegistrationLimits(before, privileges);
+    if (limits !== undefined) patch.registrationLimits = limits;
+  }
   patch.updatedAt = ctx.now();
   const after = await ctx.store.clients.updateClient(clientId, patch as Partial<ClientRecord>);
   if (after === undefined) throw new RegistryError('not_found', `no client ${JSON.stringify(clientId)}`);
-  await recordChange(ctx, { type: 'client.updated', actor, clientId, before, after, details: { fields: Object.keys(patch).filter((f) => f !== 'updatedAt' && f !== 'registrationTokenHash') } });
+  // Tokens carrying a scope the client lost stop working now, not when they expire.
+  const lost = privileges.scopes === undefined ? [] : before.scopes.filter((s) => !privileges.scopes!.includes(s));
+  const tokensRevoked = lost.length > 0 ? await ctx.store.tokens.revokeTokensBeyondScopes(clientId, after.scopes) : 0;
+  const fields = Object.keys(patch).filter((f) => f !== 'updatedAt' && f !== 'registrationTokenHash');
+  await recordChange(ctx, { type: 'client.updated', actor, clientId, before, after, details: { fields, ...(lost.length > 0 ? { scopes_removed: lost, tokens_revoked: tokensRevoked } : {}) } });
   return after;
 }
 

@@ -4,9 +4,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial-schema.ts';
+import { registrationLimits } from './0002-registration-limits.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
+  '0002-registration-limits': registrationLimits,
 };
 
 /** The provider handed to kysely's Migrator. */
