@@ -20,9 +20,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { cpuSecondsOf, signAssertions } from './lib-token/load-tools.ts';
-import { importPublicKeys } from '../src/core/keys/import-public-key.ts';
-import { registerClient } from '../src/server/register-client.ts';
-import { openStore } from '../src/store/open-store.ts';
+import { importPublicKeys } from '../packages/core/src/keys/import-public-key.ts';
+import { registerClient } from '../packages/keyward/src/server/register-client.ts';
+import { openStore } from '../packages/keyward/src/store/open-store.ts';
 import { startNode, stopNode, writeClusterConfig, type ClusterEnv, type Node } from '../test/cluster/nodes.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, POSTGRES_ADMIN_URL, REDIS_URL } from '../test/store/services.ts';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG, SETTING_DOCS } from '../src/core/config/defaults.ts';
+import { DEFAULT_CONFIG, SETTING_DOCS } from '../packages/keyward/src/config/defaults.ts';
 
 const target = fileURLToPath(new URL('../docs/configuration.md', import.meta.url));
 

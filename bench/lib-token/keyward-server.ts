@@ -3,13 +3,13 @@
 // like the peer. Prints one JSON line `{ "url": ... }` when ready; stops on SIGTERM.
 // Env: BENCH_DATA_DIR, BENCH_PUBLIC_JWK (JSON), BENCH_CLIENT_ID, BENCH_ISSUER, BENCH_WORKERS
 // (default 1: one process; N > 1: `serve --workers N`, N worker processes on the same SQLite file).
-import { resolveConfig } from '../../src/core/config/resolve-config.ts';
-import { importPublicKeys } from '../../src/core/keys/import-public-key.ts';
-import { createLogger } from '../../src/server/logger.ts';
-import { startServer } from '../../src/server/main.ts';
-import { openConfiguredStore } from '../../src/server/open-configured-store.ts';
-import { registerClient } from '../../src/server/register-client.ts';
-import { startWorkerPool } from '../../src/server/workers/start-worker-pool.ts';
+import { resolveConfig } from '../../packages/keyward/src/config/resolve-config.ts';
+import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
+import { createLogger } from '../../packages/keyward/src/server/logger.ts';
+import { startServer } from '../../packages/keyward/src/server/main.ts';
+import { openConfiguredStore } from '../../packages/keyward/src/server/open-configured-store.ts';
+import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { startWorkerPool } from '../../packages/keyward/src/server/workers/start-worker-pool.ts';
 
 const workers = Number(process.env.BENCH_WORKERS ?? '1');
 const config = resolveConfig({

@@ -7,9 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, jwtVerify, SignJWT } from 'jose';
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
-import { importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
-import { createVerifier, type Verifier } from '../../src/verify/create-verifier.ts';
-import { createCachedKeySource } from '../../src/verify/key-sources/cached-key-source.ts';
+import { importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
+import { createVerifier, type Verifier } from '../../packages/verify/src/create-verifier.ts';
+import { createCachedKeySource } from '../../packages/verify/src/key-sources/cached-key-source.ts';
 
 export type Alg = 'RS256' | 'ES256';
 

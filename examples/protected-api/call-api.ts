@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { signClientAssertion, signDirectToken } from '../../src/core/assertion/index.ts';
+import { signClientAssertion, signDirectToken } from '../../packages/core/src/assertion/index.ts';
 
 /** What callApi needs. */
 export interface CallApiOptions {

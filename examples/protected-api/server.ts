@@ -26,7 +26,7 @@ import {
   type ClientKeySource,
   type KeywardHonoEnv,
   type VerifierOptions,
-} from '../../src/verify/index.ts';
+} from '../../packages/verify/src/index.ts';
 
 /** What the example API needs. */
 export interface ProtectedApiConfig {

@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveConfig } from '../../src/core/config/resolve-config.ts';
-import { announceChanges } from '../../src/cli/lib/announce-changes.ts';
-import { createInvalidationBus, type InvalidationEvent } from '../../src/store/redis/create-invalidation-bus.ts';
+import { resolveConfig } from '../../packages/keyward/src/config/resolve-config.ts';
+import { announceChanges } from '../../packages/keyward/src/cli/lib/announce-changes.ts';
+import { createInvalidationBus, type InvalidationEvent } from '../../packages/keyward/src/store/redis/create-invalidation-bus.ts';
 import { checkRedis, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
 
 const skip = await resolveSkip(await checkRedis());

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { runDoctor, isHealthy } from '../../src/cli/lib/doctor/run-doctor.ts';
-import { checkKeyKind, checkPemFormat, checkPrivateKeyOpens } from '../../src/cli/lib/doctor/check-key-file.ts';
-import { checkServer } from '../../src/cli/lib/doctor/check-server.ts';
-import type { Check, DoctorInput } from '../../src/cli/lib/doctor/types.ts';
-import { importPublicKey } from '../../src/core/keys/index.ts';
+import { runDoctor, isHealthy } from '../../packages/keyward/src/cli/lib/doctor/run-doctor.ts';
+import { checkKeyKind, checkPemFormat, checkPrivateKeyOpens } from '../../packages/keyward/src/cli/lib/doctor/check-key-file.ts';
+import { checkServer } from '../../packages/keyward/src/cli/lib/doctor/check-server.ts';
+import type { Check, DoctorInput } from '../../packages/keyward/src/cli/lib/doctor/types.ts';
+import { importPublicKey } from '../../packages/core/src/keys/index.ts';
 
 const ISSUER = 'https://as.example';
 const TOKEN_ENDPOINT = 'https://as.example/token';

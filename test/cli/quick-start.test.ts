@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONFIG } from '../../src/core/config/defaults.ts';
+import { DEFAULT_CONFIG } from '../../packages/keyward/src/config/defaults.ts';
 import { makeTempDir, runKeyward, startServeProcess } from './run-cli.ts';
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));

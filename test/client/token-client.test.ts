@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
-import { createTokenClient, createFetchWithToken, createDirectTokenFetch, discoverAuthorizationServer, buildMetadataUrl, DiscoveryError, TokenRequestError, processTokenResponse, buildTokenRequest } from '../../src/client/index.ts';
-import { parseClientAssertion, verifyClientAssertion, parseDirectToken, verifyDirectToken } from '../../src/core/assertion/index.ts';
-import { importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
-import { OAuthError } from '../../src/core/errors.ts';
+import { createTokenClient, createFetchWithToken, createDirectTokenFetch, discoverAuthorizationServer, buildMetadataUrl, DiscoveryError, TokenRequestError, processTokenResponse, buildTokenRequest } from '../../packages/client/src/index.ts';
+import { parseClientAssertion, verifyClientAssertion, parseDirectToken, verifyDirectToken } from '../../packages/core/src/assertion/index.ts';
+import { importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const registered = [toRegisteredKey(importPublicKey(publicKey))];

@@ -15,12 +15,12 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { signClientAssertion } from '../../src/core/assertion/sign-client-assertion.ts';
-import { exportPublicPem } from '../../src/core/keys/export-key.ts';
-import { importPublicKeys } from '../../src/core/keys/import-public-key.ts';
-import { registerClient } from '../../src/server/register-client.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import type { Store } from '../../src/store/contract.ts';
+import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
+import { exportPublicPem } from '../../packages/core/src/keys/export-key.ts';
+import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
+import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { openStore } from '../../packages/keyward/src/store/open-store.ts';
+import type { Store } from '../../packages/keyward/src/store/contract.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
 import { killNode, postToken, runPool, startNode, stopNode, sumMetric, within, writeClusterConfig, type ClusterEnv, type Node } from './nodes.ts';
 import { runKeyward } from '../cli/run-cli.ts';

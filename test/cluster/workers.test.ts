@@ -21,11 +21,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { signClientAssertion } from '../../src/core/assertion/sign-client-assertion.ts';
-import { importPublicKeys } from '../../src/core/keys/import-public-key.ts';
-import { registerClient } from '../../src/server/register-client.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import type { Store } from '../../src/store/contract.ts';
+import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
+import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
+import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { openStore } from '../../packages/keyward/src/store/open-store.ts';
+import type { Store } from '../../packages/keyward/src/store/contract.ts';
 import { startServe, stopNode, sumMetric, within, type Node } from './nodes.ts';
 import { runKeyward } from '../cli/run-cli.ts';
 

@@ -7,8 +7,8 @@ import { createHmac, createPublicKey, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK } from 'jose';
-import { parseClientAssertion, verifyClientAssertion, parseDirectToken, verifyDirectToken } from '../../src/core/assertion/index.ts';
-import { OAuthError } from '../../src/core/errors.ts';
+import { parseClientAssertion, verifyClientAssertion, parseDirectToken, verifyDirectToken } from '../../packages/core/src/assertion/index.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
 import { b64u, handSign, joseSign, keyPair, registeredKey } from './fixtures.ts';
 
 const ISSUER = 'https://as.example';

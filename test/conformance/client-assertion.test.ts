@@ -2,8 +2,8 @@
 // each with the positive and the negative case, on jose-signed assertions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientAssertion, verifyClientAssertion, type AssertionContext } from '../../src/core/assertion/index.ts';
-import type { RegisteredKey } from '../../src/core/keys/types.ts';
+import { parseClientAssertion, verifyClientAssertion, type AssertionContext } from '../../packages/core/src/assertion/index.ts';
+import type { RegisteredKey } from '../../packages/core/src/keys/types.ts';
 import { expectReason, joseSign, keyPair, registeredKey } from './fixtures.ts';
 
 const ISSUER = 'https://as.example';

@@ -1,8 +1,8 @@
 // Conformance: the direct mode of source document 000 ({ clientcode, iat, exp? } sent to an API).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDirectToken, signDirectToken, verifyDirectToken, type DirectTokenContext } from '../../src/core/assertion/index.ts';
-import type { RegisteredKey } from '../../src/core/keys/types.ts';
+import { parseDirectToken, signDirectToken, verifyDirectToken, type DirectTokenContext } from '../../packages/core/src/assertion/index.ts';
+import type { RegisteredKey } from '../../packages/core/src/keys/types.ts';
 import { expectReason, joseSign, keyPair, registeredKey } from './fixtures.ts';
 
 const NOW = 1_800_000_000;

@@ -2,7 +2,7 @@
 // and a hand-made compact JWS builder for the attack tokens no honest library would produce.
 import { createPublicKey, generateKeyPairSync, sign, constants, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, SignJWT } from 'jose';
-import type { JwsAlgorithm, RegisteredKey } from '../../src/core/keys/types.ts';
+import type { JwsAlgorithm, RegisteredKey } from '../../packages/core/src/keys/types.ts';
 
 export interface TestKeyPair { readonly privateKey: KeyObject; readonly publicKey: KeyObject }
 

@@ -1,7 +1,7 @@
 // Conformance: the compact serialization and the JOSE header rules of parseCompactJws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isCompactJwsShape, parseCompactJws, verifyJwsSignature } from '../../src/core/jws/index.ts';
+import { isCompactJwsShape, parseCompactJws, verifyJwsSignature } from '../../packages/core/src/jws/index.ts';
 import { b64u, expectReason, handSign, keyPair } from './fixtures.ts';
 
 const { privateKey, publicKey } = keyPair('rsa');

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, sign } from 'node:crypto';
-import { isWellFormedSignature, parseCompactJws, selectVerificationKey, verifyJwsSignature, verifyWithRegisteredKeys } from '../../src/core/jws/index.ts';
-import { ASYMMETRIC_ALGS, type JwsAlgorithm } from '../../src/core/keys/types.ts';
+import { isWellFormedSignature, parseCompactJws, selectVerificationKey, verifyJwsSignature, verifyWithRegisteredKeys } from '../../packages/core/src/jws/index.ts';
+import { ASYMMETRIC_ALGS, type JwsAlgorithm } from '../../packages/core/src/keys/types.ts';
 import { b64u, expectReason, handSign, joseSign, keyPair, kindFor, registeredKey } from './fixtures.ts';
 
 const claims = { iss: 'c1', sub: 'c1', aud: 'https://as.example', jti: 'j', exp: 2000000000 };

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
-import { parseCompactJws, verifyJwsSignature } from '../../src/core/jws/index.ts';
-import type { ParsedJws } from '../../src/core/jws/index.ts';
-import type { JwsAlgorithm } from '../../src/core/keys/types.ts';
+import { parseCompactJws, verifyJwsSignature } from '../../packages/core/src/jws/index.ts';
+import type { ParsedJws } from '../../packages/core/src/jws/index.ts';
+import type { JwsAlgorithm } from '../../packages/core/src/keys/types.ts';
 import { flipBit } from './fixtures.ts';
 
 // RFC 7515 Appendix A.2 (RS256) and A.3 (ES256): payload of A.1.

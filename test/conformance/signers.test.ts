@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { exportJWK } from 'jose';
-import { parseClientAssertion, signClientAssertion, verifyClientAssertion } from '../../src/core/assertion/index.ts';
-import { ASYMMETRIC_ALGS } from '../../src/core/keys/types.ts';
+import { parseClientAssertion, signClientAssertion, verifyClientAssertion } from '../../packages/core/src/assertion/index.ts';
+import { ASYMMETRIC_ALGS } from '../../packages/core/src/keys/types.ts';
 import { keyPair, kindFor, registeredKey } from './fixtures.ts';
 
 const ISSUER = 'https://as.example';
@@ -80,7 +80,7 @@ test('signClientAssertion accepts PEM (encrypted, with passphrase), private JWK 
 });
 
 test('policies: resolved once, frozen, reused as they are; bad values are TypeErrors', async () => {
-  const { resolveAssertionPolicy, resolveDirectTokenPolicy, DEFAULT_ASSERTION_POLICY } = await import('../../src/core/assertion/index.ts');
+  const { resolveAssertionPolicy, resolveDirectTokenPolicy, DEFAULT_ASSERTION_POLICY } = await import('../../packages/core/src/assertion/index.ts');
   assert.equal(resolveAssertionPolicy(), DEFAULT_ASSERTION_POLICY);
   const legacy = resolveAssertionPolicy({ audience: 'legacy', allowedAlgs: ['PS256'] });
   assert.ok(Object.isFrozen(legacy) && Object.isFrozen(legacy.allowedAlgs));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OAuthError, REASONS, REASON_CODES, isReasonCode } from '../../src/core/errors.ts';
+import { OAuthError, REASONS, REASON_CODES, isReasonCode } from '../../packages/core/src/errors.ts';
 
 test('OAuthError: the wire body carries the public description only, never the operator detail', () => {
   const error = new OAuthError('aud_mismatch', { detail: 'expected "https://as.example" but got "https://as.example/token"' });

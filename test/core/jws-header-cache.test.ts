@@ -2,11 +2,11 @@
 // text, only headers that passed every rule are kept, and the verifier's cache is bounded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCompactJws, MAX_CACHED_HEADER_LENGTH, type JoseHeaderCache } from '../../src/core/jws/index.ts';
-import { parseDirectToken } from '../../src/core/assertion/parse-direct-token.ts';
-import { BoundedCache } from '../../src/verify/bounded-cache.ts';
-import { createVerifier } from '../../src/verify/create-verifier.ts';
-import type { OAuthError } from '../../src/core/errors.ts';
+import { parseCompactJws, MAX_CACHED_HEADER_LENGTH, type JoseHeaderCache } from '../../packages/core/src/jws/index.ts';
+import { parseDirectToken } from '../../packages/core/src/assertion/parse-direct-token.ts';
+import { BoundedCache } from '../../packages/verify/src/bounded-cache.ts';
+import { createVerifier } from '../../packages/verify/src/create-verifier.ts';
+import type { OAuthError } from '../../packages/core/src/errors.ts';
 import { b64u, expectReason, handSign, keyPair } from '../conformance/fixtures.ts';
 import { bearer, mapKeySource, nowSeconds, refused, registered, signRaw } from '../verify/fixtures.ts';
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { REASONS, REASON_CODES, type ReasonCode } from '../../src/core/errors.ts';
+import { REASONS, REASON_CODES, type ReasonCode } from '../../packages/core/src/errors.ts';
 
 const doc = readFileSync(new URL('../../docs/reason-codes.md', import.meta.url), 'utf8');
 

@@ -3,8 +3,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
-import type { RegisteredKey } from '../../src/core/keys/types.ts';
+import { importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
+import type { RegisteredKey } from '../../packages/core/src/keys/types.ts';
 
 /** A fresh temporary directory; call the returned cleanup when done. */
 export function makeTempDir(prefix: string): { dir: string; cleanup: () => void } {

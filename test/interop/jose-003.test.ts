@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { exportJWK, exportPKCS8, generateKeyPair, SignJWT } from 'jose';
-import { parseClientAssertion, verifyClientAssertion } from '../../src/core/assertion/index.ts';
-import { OAuthError } from '../../src/core/errors.ts';
-import { importPrivateKey, importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
-import type { RegisteredKey } from '../../src/core/keys/types.ts';
+import { parseClientAssertion, verifyClientAssertion } from '../../packages/core/src/assertion/index.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
+import { importPrivateKey, importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
+import type { RegisteredKey } from '../../packages/core/src/keys/types.ts';
 import { nowSeconds } from './helpers.ts';
 
 const TOKEN_ENDPOINT = 'http://localhost:8443/oauth/v2/oauth-token';

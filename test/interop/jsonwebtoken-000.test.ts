@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseDirectToken, verifyDirectToken } from '../../src/core/assertion/index.ts';
+import { parseDirectToken, verifyDirectToken } from '../../packages/core/src/assertion/index.ts';
 import { extractGeneratedJwt, generateOpensslKey, KEY_VARIANTS, makeTempDir, nowSeconds, PASSPHRASE, registerPublicKeyFile } from './helpers.ts';
 
 // Source document 000, "Node.js Implementation", verbatim except the client ID.

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseClientAssertion, verifyClientAssertion } from '../../src/core/assertion/index.ts';
-import { OAuthError } from '../../src/core/errors.ts';
-import { importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
+import { parseClientAssertion, verifyClientAssertion } from '../../packages/core/src/assertion/index.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
+import { importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
 import { makeTempDir, nowSeconds, run } from './helpers.ts';
 
 const CLIENT_ID = 'wso2-client-7f3a';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { parseDirectToken, verifyDirectToken } from '../../src/core/assertion/index.ts';
+import { parseDirectToken, verifyDirectToken } from '../../packages/core/src/assertion/index.ts';
 import { extractGeneratedJwt, generateOpensslKey, hasPyJwt, KEY_VARIANTS, makeTempDir, nowSeconds, PASSPHRASE, PYJWT_000_FUNCTIONS, registerPublicKeyFile } from './helpers.ts';
 
 // Source document 000, "Python Implementation", verbatim except the client ID.

@@ -9,11 +9,11 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportPublicJwk, exportPublicPem } from '../../src/core/keys/export-key.ts';
-import { calculateThumbprint } from '../../src/core/keys/thumbprint.ts';
-import { createSelfSignedCertificate } from '../../src/core/keys/certificate.ts';
-import { buildAdminApp } from '../../src/server/routes/admin/admin-app.ts';
-import { buildAdminOpenApi } from '../../src/server/routes/admin/openapi-document.ts';
+import { exportPublicJwk, exportPublicPem } from '../../packages/core/src/keys/export-key.ts';
+import { calculateThumbprint } from '../../packages/core/src/keys/thumbprint.ts';
+import { createSelfSignedCertificate } from '../../packages/core/src/keys/certificate.ts';
+import { buildAdminApp } from '../../packages/keyward/src/server/routes/admin/admin-app.ts';
+import { buildAdminOpenApi } from '../../packages/keyward/src/server/routes/admin/openapi-document.ts';
 import {
   addTestClient, assertionFor, flushAudit, keyPairFor, postForm, readAnswer, requestToken, startTestServer, CLIENT_ASSERTION_TYPE,
   type Answer, type TestClient,

@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { exportPublicPem } from '../../src/core/keys/export-key.ts';
+import { exportPublicPem } from '../../packages/core/src/keys/export-key.ts';
 import { keyPairFor, makeDataDir, startTestServer } from '../server/helpers.ts';
 
 const run = promisify(execFile);

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPair } from '../../src/core/keys/generate-key-pair.ts';
-import { exportPrivateJwk, exportPublicJwk } from '../../src/core/keys/export-key.ts';
-import { OAuthError } from '../../src/core/errors.ts';
-import { createJwksUriFetcher, describeRefusedAddress } from '../../src/server/services/jwks-uri/index.ts';
+import { generateKeyPair } from '../../packages/core/src/keys/generate-key-pair.ts';
+import { exportPrivateJwk, exportPublicJwk } from '../../packages/core/src/keys/export-key.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
+import { createJwksUriFetcher, describeRefusedAddress } from '../../packages/keyward/src/server/services/jwks-uri/index.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 

@@ -7,8 +7,8 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { exportPrivateJwk, exportPublicJwk } from '../../src/core/keys/export-key.ts';
-import { calculateThumbprint } from '../../src/core/keys/thumbprint.ts';
+import { exportPrivateJwk, exportPublicJwk } from '../../packages/core/src/keys/export-key.ts';
+import { calculateThumbprint } from '../../packages/core/src/keys/thumbprint.ts';
 import { addTestClient, assertionFor, JWT_BEARER_GRANT as JWT_BEARER, keyPairFor, readAnswer, requestToken, startTestServer, type Answer, type TestClient } from '../server/helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -5,14 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPair } from '../../src/core/keys/generate-key-pair.ts';
-import { exportPrivatePem, exportPublicPem } from '../../src/core/keys/export-key.ts';
-import { KeyError } from '../../src/core/errors.ts';
-import { createMemoryStore } from '../../src/store/index.ts';
+import { generateKeyPair } from '../../packages/core/src/keys/generate-key-pair.ts';
+import { exportPrivatePem, exportPublicPem } from '../../packages/core/src/keys/export-key.ts';
+import { KeyError } from '../../packages/core/src/errors.ts';
+import { createMemoryStore } from '../../packages/keyward/src/store/index.ts';
 import {
   RegistryError, addKeys, consumeInitialAccessToken, createClient, createInitialAccessToken, createRegistryContext, deleteClient,
   hashSecret, listKeys, revokeKey, rotateKey, setClientState, updateClient,
-} from '../../src/server/services/registry/index.ts';
+} from '../../packages/keyward/src/server/services/registry/index.ts';
 
 async function ecPem(): Promise<{ pem: string; privatePem: string }> {
   const { publicKey, privateKey } = await generateKeyPair({ type: 'ec' });

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { jwtVerify, decodeProtectedHeader } from 'jose';
-import { buildAccessTokenClaims, signAccessToken, verifyAccessToken } from '../../src/core/tokens/index.ts';
-import type { JwsAlgorithm } from '../../src/core/keys/types.ts';
+import { buildAccessTokenClaims, signAccessToken, verifyAccessToken } from '../../packages/core/src/tokens/index.ts';
+import type { JwsAlgorithm } from '../../packages/core/src/keys/types.ts';
 
 const now = Math.floor(Date.now() / 1000);
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -8,8 +8,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createSelfSignedCertificate } from '../../src/core/keys/certificate.ts';
-import { signClientAssertion } from '../../src/core/assertion/sign-client-assertion.ts';
+import { createSelfSignedCertificate } from '../../packages/core/src/keys/certificate.ts';
+import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
 import { CLIENT_ASSERTION_TYPE, makeDataDir, postForm } from './helpers.ts';
 
 const execFileAsync = promisify(execFile);

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, SETTING_DOCS, resolveConfig, resolveIssuer } from '../../src/core/config/index.ts';
-import { loadConfig } from '../../src/server/load-config.ts';
+import { DEFAULT_CONFIG, SETTING_DOCS, resolveConfig, resolveIssuer } from '../../packages/keyward/src/config/index.ts';
+import { loadConfig } from '../../packages/keyward/src/server/load-config.ts';
 
 test('defaults: 127.0.0.1:4440, ./.keyward, ES256, 300 s access tokens', () => {
   const config = resolveConfig();

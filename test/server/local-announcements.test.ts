@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveConfig } from '../../src/core/config/resolve-config.ts';
-import { localAnnouncementPath, sendLocalAnnouncements } from '../../src/server/services/cluster/local-announcements.ts';
+import { resolveConfig } from '../../packages/keyward/src/config/resolve-config.ts';
+import { localAnnouncementPath, sendLocalAnnouncements } from '../../packages/keyward/src/server/services/cluster/local-announcements.ts';
 import { runKeyward } from '../cli/run-cli.ts';
 import { addTestClient, assertionFor, makeDataDir, requestToken, startTestServer } from './helpers.ts';
 

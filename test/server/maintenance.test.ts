@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { runMaintenance } from '../../src/server/main.ts';
-import { REDACTED_PATHS } from '../../src/server/logger.ts';
+import { runMaintenance } from '../../packages/keyward/src/server/main.ts';
+import { REDACTED_PATHS } from '../../packages/keyward/src/server/logger.ts';
 import { addTestClient, assertionFor, requestToken, startTestServer } from './helpers.ts';
 
 test('runMaintenance purges replay reservations and token records once expired, not before', async () => {

@@ -15,8 +15,8 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
-import { importPublicKeys } from '../../src/core/keys/import-public-key.ts';
-import { registerClient } from '../../src/server/register-client.ts';
+import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
+import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
 import { flushAudit, makeDataDir, startTestServer } from './helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, createLocalJWKSet, decodeJwt } from 'jose';
-import { signClientAssertion } from '../../src/core/assertion/sign-client-assertion.ts';
+import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
 import { addTestClient, assertionFor, flushAudit, JWT_BEARER_GRANT, CLIENT_ASSERTION_TYPE, keyPairFor, postForm, requestToken, startTestServer } from './helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -9,8 +9,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { ClientKeyRecord, ClientRecord, IssuedTokenRecord, SigningKeyRecord, Store } from '../../src/store/contract.ts';
-import { isStoreError } from '../../src/store/errors.ts';
+import type { ClientKeyRecord, ClientRecord, IssuedTokenRecord, SigningKeyRecord, Store } from '../../packages/keyward/src/store/contract.ts';
+import { isStoreError } from '../../packages/keyward/src/store/errors.ts';
 
 export interface OpenedStore {
   readonly store: Store;

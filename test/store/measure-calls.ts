@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Store } from '../../src/store/contract.ts';
-import { createMemoryStore, openSqliteStore } from '../../src/store/index.ts';
-import { openPostgresStore } from '../../src/store/postgres/index.ts';
-import { openRedisReplay } from '../../src/store/redis/index.ts';
+import type { Store } from '../../packages/keyward/src/store/contract.ts';
+import { createMemoryStore, openSqliteStore } from '../../packages/keyward/src/store/index.ts';
+import { openPostgresStore } from '../../packages/keyward/src/store/postgres/index.ts';
+import { openRedisReplay } from '../../packages/keyward/src/store/redis/index.ts';
 import { makeClient, makeKey } from './contract-suite.ts';
 import { checkPostgres, checkRedis, createTestPrefix, REDIS_URL, shareTestDatabase } from './services.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMemoryStore, openStore } from '../../src/store/index.ts';
+import { createMemoryStore, openStore } from '../../packages/keyward/src/store/index.ts';
 import { runStoreContract } from './contract-suite.ts';
 
 runStoreContract('memory', async () => {

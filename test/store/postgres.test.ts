@@ -1,8 +1,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { openPostgresStore } from '../../src/store/postgres/index.ts';
-import { isStoreError, openStore } from '../../src/store/index.ts';
+import { openPostgresStore } from '../../packages/keyward/src/store/postgres/index.ts';
+import { isStoreError, openStore } from '../../packages/keyward/src/store/index.ts';
 import { makeClient, runStoreContract } from './contract-suite.ts';
 import { checkPostgres, createTestDatabase, resolveSkip, shareTestDatabase } from './services.ts';
 

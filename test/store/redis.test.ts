@@ -1,14 +1,14 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { isStoreError, openStore } from '../../src/store/index.ts';
+import { isStoreError, openStore } from '../../packages/keyward/src/store/index.ts';
 import {
   connectRedis, createInvalidationBus, createRedisReplayStore, deriveReplayKey, parseInvalidationEvent, type InvalidationEvent,
-} from '../../src/store/redis/index.ts';
+} from '../../packages/keyward/src/store/redis/index.ts';
 import { runStoreContract } from './contract-suite.ts';
 import { checkPostgres, checkRedis, createTestPrefix, REDIS_URL, resolveSkip, shareTestDatabase } from './services.ts';
-import { openPostgresStore } from '../../src/store/postgres/index.ts';
-import { openRedisReplay } from '../../src/store/redis/index.ts';
+import { openPostgresStore } from '../../packages/keyward/src/store/postgres/index.ts';
+import { openRedisReplay } from '../../packages/keyward/src/store/redis/index.ts';
 
 const skip = await resolveSkip(await checkPostgres(), await checkRedis());
 const shared = shareTestDatabase();

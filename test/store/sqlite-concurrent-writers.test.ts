@@ -14,10 +14,10 @@ import { Worker } from 'node:worker_threads';
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
-import { openSqliteStore } from '../../src/store/index.ts';
-import { importPublicKeys } from '../../src/core/keys/import-public-key.ts';
-import { registerClient } from '../../src/server/register-client.ts';
-import { loadSigningKeys } from '../../src/server/services/signing-keys.ts';
+import { openSqliteStore } from '../../packages/keyward/src/store/index.ts';
+import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
+import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { loadSigningKeys } from '../../packages/keyward/src/server/services/signing-keys.ts';
 
 /** A thread that commits a small write on its own connection, over and over, until told to stop. */
 const NOISE = `

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openSqliteStore, isStoreError, type Store } from '../../src/store/index.ts';
-import { resolveConfig } from '../../src/core/config/resolve-config.ts';
-import { startServer } from '../../src/server/main.ts';
-import { createWriteBatcher } from '../../src/store/sqlite/create-write-batcher.ts';
-import { startCheckpointer } from '../../src/store/sqlite/start-checkpointer.ts';
+import { openSqliteStore, isStoreError, type Store } from '../../packages/keyward/src/store/index.ts';
+import { resolveConfig } from '../../packages/keyward/src/config/resolve-config.ts';
+import { startServer } from '../../packages/keyward/src/server/main.ts';
+import { createWriteBatcher } from '../../packages/keyward/src/store/sqlite/create-write-batcher.ts';
+import { startCheckpointer } from '../../packages/keyward/src/store/sqlite/start-checkpointer.ts';
 
 function withFile(fn: (path: string) => Promise<void>) {
   return async () => {

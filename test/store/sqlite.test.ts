@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { openSqliteStore, openStore, isStoreError, SQLITE_FILE_NAME } from '../../src/store/index.ts';
+import { openSqliteStore, openStore, isStoreError, SQLITE_FILE_NAME } from '../../packages/keyward/src/store/index.ts';
 import { makeClient, makeKey, runStoreContract } from './contract-suite.ts';
 
 function tempDir(): string {

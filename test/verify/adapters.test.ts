@@ -10,12 +10,12 @@ import { Hono } from 'hono';
 import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
-import { createVerifier } from '../../src/verify/create-verifier.ts';
-import { createNodeMiddleware } from '../../src/verify/adapters/node.ts';
-import { createHonoMiddleware, type KeywardHonoEnv } from '../../src/verify/adapters/hono.ts';
-import { createExpressMiddleware } from '../../src/verify/adapters/express.ts';
-import { createFastifyHook, createFastifyPlugin } from '../../src/verify/adapters/fastify.ts';
-import type { ClientKeys } from '../../src/verify/types.ts';
+import { createVerifier } from '../../packages/verify/src/create-verifier.ts';
+import { createNodeMiddleware } from '../../packages/verify/src/adapters/node.ts';
+import { createHonoMiddleware, type KeywardHonoEnv } from '../../packages/verify/src/adapters/hono.ts';
+import { createExpressMiddleware } from '../../packages/verify/src/adapters/express.ts';
+import { createFastifyHook, createFastifyPlugin } from '../../packages/verify/src/adapters/fastify.ts';
+import type { ClientKeys } from '../../packages/verify/src/types.ts';
 import { mapKeySource, nowSeconds, pair, registered, signToken } from './fixtures.ts';
 
 const alice = pair('alice');

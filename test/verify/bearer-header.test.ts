@@ -1,9 +1,9 @@
 // RFC 6750 §2.1 (one Bearer credential in the Authorization header) and §3 (WWW-Authenticate).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OAuthError } from '../../src/core/errors.ts';
-import { readBearerToken } from '../../src/verify/read-bearer-token.ts';
-import { buildWwwAuthenticate, toBearerChallenge } from '../../src/verify/errors.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
+import { readBearerToken } from '../../packages/verify/src/read-bearer-token.ts';
+import { buildWwwAuthenticate, toBearerChallenge } from '../../packages/verify/src/errors.ts';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJhIjoxfQ.c2ln';
 

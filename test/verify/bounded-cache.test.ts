@@ -1,7 +1,7 @@
 // The verifier's caches are bounded whatever an attacker sends, and keep the entries in use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BoundedCache } from '../../src/verify/bounded-cache.ts';
+import { BoundedCache } from '../../packages/verify/src/bounded-cache.ts';
 
 test('never holds more than maxEntries', () => {
   const cache = new BoundedCache<number, number>(100);

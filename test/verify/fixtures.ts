@@ -7,11 +7,11 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { exportJWK, SignJWT } from 'jose';
-import { importPublicKey, toRegisteredKey } from '../../src/core/keys/index.ts';
-import type { RegisteredKey } from '../../src/core/keys/types.ts';
-import { OAuthError } from '../../src/core/errors.ts';
-import { createCachedKeySource } from '../../src/verify/key-sources/cached-key-source.ts';
-import type { ClientKeys, ClientKeySource } from '../../src/verify/types.ts';
+import { importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
+import type { RegisteredKey } from '../../packages/core/src/keys/types.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
+import { createCachedKeySource } from '../../packages/verify/src/key-sources/cached-key-source.ts';
+import type { ClientKeys, ClientKeySource } from '../../packages/verify/src/types.ts';
 
 export interface Pair { readonly privateKey: KeyObject; readonly publicKey: KeyObject }
 const pairs = new Map<string, Pair>();

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createVerifier } from '../../src/verify/create-verifier.ts';
-import { createDirectoryKeySource } from '../../src/verify/key-sources/directory.ts';
-import { createRegistryKeySource } from '../../src/verify/key-sources/registry.ts';
-import { createStoreKeySource } from '../../src/verify/key-sources/store.ts';
-import type { ClientKeyRecord, ClientRecord } from '../../src/store/contract.ts';
-import { createMemoryStore } from '../../src/store/index.ts';
+import { createVerifier } from '../../packages/verify/src/create-verifier.ts';
+import { createDirectoryKeySource } from '../../packages/verify/src/key-sources/directory.ts';
+import { createRegistryKeySource } from '../../packages/verify/src/key-sources/registry.ts';
+import { createStoreKeySource } from '../../packages/verify/src/key-sources/store.ts';
+import type { ClientKeyRecord, ClientRecord } from '../../packages/keyward/src/store/contract.ts';
+import { createMemoryStore } from '../../packages/keyward/src/store/index.ts';
 import { pair, bearer, nowSeconds, readBody, refused, signToken, startServer, publicJwk } from './fixtures.ts';
 
 const alice = pair('alice');

@@ -1,7 +1,7 @@
 // The in-process replay cache: atomic within the process, bounded, expired entries purged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createMemoryReplayStore } from '../../src/verify/memory-replay-store.ts';
+import { createMemoryReplayStore } from '../../packages/verify/src/memory-replay-store.ts';
 
 test('RFC 7519 §4.1.7: of 50 concurrent reserves of one jti exactly one wins; per client', async () => {
   const store = createMemoryReplayStore();

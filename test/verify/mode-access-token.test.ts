@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { createVerifier } from '../../src/verify/create-verifier.ts';
+import { createVerifier } from '../../packages/verify/src/create-verifier.ts';
 import { pair, bearer, nowSeconds, readBody, refused, startServer, type TestServer, publicJwk } from './fixtures.ts';
 
 const signing = pair('issuer-ec', 'p256');

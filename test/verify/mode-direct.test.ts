@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import jsonwebtoken from 'jsonwebtoken';
-import type { OAuthError } from '../../src/core/errors.ts';
-import { createVerifier } from '../../src/verify/create-verifier.ts';
-import { createMemoryReplayStore } from '../../src/verify/memory-replay-store.ts';
-import type { ClientKeys } from '../../src/verify/types.ts';
+import type { OAuthError } from '../../packages/core/src/errors.ts';
+import { createVerifier } from '../../packages/verify/src/create-verifier.ts';
+import { createMemoryReplayStore } from '../../packages/verify/src/memory-replay-store.ts';
+import type { ClientKeys } from '../../packages/verify/src/types.ts';
 import { pair, bearer, mapKeySource, nowSeconds, refused, registered, signRaw, signToken } from './fixtures.ts';
 import { PYJWT_000_FUNCTIONS } from '../interop/helpers.ts';
 

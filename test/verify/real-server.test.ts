@@ -4,9 +4,9 @@
 // server while the verifier keeps running.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { importPublicKey } from '../../src/core/keys/index.ts';
-import { createVerifier, type Verifier } from '../../src/verify/create-verifier.ts';
-import { createRegistryKeySource } from '../../src/verify/key-sources/registry.ts';
+import { importPublicKey } from '../../packages/core/src/keys/index.ts';
+import { createVerifier, type Verifier } from '../../packages/verify/src/create-verifier.ts';
+import { createRegistryKeySource } from '../../packages/verify/src/key-sources/registry.ts';
 import { addTestClient, requestToken, startTestServer, type TestClient } from '../server/helpers.ts';
 import { pair, nowSeconds, refused, signToken } from './fixtures.ts';
 

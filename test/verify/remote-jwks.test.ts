@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { OAuthError } from '../../src/core/errors.ts';
-import { readJwksKeys } from '../../src/verify/key-sources/remote-jwks.ts';
+import { OAuthError } from '../../packages/core/src/errors.ts';
+import { readJwksKeys } from '../../packages/verify/src/key-sources/remote-jwks.ts';
 import { pair, publicJwk } from './fixtures.ts';
 
 test('RFC 7517 §5: keys for encryption, symmetric, private or too small keys are skipped; the good ones stay', async () => {

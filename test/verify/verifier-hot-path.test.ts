@@ -2,10 +2,10 @@
 // input shape, and scopes of fresh and reused tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { OAuthError } from '../../src/core/errors.ts';
-import type { RegisteredKey } from '../../src/core/keys/types.ts';
-import { createVerifier } from '../../src/verify/create-verifier.ts';
-import type { VerifyMode } from '../../src/verify/types.ts';
+import type { OAuthError } from '../../packages/core/src/errors.ts';
+import type { RegisteredKey } from '../../packages/core/src/keys/types.ts';
+import { createVerifier } from '../../packages/verify/src/create-verifier.ts';
+import type { VerifyMode } from '../../packages/verify/src/types.ts';
 import { bearer, mapKeySource, nowSeconds, pair, refused, registered, signRaw } from './fixtures.ts';
 
 const issuerKey = pair('hot-issuer');

@@ -9,8 +9,8 @@ import {
   importPublicKey, importPublicKeys, importPrivateKey, isEncryptedPrivateKeyPem, isPrivateKeyInput,
   calculateThumbprint, algorithmsForKey, defaultAlgorithmForKey, generateKeyPair, exportPublicPem, exportPublicJwk,
   exportJwks, exportPrivatePem, exportPrivateJwk, createSelfSignedCertificate, readCertificate, toRegisteredKey,
-} from '../../../src/core/keys/index.ts';
-import { KeyError } from '../../../src/core/errors.ts';
+} from '../../../packages/core/src/keys/index.ts';
+import { KeyError } from '../../../packages/core/src/errors.ts';
 import { makeOpensslKeys, PASSPHRASE, type OpensslKeys } from './fixtures.ts';
 
 let keys: OpensslKeys;

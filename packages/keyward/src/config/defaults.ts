@@ -1,0 +1,164 @@
+/**
+ * Every setting of the Keyward server, its default and its documentation, in one place.
+ * docs/configuration.md is generated from this file (`npx tsx scripts/gen-config-docs.ts`).
+ */
+import type { JwsAlgorithm } from '@keyward/core';
+
+/** The resolved configuration (after defaults, the config file, KEYWARD_* variables and overrides). */
+export interface KeywardConfig {
+  readonly server: {
+    /** Interface to listen on. */
+    readonly host: string;
+    /** TCP port (0 = any free port). */
+    readonly port: number;
+    /** Issuer identifier; when unset, `http://<host>:<port>` of the bound address. */
+    readonly issuer?: string;
+    /** Largest accepted request body in bytes. */
+    readonly maxBodyBytes: number;
+    /** A request that has not arrived completely after this many seconds is dropped. */
+    readonly requestTimeout: number;
+    /** Read the source address from X-Forwarded-For (only behind a proxy you control). */
+    readonly trustProxy: boolean;
+    /** Worker processes sharing the port (`auto`: one per CPU core). */
+    readonly workers: number | 'auto';
+  };
+  readonly storage: {
+    /** Directory of the SQLite file (`:memory:` for a throw-away in-memory store). */
+    readonly dataDir: string;
+    /** PostgreSQL URL; when set, used instead of SQLite. */
+    readonly databaseUrl?: string;
+    /** Redis URL for the replay cache (with PostgreSQL). */
+    readonly redisUrl?: string;
+    /** Key prefix in Redis. */
+    readonly keyPrefix: string;
+  };
+  readonly tokens: {
+    /** Default access token lifetime in seconds (a client record may set its own). */
+    readonly accessTokenTtl: number;
+    /** Algorithm of the server signing key created on first start. */
+    readonly signingAlg: JwsAlgorithm;
+    /** Default overlap of `keyward keys rotate` in seconds. */
+    readonly rotationOverlap: number;
+    /** Seconds between re-reads of the signing keys from storage (rotation by another process). */
+    readonly signingKeyRefresh: number;
+  };
+  readonly assertions: {
+    /** Longest accepted client assertion lifetime (exp - iat), seconds. */
+    readonly maxLifetime: number;
+    /** Clock skew tolerated on exp, iat and nbf, seconds. */
+    readonly clockTolerance: number;
+    /** Largest accepted assertion, characters. */
+    readonly maxLength: number;
+  };
+  readonly clients: {
+    /** Seconds a client record and its keys are cached by a server node. */
+    readonly cacheTtl: number;
+    /** Hosts whose jwks_uri may use plain http and resolve to private or loopback addresses. */
+    readonly jwksUriAllowHosts: readonly string[];
+  };
+  readonly clientKeysEndpoint: {
+    /** `Cache-Control: max-age` of `GET /resource/v1/clients/{id}/keys`, seconds. */
+    readonly maxAge: number;
+  };
+  readonly maintenance: {
+    /** Seconds between purges of expired replay entries and token records. */
+    readonly purgeInterval: number;
+  };
+  readonly console: {
+    /** Serve the admin web console at /console/ (it only calls the admin API). */
+    readonly enabled: boolean;
+  };
+  readonly metrics: {
+    /** Serve GET /metrics (Prometheus) and time every request. */
+    readonly enabled: boolean;
+    /** Label token counts with the authenticated client_id (one series per client). */
+    readonly clientIdLabel: boolean;
+  };
+  readonly rateLimit: {
+    /** Apply the token endpoint rate limits. */
+    readonly enabled: boolean;
+    /** Token requests per window from one source address (checked before any work). */
+    readonly perSourceAddress: number;
+    /** Token requests per window by one authenticated client. */
+    readonly perClient: number;
+    /** Window in seconds. */
+    readonly window: number;
+  };
+  readonly log: {
+    /** pino level: fatal, error, warn, info, debug, trace or silent. */
+    readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+
+/** Default TCP port of `keyward serve`. */
+export const DEFAULT_PORT = 4440;
+
+/** The defaults. */
+export const DEFAULT_CONFIG: KeywardConfig = {
+  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, trustProxy: false, workers: 1 },
+  storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
+  tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
+  assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
+  clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
+  clientKeysEndpoint: { maxAge: 60 },
+  maintenance: { purgeInterval: 60 },
+  console: { enabled: true },
+  metrics: { enabled: true, clientIdLabel: false },
+  rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
+  log: { level: 'info' },
+};
+
+/** One documented setting (for docs/configuration.md). */
+export interface SettingDoc {
+  /** Dotted path in the config file. */
+  readonly path: string;
+  /** Environment variable that sets it, if any. */
+  readonly env?: string;
+  readonly description: string;
+}
+
+/** Documentation of every setting, in the order of docs/configuration.md. */
+export const SETTING_DOCS: readonly SettingDoc[] = [
+  { path: 'server.host', env: 'KEYWARD_HOST', description: 'Interface to listen on. The default accepts only local connections; put a TLS proxy in front for anything else.' },
+  { path: 'server.port', env: 'KEYWARD_PORT', description: 'TCP port. 0 picks any free port (tests).' },
+  { path: 'server.issuer', env: 'KEYWARD_ISSUER', description: 'Issuer identifier (RFC 8414 §2): the `iss` of every access token and the `aud` client assertions must carry. Unset: `http://<host>:<port>` of the bound address. Never taken from the Host header. Set it to your public https URL in production.' },
+  { path: 'server.maxBodyBytes', description: 'Largest accepted request body in bytes; larger bodies get 413 `invalid_request`.' },
+  { path: 'server.requestTimeout', description: 'Seconds a request may take to arrive completely; slower ones are dropped (no hanging connections).' },
+  { path: 'server.trustProxy', description: 'Take the source address for the audit log from the first `X-Forwarded-For` entry. Only behind a proxy you control.' },
+  { path: 'server.workers', env: 'KEYWARD_WORKERS', description: 'Worker processes serving the port together (node:cluster), each with its own event loop, sharing the store: `auto` starts one per CPU core. With 1 (the default) the server is one process. Needs SQLite or PostgreSQL (not `:memory:`). Without `storage.redisUrl` the workers pass cache invalidations to each other through the main process, and each worker counts the rate limits on its own (so a source address or client may get up to `workers` times the limit); set `storage.redisUrl` for exact shared counters. See docs/deployment.md.' },
+  { path: 'storage.dataDir', env: 'KEYWARD_DATA_DIR', description: 'Directory of the SQLite file `keyward.sqlite` (created with mode 0700 on first start). `:memory:` keeps everything in memory (lost on exit).' },
+  { path: 'storage.databaseUrl', env: 'KEYWARD_DATABASE_URL', description: 'PostgreSQL URL (`postgres://...`); when set it replaces SQLite.' },
+  { path: 'storage.redisUrl', env: 'KEYWARD_REDIS_URL', description: 'Redis URL for the replay cache when several nodes share one PostgreSQL database.' },
+  { path: 'storage.keyPrefix', description: 'Prefix of every Redis key.' },
+  { path: 'tokens.accessTokenTtl', description: 'Default access token lifetime in seconds (RFC 9068 `exp - iat`).' },
+  { path: 'tokens.signingAlg', description: 'Algorithm of the signing key created on first start: ES256, RS256, PS256 or EdDSA (any asymmetric JWS algorithm works).' },
+  { path: 'tokens.rotationOverlap', description: 'Default overlap of `keyward keys rotate` in seconds: the old key stays in /jwks this long.' },
+  { path: 'tokens.signingKeyRefresh', description: 'Seconds between re-reads of the signing keys, so a rotation made by `keyward keys rotate` in another process is picked up even if its announcement (data directory socket, or Redis) was missed.' },
+  { path: 'assertions.maxLifetime', description: 'Longest accepted client assertion lifetime (`exp - iat`) in seconds (RFC 7523 §3 (4)).' },
+  { path: 'assertions.clockTolerance', description: 'Clock skew in seconds tolerated on `exp`, `iat` and `nbf`.' },
+  { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
+  { path: 'clients.cacheTtl', description: 'Seconds a server node caches a client record and its parsed keys. Changes made through the admin API are applied at once on every node (over Redis, or between the workers of one server); the local CLI announces its changes (on the data directory socket `keyward.sock`, or on Redis when `storage.redisUrl` is set), so they too apply at once; anything not announced shows up within this time.' },
+  { path: 'clients.jwksUriAllowHosts', description: 'Host names or IP literals (e.g. `["keys.internal", "127.0.0.1"]`) whose client `jwks_uri` may use plain http and resolve to private, loopback or link-local addresses. Empty by default: every jwks_uri must be https on a public address (SSRF defence, see docs/registration.md).' },
+  { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
+  { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records.' },
+  { path: 'console.enabled', description: 'Serve the admin web console at `/console/`: static pages that sign in with the admin key (in the browser) or an admin access token and call only the admin API. Every action needs an access token of scope `keyward:admin`. Turn it off on nodes that should not show it (docs/console.md).' },
+  { path: 'metrics.enabled', description: 'Serve `GET /metrics` (Prometheus text format: token requests by outcome and reason, legacy audience acceptances, replay refusals, store errors, jwks_uri fetch failures, request durations). Expose it to your monitoring only (docs/operations.md).' },
+  { path: 'metrics.clientIdLabel', description: 'Add a `client_id` label to the token counters, for authenticated clients only (one series per registered client). Off by default: unbounded label sets hurt Prometheus.' },
+  { path: 'rateLimit.enabled', description: 'Apply the token endpoint rate limits (429 `rate_limited` with `Retry-After`). Counters live in Redis when `storage.redisUrl` is set (shared by every node), else in each process.' },
+  { path: 'rateLimit.perSourceAddress', description: 'Token requests per window from one source address, checked before the request is read. The default (200,000 per 10 s) is far above what one node serves on 2 cores, so it only stops floods; lower it for your traffic.' },
+  { path: 'rateLimit.perClient', description: 'Token requests per window by one authenticated client (checked after the signature, so nobody can spend another client\'s budget). Default 100,000 per 10 s; a well-behaved client caches its token and needs a few per token lifetime.' },
+  { path: 'rateLimit.window', description: 'Window of both rate limits, in seconds.' },
+  { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
+];
+
+/** Environment variables read by resolveConfig, with the setting each one sets. */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
+  KEYWARD_HOST: 'server.host',
+  KEYWARD_PORT: 'server.port',
+  KEYWARD_ISSUER: 'server.issuer',
+  KEYWARD_WORKERS: 'server.workers',
+  KEYWARD_DATA_DIR: 'storage.dataDir',
+  KEYWARD_DATABASE_URL: 'storage.databaseUrl',
+  KEYWARD_REDIS_URL: 'storage.redisUrl',
+  KEYWARD_LOG_LEVEL: 'log.level',
+};

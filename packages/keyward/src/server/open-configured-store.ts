@@ -1,0 +1,39 @@
+/**
+ * Opens the store a configuration names: PostgreSQL (`storage.databaseUrl`, with Redis for replay
+ * when `storage.redisUrl` is set), else SQLite in `storage.dataDir` (`:memory:` for memory). The
+ * server and the local CLI commands use this, so they act on the same data.
+ */
+import type { KeywardConfig } from '../config/defaults.ts';
+import type { Store } from '../store/contract.ts';
+
+/** Opens (and migrates) the configured store; `serving` for a server node (see OpenStoreOptions.serving). */
+export async function openConfiguredStore(config: KeywardConfig, options: { serving?: boolean } = {}): Promise<Store> {
+  const { dataDir, databaseUrl, redisUrl, keyPrefix } = config.storage;
+  // Loaded on first use, so commands that never open a store do not load the database drivers.
+  const { openStore } = await import('../store/index.ts');
+  return openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}), keyPrefix, serving: options.serving === true });
+}
+
+/** Options every local CLI command takes to find the same data as the server. */
+export interface LocalStoreOptions {
+  readonly config?: string;
+  readonly dataDir?: string;
+}
+
+/**
+ * Loads the configuration (KEYWARD_CONFIG / `--config`, KEYWARD_* variables, `--data-dir`), opens
+ * the store, runs `work`, and closes the store whatever happens.
+ */
+export async function withConfiguredStore<T>(options: LocalStoreOptions, work: (store: Store, config: KeywardConfig) => Promise<T>): Promise<T> {
+  const { loadConfig } = await import('./load-config.ts');
+  const config = loadConfig({
+    ...(options.config ? { configFile: options.config } : {}),
+    ...(options.dataDir ? { overrides: { storage: { dataDir: options.dataDir } } } : {}),
+  });
+  const store = await openConfiguredStore(config);
+  try {
+    return await work(store, config);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * zod schemas of the admin API bodies (unknown fields refused), and the reader that applies them.
+ * The OpenAPI document (openapi-document.ts) describes the same shapes.
+ */
+import { z } from 'zod';
+import { OAuthError } from '@keyward/core';
+
+const keyInput = z.union([z.string().min(1).max(65536), z.record(z.string(), z.unknown())]);
+const isoDate = z.iso.datetime({ offset: true });
+
+/** POST /clients. */
+export const createClientBody = z.strictObject({
+  client_id: z.string().optional(),
+  client_name: z.string(),
+  contact: z.string().optional(),
+  description: z.string().optional(),
+  grant_types: z.array(z.string()).optional(),
+  scope: z.string().optional(),
+  access_token_ttl: z.number().int().optional(),
+  audience_policy: z.enum(['strict', 'legacy']).optional(),
+  alg_pin: z.string().optional(),
+  keys: keyInput.optional(),
+  jwks_uri: z.string().optional(),
+  not_before: isoDate.optional(),
+  not_after: isoDate.optional(),
+});
+
+/** PATCH /clients/{client_id}; `null` clears an optional field. */
+export const updateClientBody = z.strictObject({
+  client_name: z.string().optional(),
+  contact: z.string().nullable().optional(),
+  description: z.string().nullable().optional(),
+  grant_types: z.array(z.string()).optional(),
+  scope: z.string().optional(),
+  access_token_ttl: z.number().int().optional(),
+  audience_policy: z.enum(['strict', 'legacy']).optional(),
+  alg_pin: z.string().nullable().optional(),
+  jwks_uri: z.string().nullable().optional(),
+});
+
+/** POST /clients/{client_id}/keys. */
+export const addKeysBody = z.strictObject({
+  keys: keyInput,
+  not_before: isoDate.optional(),
+  not_after: isoDate.optional(),
+});
+
+/** POST /clients/{client_id}/keys/rotate. */
+export const rotateKeyBody = z.strictObject({
+  keys: keyInput,
+  old_key: z.string().optional(),
+  overlap_seconds: z.number().int().min(0).optional(),
+  not_before: isoDate.optional(),
+  not_after: isoDate.optional(),
+});
+
+/** POST /initial-access-tokens. */
+export const createInitialAccessTokenBody = z.strictObject({
+  expires_in: z.number().int().min(1).optional(),
+  uses: z.number().int().min(1).nullable().optional(),
+  scope: z.string().optional(),
+});
+
+/**
+ * Reads a JSON body of at most `maxBytes` and checks it with `schema`. Throws OAuthError
+ * 'body_too_large' / 'content_type_unsupported', SyntaxError for bad JSON, ZodError for a bad shape.
+ */
+export async function readJsonBody<T extends z.ZodType>(request: Request, schema: T, maxBytes: number): Promise<z.infer<T>> {
+  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw new OAuthError('content_type_unsupported', { detail: 'send the body as application/json', description: 'the body must be application/json' });
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw new OAuthError('body_too_large');
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) throw new OAuthError('body_too_large');
+  return schema.parse(JSON.parse(text)) as z.infer<T>;
+}
+
+/** `scope` string → list. */
+export function splitScope(scope: string | undefined): string[] | undefined {
+  return scope === undefined ? undefined : scope.split(' ').filter((s) => s !== '');
+}
+
+/** ISO date → Date (undefined stays undefined). */
+export function toDate(value: string | undefined): Date | undefined {
+  return value === undefined ? undefined : new Date(value);
+}

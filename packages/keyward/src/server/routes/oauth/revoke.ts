@@ -1,0 +1,66 @@
+/**
+ * POST /revoke (RFC 7009), authenticated with private_key_jwt. 200 for unknown, expired or other
+ * invalid tokens (RFC 7009 §2.2). Only the client a token was issued to can revoke it: for a valid
+ * token of another client the request is refused (RFC 7009 §2.1) with `unauthorized_client`, reason
+ * `token_not_owned`, and nothing is revoked.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Hono } from 'hono';
+import { OAuthError } from '@keyward/core';
+import type { ServerContext } from '../../context.ts';
+import { errorResponse } from '../../middleware/errors.ts';
+import { readForm } from '../../middleware/read-form.ts';
+import { getSourceAddress } from '../../middleware/source-address.ts';
+import { checkAccessToken } from '../../services/check-access-token.ts';
+import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
+
+/** Registers POST /revoke on `app`. */
+export function registerRevokeRoute(app: Hono, ctx: ServerContext): void {
+  app.post('/revoke', async (c) => {
+    const trace: AuthTrace = { authenticated: false };
+    const authorization = c.req.header('authorization');
+    const address = getSourceAddress(c, ctx.config.server.trustProxy);
+    const where = address === undefined ? {} : { sourceAddress: address };
+    try {
+      const form = await readForm(c.req.raw, { incoming: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming, maxBytes: ctx.config.server.maxBodyBytes });
+      const auth = await authenticateClient(ctx, form, authorization, trace, { required: true });
+      const clientId = auth!.verified.clientId;
+      // RFC 7009 §2.1: token is REQUIRED; token_type_hint is only a hint (ignored: one token type).
+      const token = form.get('token');
+      if (token === undefined) throw new OAuthError('parameter_missing', { detail: 'the "token" parameter is required' });
+      let owned: string | undefined;
+      let ownerClientId: string | undefined;
+      try {
+        const { record } = await checkAccessToken(ctx, token);
+        ownerClientId = record.clientId;
+        owned = record.jti;
+      } catch (error) {
+        if (!(error instanceof OAuthError) || error.reason === 'store_unavailable') throw error;
+        // RFC 7009 §2.2: invalid tokens do not cause an error.
+      }
+      // RFC 7009 §2.1: "verifies whether the token was issued to the client making the revocation
+      // request. If this validation fails, the request is refused".
+      if (ownerClientId !== undefined && ownerClientId !== clientId) {
+        throw new OAuthError('token_not_owned', { detail: 'this access token was issued to another client: only its own client can revoke it' });
+      }
+      await reserveAssertionJti(ctx, auth!.verified);
+      if (owned !== undefined) await ctx.store.tokens.revokeToken(owned);
+      ctx.audit.write({
+        time: new Date(), type: 'token.revoked', clientId, keyThumbprint: auth!.verified.key.thumbprint, ...where,
+        details: { found: owned !== undefined, ...(owned === undefined ? {} : { token_jti: owned }) },
+      });
+      // RFC 7009 §2.2: 200, empty body.
+      return new Response(null, { status: 200, headers: { 'cache-control': 'no-store' } });
+    } catch (error) {
+      ctx.audit.write({
+        time: new Date(), type: 'revocation.refused', reason: error instanceof OAuthError ? error.reason : 'server_error',
+        ...(trace.clientId === undefined ? {} : { clientId: trace.clientId }),
+        ...(trace.keyThumbprint === undefined ? {} : { keyThumbprint: trace.keyThumbprint }),
+        ...where,
+        details: { authenticated: trace.authenticated, ...(error instanceof OAuthError && error.detail ? { detail: error.detail } : {}) },
+      });
+      const scheme = authorization?.trim().split(/\s+/, 1)[0];
+      return errorResponse(error, ctx.logger, scheme ? { authScheme: scheme } : {});
+    }
+  });
+}

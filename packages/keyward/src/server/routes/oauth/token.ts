@@ -1,0 +1,116 @@
+/**
+ * POST /token (RFC 6749 §3.2): private_key_jwt client authentication, the `client_credentials` and
+ * RFC 7523 §2.1 jwt-bearer grants, RFC 9068 access tokens. Every request, granted or refused, is
+ * written to the audit log (client, key thumbprint, reason, source address, time; never a token).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Context, Hono } from 'hono';
+import { OAuthError } from '@keyward/core';
+import type { ServerContext } from '../../context.ts';
+import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
+import { readForm } from '../../middleware/read-form.ts';
+import { getSourceAddress } from '../../middleware/source-address.ts';
+import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
+import { clientCredentialsGrant, jwtBearerGrant, type Grant } from '../../services/grants/index.ts';
+import { issueAccessToken } from '../../services/issue-access-token.ts';
+import { getMetrics } from '../../services/metrics/get-metrics.ts';
+import { checkClientRateLimit } from '../../services/rate-limit/check-client-rate-limit.ts';
+import { withRetryAfter } from '../../services/rate-limit/create-token-rate-limiter.ts';
+
+/** The grants of this server, by grant_type. */
+export const GRANTS: ReadonlyMap<string, Grant> = new Map([clientCredentialsGrant, jwtBearerGrant].map((grant) => [grant.grantType, grant]));
+
+/** RFC 8707 §2: `resource` may repeat; nothing else may (RFC 6749 §3.2). */
+const REPEATABLE = new Set(['resource']);
+
+/** Registers POST /token on `app`. */
+export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
+  app.post('/token', async (c) => {
+    const trace: AuthTrace = { authenticated: false };
+    const authorization = c.req.header('authorization');
+    let grantType: string | undefined;
+    try {
+      const form = await readForm(c.req.raw, { incoming: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming, maxBytes: ctx.config.server.maxBodyBytes, repeatable: REPEATABLE });
+      grantType = form.get('grant_type')?.slice(0, 128);
+      // RFC 6749 §4.4.2: grant_type is REQUIRED.
+      if (grantType === undefined) throw new OAuthError('parameter_missing', { detail: 'grant_type is required (for example grant_type=client_credentials)' });
+      const grant = GRANTS.get(grantType);
+      // RFC 6749 §5.2 unsupported_grant_type.
+      if (grant === undefined) throw new OAuthError('grant_type_unsupported', { detail: `supported grant types: ${[...GRANTS.keys()].join(', ')}` });
+      const auth = await authenticateClient(ctx, form, authorization, trace, { required: grant.clientAuthentication === 'required' });
+      const result = await grant.handle({ ctx, form, auth, trace });
+      // Per-client rate limit, on the authenticated client only (before its jti is spent).
+      await checkClientRateLimit(ctx, result.client.clientId);
+      // RFC 7523 §3 (7): reserve each jti only now, after every other check passed (in the same
+      // storage round trip as the token record).
+      const reserve = async () => {
+        await Promise.all(result.assertions.map(async ({ verified, role }) => {
+          try {
+            await reserveAssertionJti(ctx, verified);
+          } catch (error) {
+            // RFC 7523 §3.1: a replayed authorization grant JWT is invalid_grant.
+            if (role === 'grant' && error instanceof OAuthError && error.reason === 'jti_replayed') {
+              throw new OAuthError('grant_assertion_invalid', { detail: `jti_replayed: ${error.detail ?? ''}`, description: 'the authorization grant JWT has already been used', cause: error });
+            }
+            throw error;
+          }
+        }));
+      };
+      const { response, jti } = await issueAccessToken(ctx, {
+        clientId: result.client.clientId,
+        keyThumbprint: result.keyThumbprint,
+        scopes: result.scopes,
+        audience: result.audience,
+        ttl: result.client.accessTokenTtl > 0 ? result.client.accessTokenTtl : ctx.config.tokens.accessTokenTtl,
+      }, reserve);
+      ctx.counters.tokensIssued += 1;
+      getMetrics(ctx).recordTokenOutcome({ outcome: 'granted', clientId: result.client.clientId, legacyAudience: trace.legacyAudience === true });
+      ctx.audit.write({
+        time: new Date(),
+        type: 'token.granted',
+        clientId: result.client.clientId,
+        keyThumbprint: result.keyThumbprint,
+        ...source(c, ctx),
+        details: {
+          grant_type: grantType,
+          token_jti: jti,
+          scope: response.scope ?? '',
+          aud: result.audience,
+          ...(trace.legacyAudience ? { legacy_audience: true } : {}),
+        },
+      });
+      // RFC 6749 §5.1: Cache-Control: no-store.
+      return jsonNoStore(response);
+    } catch (error) {
+      ctx.counters.tokensRefused += 1;
+      const reason = error instanceof OAuthError ? error.reason : 'server_error';
+      getMetrics(ctx).recordTokenOutcome({
+        outcome: 'refused',
+        reason,
+        ...(trace.authenticated && trace.clientId !== undefined ? { clientId: trace.clientId } : {}),
+        replayed: error instanceof OAuthError && (reason === 'jti_replayed' || (error.detail ?? '').startsWith('jti_replayed')),
+      });
+      ctx.audit.write({
+        time: new Date(),
+        type: 'token.refused',
+        ...(trace.clientId === undefined ? {} : { clientId: trace.clientId }),
+        ...(trace.keyThumbprint === undefined ? {} : { keyThumbprint: trace.keyThumbprint }),
+        reason,
+        ...source(c, ctx),
+        details: {
+          ...(grantType === undefined ? {} : { grant_type: grantType }),
+          authenticated: trace.authenticated,
+          ...(error instanceof OAuthError && error.detail ? { detail: error.detail } : {}),
+        },
+      });
+      ctx.logger.info({ reason, clientId: trace.clientId, authenticated: trace.authenticated }, 'token request refused');
+      const scheme = authorization?.trim().split(/\s+/, 1)[0];
+      return withRetryAfter(error, errorResponse(error, ctx.logger, scheme ? { authScheme: scheme } : {}));
+    }
+  });
+}
+
+function source(c: Context, ctx: ServerContext): { sourceAddress?: string } {
+  const address = getSourceAddress(c, ctx.config.server.trustProxy);
+  return address === undefined ? {} : { sourceAddress: address };
+}

@@ -1,0 +1,92 @@
+/**
+ * Caches client records with their keys already parsed into KeyObjects, so the token endpoint never
+ * imports a key per request. Entries live `clients.cacheTtl` seconds (a change made by another process
+ * that was not announced shows up within that time) and are dropped at once by `invalidate`.
+ * Parsed keys are cached per (client, thumbprint) across reloads.
+ */
+import { importPublicKey } from '@keyward/core';
+import type { RegisteredKey } from '@keyward/core';
+import type { ClientKeyRecord, ClientRecord, ClientStore } from '../../store/contract.ts';
+import type { Logger } from 'pino';
+
+/** A client and its keys, ready for verifyClientAssertion. */
+export interface CachedClient {
+  readonly client: ClientRecord;
+  readonly keys: readonly RegisteredKey[];
+  readonly keyRecords: readonly ClientKeyRecord[];
+}
+
+/** The cache. */
+export interface ClientCache {
+  /** The client (from cache when fresh), or undefined when it does not exist. */
+  get(clientId: string): Promise<CachedClient | undefined>;
+  /** Drops one client (after a change made through this node). */
+  invalidate(clientId: string): void;
+  clear(): void;
+}
+
+/** A cache over `store` with entries fresh for `ttlSeconds`. `nowMs` is injectable for tests. */
+export function createClientCache(store: ClientStore, options: { ttlSeconds: number; logger: Logger; nowMs?: () => number }): ClientCache {
+  const nowMs = options.nowMs ?? Date.now;
+  const entries = new Map<string, { value: CachedClient; expires: number }>();
+  const inflight = new Map<string, Promise<CachedClient | undefined>>();
+  const parsedKeys = new Map<string, RegisteredKey['key']>();
+  const MAX_ENTRIES = 10_000;
+
+  function toRegistered(record: ClientKeyRecord): RegisteredKey | undefined {
+    const cacheKey = `${record.clientId}\0${record.thumbprint}`;
+    let key = parsedKeys.get(cacheKey);
+    if (key === undefined) {
+      try {
+        key = importPublicKey(record.jwk as unknown as Record<string, unknown>).key;
+      } catch (error) {
+        options.logger.warn({ clientId: record.clientId, kid: record.kid, err: error }, 'a stored client key could not be read; it is skipped');
+        return undefined;
+      }
+      parsedKeys.set(cacheKey, key);
+    }
+    return {
+      kid: record.kid,
+      thumbprint: record.thumbprint,
+      key,
+      state: record.state,
+      ...(record.alg ? { alg: record.alg } : {}),
+      ...(record.retireAt ? { retireAt: record.retireAt } : {}),
+      ...(record.notBefore ? { notBefore: record.notBefore } : {}),
+      ...(record.notAfter ? { notAfter: record.notAfter } : {}),
+    };
+  }
+
+  async function load(clientId: string): Promise<CachedClient | undefined> {
+    const client = await store.getClient(clientId);
+    if (client === undefined) return undefined;
+    const keyRecords = await store.listKeys(clientId);
+    const keys = keyRecords.map(toRegistered).filter((key): key is RegisteredKey => key !== undefined);
+    const value: CachedClient = { client, keys, keyRecords };
+    if (options.ttlSeconds > 0) {
+      if (entries.size >= MAX_ENTRIES) entries.clear();
+      entries.set(clientId, { value, expires: nowMs() + options.ttlSeconds * 1000 });
+    }
+    return value;
+  }
+
+  return {
+    async get(clientId) {
+      const hit = entries.get(clientId);
+      if (hit !== undefined && hit.expires > nowMs()) return hit.value;
+      let pending = inflight.get(clientId);
+      if (pending === undefined) {
+        pending = load(clientId).finally(() => inflight.delete(clientId));
+        inflight.set(clientId, pending);
+      }
+      return pending;
+    },
+    invalidate(clientId) {
+      entries.delete(clientId);
+    },
+    clear() {
+      entries.clear();
+      parsedKeys.clear();
+    },
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * Storage ports. Routes and services talk only to these interfaces; the memory, SQLite, PostgreSQL
+ * and Redis adapters implement them and all pass one shared contract suite
+ * (test/store/contract-suite.ts).
+ *
+ * Adapters throw `StoreError` (src/store/errors.ts: `conflict`, `not_found`, `corrupt`,
+ * `unavailable`) for storage failures; docs/storage.md describes the shared behaviour.
+ *
+ * Every method is async so that a network database drops in without touching callers. Times are
+ * `Date` objects or epoch seconds where stated; keys are stored as public JWKs (never private
+ * material).
+ */
+import type { JwsAlgorithm, KeyState, PublicJwk } from '@keyward/core';
+
+/** `strict`: aud must be the issuer only (default). `legacy`: also the token endpoint URL and arrays. */
+export type AudiencePolicy = 'strict' | 'legacy';
+
+export type ClientState = 'enabled' | 'disabled';
+
+/**
+ * The privilege ceiling of a dynamically registered client: its RFC 7592 configuration endpoint
+ * may choose scopes and grant types within it, never beyond.
+ */
+export interface RegistrationLimits {
+  /** Scopes it may hold; absent: any scope outside the reserved `keyward:` namespace. */
+  readonly scopes?: readonly string[];
+  /** Grant types it may use. */
+  readonly grantTypes: readonly string[];
+}
+
+export interface ClientRecord {
+  readonly clientId: string;
+  readonly name: string;
+  readonly contact?: string;
+  readonly description?: string;
+  readonly grantTypes: readonly string[];
+  readonly scopes: readonly string[];
+  /** Access token lifetime in seconds. */
+  readonly accessTokenTtl: number;
+  readonly audiencePolicy: AudiencePolicy;
+  /** Optional algorithm pin: assertions signed with any other algorithm are refused. */
+  readonly algPin?: JwsAlgorithm;
+  readonly state: ClientState;
+  /** When set, keys come from this URL instead of registered keys. */
+  readonly jwksUri?: string;
+  /** SHA-256 (base64url) of the RFC 7592 registration access token, if registered dynamically. */
+  readonly registrationTokenHash?: string;
+  /**
+   * What the client's own configuration endpoint (RFC 7592 §2.2) may set: the ceiling its
+   * registration allowed, moved only by the admin API. Dynamically registered clients only.
+   */
+  readonly registrationLimits?: RegistrationLimits;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface ClientKeyRecord {
+  readonly clientId: string;
+  readonly kid: string;
+  /** RFC 7638 thumbprint, unique per client. */
+  readonly thumbprint: string;
+  readonly jwk: PublicJwk;
+  readonly alg?: JwsAlgorithm;
+  readonly state: KeyState;
+  readonly retireAt?: Date;
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+  readonly certificateSubject?: string;
+  readonly createdAt: Date;
+  readonly revokedAt?: Date;
+}
+
+export interface ClientStore {
+  createClient(client: ClientRecord): Promise<void>;
+  getClient(clientId: string): Promise<ClientRecord | undefined>;
+  listClients(options?: { limit?: number; after?: string }): Promise<ClientRecord[]>;
+  /** Replaces the mutable fields; returns the updated record, or undefined if absent. */
+  updateClient(clientId: string, patch: Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>): Promise<ClientRecord | undefined>;
+  /** Deletes the client and its keys; true if it existed. */
+  deleteClient(clientId: string): Promise<boolean>;
+
+  addKey(key: ClientKeyRecord): Promise<void>;
+  listKeys(clientId: string): Promise<ClientKeyRecord[]>;
+  updateKey(clientId: string, thumbprint: string, patch: Partial<Pick<ClientKeyRecord, 'state' | 'retireAt' | 'revokedAt' | 'notBefore' | 'notAfter'>>): Promise<ClientKeyRecord | undefined>;
+}
+
+/** The authorization server's own signing keys (private material, stored as a private JWK). */
+export interface SigningKeyRecord {
+  readonly kid: string;
+  readonly alg: JwsAlgorithm;
+  /** Private JWK (JSON); the store must keep it out of logs. */
+  readonly privateJwk: Record<string, unknown>;
+  readonly publicJwk: PublicJwk;
+  /** `active`: signs new tokens; `published`: only in /jwks (overlap); `retired`: gone from /jwks. */
+  readonly state: 'active' | 'published' | 'retired';
+  readonly createdAt: Date;
+  /** For `published` keys: removed from /jwks after this time. */
+  readonly retireAt?: Date;
+}
+
+export interface SigningKeyStore {
+  addSigningKey(key: SigningKeyRecord): Promise<void>;
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  updateSigningKey(kid: string, patch: Partial<Pick<SigningKeyRecord, 'state' | 'retireAt'>>): Promise<void>;
+}
+
+/** One issued access token, remembered for introspection and revocation. */
+export interface IssuedTokenRecord {
+  readonly jti: string;
+  readonly clientId: string;
+  /** Thumbprint of the client key that authenticated the request. */
+  readonly keyThumbprint: string;
+  readonly scope: string;
+  readonly audience: readonly string[];
+  /** Epoch seconds. */
+  readonly issuedAt: number;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly revoked: boolean;
+}
+
+export interface TokenStore {
+  recordToken(token: IssuedTokenRecord): Promise<void>;
+  getToken(jti: string): Promise<IssuedTokenRecord | undefined>;
+  /** Marks one token revoked; true if it existed. */
+  revokeToken(jti: string): Promise<boolean>;
+  /** Revokes every token issued through one client key; returns how many. */
+  revokeTokensByKey(clientId: string, keyThumbprint: string): Promise<number>;
+  /** Revokes every token of a client; returns how many. */
+  revokeTokensByClient(clientId: string): Promise<number>;
+  /**
+   * Revokes every token of a client whose scope holds a scope outside `allowedScopes` (exact,
+   * case-sensitive scope tokens, RFC 6749 §3.3); returns how many. Used when a client loses scopes.
+   */
+  revokeTokensBeyondScopes(clientId: string, allowedScopes: readonly string[]): Promise<number>;
+  /** Deletes records that expired before `nowSeconds`; returns how many. */
+  purgeExpiredTokens(nowSeconds: number): Promise<number>;
+}
+
+/**
+ * The replay cache. `reserve` is atomic: of any number of concurrent calls with the same
+ * (clientId, jti), exactly one returns true, across processes and nodes.
+ */
+export interface ReplayStore {
+  /**
+   * Reserves (clientId, jti) until `expiresAt` (epoch seconds). False if already reserved and not
+   * yet expired. A reservation is held at least one second even if `expiresAt` is already past.
+   */
+  reserve(clientId: string, jti: string, expiresAt: number): Promise<boolean>;
+  /** Deletes reservations that expired before `nowSeconds`; returns how many (0 where the backend expires by itself). */
+  purgeExpired(nowSeconds: number): Promise<number>;
+}
+
+export interface AuditEvent {
+  readonly id?: number;
+  readonly time: Date;
+  /** `token.granted`, `token.refused`, `client.created`, `key.revoked`, ... */
+  readonly type: string;
+  readonly clientId?: string;
+  readonly keyThumbprint?: string;
+  /** Reason code for refusals (see core/errors.ts). */
+  readonly reason?: string;
+  readonly sourceAddress?: string;
+  /** Who did it (admin client id, `cli`, ...). */
+  readonly actor?: string;
+  /** Extra facts; never a token, a secret or private key material. */
+  readonly details?: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  readonly clientId?: string;
+  readonly type?: string;
+  readonly reason?: string;
+  readonly since?: Date;
+  readonly limit?: number;
+}
+
+export interface AuditStore {
+  appendAudit(event: AuditEvent): Promise<void>;
+  queryAudit(query: AuditQuery): Promise<AuditEvent[]>;
+}
+
+/** Initial access tokens for RFC 7591 dynamic registration (stored as a hash). */
+export interface InitialAccessTokenRecord {
+  readonly id: string;
+  readonly tokenHash: string;
+  readonly createdAt: Date;
+  readonly expiresAt?: Date;
+  /** How many registrations it may still create (undefined = unlimited). */
+  readonly usesLeft?: number;
+  readonly scopes?: readonly string[];
+}
+
+export interface InitialAccessTokenStore {
+  addInitialAccessToken(token: InitialAccessTokenRecord): Promise<void>;
+  /**
+   * Finds by hash and consumes one use atomically; undefined if unknown, expired or used up.
+   * Returns the record after this use (`usesLeft` already decremented; absent when unlimited).
+   */
+  consumeInitialAccessToken(tokenHash: string, now: Date): Promise<InitialAccessTokenRecord | undefined>;
+  listInitialAccessTokens(): Promise<InitialAccessTokenRecord[]>;
+}
+
+/** Everything a server node needs, from one backend or a combination (PostgreSQL + Redis). */
+export interface Store {
+  readonly clients: ClientStore;
+  readonly signingKeys: SigningKeyStore;
+  readonly tokens: TokenStore;
+  readonly replay: ReplayStore;
+  readonly audit: AuditStore;
+  readonly initialAccessTokens: InitialAccessTokenStore;
+  /** True when the backend answers (for /ready). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
