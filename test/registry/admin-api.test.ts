@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportPublicJwk, exportPublicPem } from '../../packages/core/src/keys/export-key.ts';
 import { calculateThumbprint } from '../../packages/core/src/keys/thumbprint.ts';
-import { createSelfSignedCertificate } from '../../packages/core/src/keys/certificate.ts';
+import { createSelfSignedCertificate } from '../../packages/keyward/src/cli/lib/create-self-signed-certificate.ts';
 import { buildAdminApp } from '../../packages/keyward/src/server/routes/admin/admin-app.ts';
 import { buildAdminOpenApi } from '../../packages/keyward/src/server/routes/admin/openapi-document.ts';
 import {

@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createSelfSignedCertificate } from '../../packages/core/src/keys/certificate.ts';
+import { createSelfSignedCertificate } from '../../packages/keyward/src/cli/lib/create-self-signed-certificate.ts';
 import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
 import { CLIENT_ASSERTION_TYPE, makeDataDir, postForm } from './helpers.ts';
 

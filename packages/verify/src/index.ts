@@ -14,4 +14,4 @@ export { discoverIssuer, type IssuerMetadata } from './discovery.ts';
 export { BoundedCache } from './bounded-cache.ts';
 export * from './key-sources/index.ts';
 export * from './adapters/index.ts';
-export type { ClientKeys, ClientKeySource, FetchLike, Principal, VerifyMode } from './types.ts';
+export type { ClientKeys, ClientKeySource, FetchLike, Principal, ReplayStore, VerifyMode } from './types.ts';

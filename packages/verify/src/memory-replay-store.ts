@@ -1,8 +1,8 @@
 /**
  * A bounded in-process replay cache for one API process (direct mode's optional jti check). For
- * several processes or nodes, pass a shared ReplayStore instead (the Redis or SQL adapter of src/store).
+ * several processes or nodes, pass a shared ReplayStore instead (the Redis or SQL store of the `keyward` package).
  */
-import type { ReplayStore } from '../../keyward/src/store/contract.ts';
+import type { ReplayStore } from './types.ts';
 
 /** Options of {@link createMemoryReplayStore}. */
 export interface MemoryReplayStoreOptions {

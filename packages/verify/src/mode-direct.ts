@@ -7,8 +7,7 @@ import { OAuthError } from '@keyward/core';
 import { verifyDirectToken, type VerifiedDirectToken } from '@keyward/core';
 import { resolveDirectTokenPolicy, type DirectTokenPolicy } from '@keyward/core';
 import type { ParsedDirectToken } from '@keyward/core';
-import type { ReplayStore } from '../../keyward/src/store/contract.ts';
-import type { ClientKeys, ClientKeySource, Principal } from './types.ts';
+import type { ClientKeys, ClientKeySource, Principal, ReplayStore } from './types.ts';
 
 /** Options of mode B. */
 export interface DirectModeOptions {

@@ -17,6 +17,19 @@ export interface Principal {
   readonly mode: VerifyMode;
 }
 
+/**
+ * The replay port of direct mode: an atomic reservation of (client_id, jti) until `expiresAt`
+ * (epoch seconds), false when already reserved (RFC 7519 §4.1.7). createMemoryReplayStore
+ * implements it for one process; the memory, SQL and Redis stores of the `keyward` package
+ * implement the same shape (`store.replay`) for several processes. Declared here, not imported
+ * from `keyward`, so that this package never depends on the server.
+ */
+export interface ReplayStore {
+  reserve(clientId: string, jti: string, expiresAt: number): Promise<boolean>;
+  /** Deletes reservations that expired before `nowSeconds`; returns how many. */
+  purgeExpired(nowSeconds: number): Promise<number>;
+}
+
 /** The keys (and state) of one client, as a key source knows them. */
 export interface ClientKeys {
   /** 'disabled' refuses every token of the client ('client_disabled'). */

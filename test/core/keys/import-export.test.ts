@@ -8,8 +8,9 @@ import { calculateJwkThumbprint } from 'jose';
 import {
   importPublicKey, importPublicKeys, importPrivateKey, isEncryptedPrivateKeyPem, isPrivateKeyInput,
   calculateThumbprint, algorithmsForKey, defaultAlgorithmForKey, generateKeyPair, exportPublicPem, exportPublicJwk,
-  exportJwks, exportPrivatePem, exportPrivateJwk, createSelfSignedCertificate, readCertificate, toRegisteredKey,
+  exportJwks, exportPrivatePem, exportPrivateJwk, readCertificate, toRegisteredKey,
 } from '../../../packages/core/src/keys/index.ts';
+import { createSelfSignedCertificate } from '../../../packages/keyward/src/cli/lib/create-self-signed-certificate.ts';
 import { KeyError } from '../../../packages/core/src/errors.ts';
 import { makeOpensslKeys, PASSPHRASE, type OpensslKeys } from './fixtures.ts';
 

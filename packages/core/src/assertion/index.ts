@@ -17,4 +17,4 @@ export {
   type AssertionPolicy,
   type DirectTokenPolicy,
 } from './policy.ts';
-export { MAX_JTI_LENGTH } from './claim-helpers.ts';
+export { MAX_JTI_LENGTH, readTyp } from './claim-helpers.ts';

@@ -2,13 +2,19 @@
  * Turns whatever private key a signer was given (KeyObject, WebCrypto CryptoKey, private JWK, PEM)
  * into a private KeyObject and picks the default JWS algorithm for it.
  */
-import { KeyObject, createPublicKey } from 'node:crypto';
+import { KeyObject, createPublicKey, type webcrypto } from 'node:crypto';
 import { importPrivateKey } from '../keys/index.ts';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../keys/types.ts';
 import { doesKeyFitAlgorithm } from '../jws/verify-jws-signature.ts';
 
 /** A private key in any form the signers accept. */
 export type SigningKeyInput = KeyObject | CryptoKey | Record<string, unknown> | string;
+
+/** WebCrypto's key, as @types/node declares it (so that no consumer needs the DOM lib). */
+type CryptoKey = webcrypto.CryptoKey;
+
+/** The global CryptoKey class (Node ≥ 19), read without the DOM lib's declaration. */
+const CryptoKeyClass = (globalThis as { CryptoKey?: abstract new (...args: never[]) => CryptoKey }).CryptoKey;
 
 /** A private key ready for jose's SignJWT, with the algorithm it will sign with. */
 export interface SigningKey {
@@ -30,7 +36,7 @@ const EC_ALGS: Record<string, JwsAlgorithm> = { prime256v1: 'ES256', secp384r1: 
 export function loadSigningKey(input: SigningKeyInput, options: { passphrase?: string; alg?: JwsAlgorithm; rsaDefault?: JwsAlgorithm } = {}): SigningKey {
   let key: KeyObject;
   let declared: JwsAlgorithm | undefined;
-  if (typeof CryptoKey !== 'undefined' && input instanceof CryptoKey) {
+  if (CryptoKeyClass !== undefined && input instanceof CryptoKeyClass) {
     if (input.type !== 'private') throw new TypeError('privateKey: this CryptoKey is not a private key');
     key = KeyObject.from(input);
     declared = algFromCryptoKey(input);

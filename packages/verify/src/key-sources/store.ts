@@ -3,15 +3,37 @@
  * server uses), for an API deployed beside the server's database.
  */
 import { importPublicKey, toRegisteredKey } from '@keyward/core';
-import type { RegisteredKey } from '@keyward/core';
-import type { ClientKeyRecord, ClientStore } from '../../../keyward/src/store/contract.ts';
+import type { JwsAlgorithm, KeyState, PublicJwk, RegisteredKey } from '@keyward/core';
 import type { ClientKeySource } from '../types.ts';
 import { createCachedKeySource } from './cached-key-source.ts';
 
+/** A registered key as a client store keeps it (the fields of `keyward`'s ClientKeyRecord this source reads). */
+export interface StoredClientKey {
+  readonly kid: string;
+  /** RFC 7638 thumbprint. */
+  readonly thumbprint: string;
+  readonly jwk: PublicJwk;
+  readonly alg?: JwsAlgorithm;
+  readonly state: KeyState;
+  readonly retireAt?: Date;
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+}
+
+/**
+ * The two reads this source makes of a client store. `keyward`'s ClientStore (memory, SQLite,
+ * PostgreSQL: `store.clients`) has this shape; it is declared here so that this package never
+ * depends on the server.
+ */
+export interface ClientKeyStore {
+  getClient(clientId: string): Promise<{ readonly state: 'enabled' | 'disabled'; readonly scopes: readonly string[] } | undefined>;
+  listKeys(clientId: string): Promise<readonly StoredClientKey[]>;
+}
+
 /** Options of {@link createStoreKeySource}. */
 export interface StoreKeySourceOptions {
-  /** Any ClientStore (createMemoryStore().clients, the SQLite or PostgreSQL adapter...). */
-  readonly clients: Pick<ClientStore, 'getClient' | 'listKeys'>;
+  /** Any client store (`store.clients` of createMemoryStore, the SQLite or PostgreSQL adapter...). */
+  readonly clients: ClientKeyStore;
   /** Answers are reused this long, in seconds (default 30): the rotation/revocation bound. */
   readonly cacheSeconds?: number;
   /** At most one forced re-read per client per this many seconds (default 5). */
@@ -21,7 +43,7 @@ export interface StoreKeySourceOptions {
 }
 
 /** A stored key record as the verifier sees it (lifecycle kept; the JWK imported once per load). */
-export function toRegisteredKeyFromRecord(record: ClientKeyRecord): RegisteredKey {
+export function toRegisteredKeyFromRecord(record: StoredClientKey): RegisteredKey {
   const info = importPublicKey(record.jwk as unknown as Record<string, unknown>, { kid: record.kid, ...(record.alg === undefined ? {} : { alg: record.alg }) });
   return toRegisteredKey(info, {
     kid: record.kid,

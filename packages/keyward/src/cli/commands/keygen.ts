@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { generateKeyPair, type KeyPairType } from '@keyward/core';
 import { exportPrivatePem, exportPublicJwk, exportPublicPem } from '@keyward/core';
-import { createSelfSignedCertificate } from '@keyward/core';
+import { createSelfSignedCertificate } from '../lib/create-self-signed-certificate.ts';
 import { isJwsAlgorithm, type JwsAlgorithm } from '@keyward/core';
 import { CliError, EXIT, printResult } from '../output.ts';
 import { readPassphrase } from '../lib/passphrase.ts';
