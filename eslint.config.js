@@ -1,9 +1,22 @@
-// Lint rules. The dependency rule of the layout lives here: src/core is pure protocol logic and
-// imports nothing from server, store or cli (and nothing that does I/O on its own).
+// Lint rules. The dependency rule of the layout lives here (docs/architecture.md):
+// - the library packages (@keyward/core, @keyward/verify, @keyward/client) never import `keyward`
+//   (server, store, config, CLI), and reach another package only by its name, never by a path into it;
+// - @keyward/core is pure protocol logic: nothing that does I/O, and only jose as a dependency;
+// - @keyward/verify and @keyward/client use @keyward/core, not each other.
 import tseslint from 'typescript-eslint';
 
+const intoPackageSources = (names) => names.map((name) => `**/${name}/src/**`);
+const notKeyward = {
+  group: ['keyward', 'keyward/*', '**/packages/keyward/**', ...intoPackageSources(['keyward'])],
+  message: 'a library package never imports the keyward package (server, store, config, CLI): see docs/architecture.md.',
+};
+const byNameOnly = (others) => ({
+  group: intoPackageSources(others),
+  message: 'reach another workspace package by its name (@keyward/core...), never by a path into its sources.',
+});
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'bench/results/**', '**/*.d.ts', 'console/dist/**'] },
+  { ignores: ['node_modules/**', '**/node_modules/**', '**/dist/**', 'bench/results/**', '**/*.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -13,16 +26,36 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts'],
+    files: ['packages/core/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['**/server/**', '**/server', '**/store/**', '**/store', '**/cli/**', '**/cli', '**/verify/**', '**/client/**'],
-            message: 'src/core imports nothing from server, store, cli, verify or client (see the layout in docs/architecture.md).' },
-          { group: ['node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'node:https', 'better-sqlite3', 'kysely', 'pg', 'ioredis', 'hono', 'hono/*'],
-            message: 'src/core is pure: no file system, network or database. Inject what you need.' },
+          notKeyward,
+          byNameOnly(['verify', 'client']),
+          { group: ['@keyward/verify', '@keyward/client', '**/server/**', '**/server', '**/store/**', '**/store', '**/cli/**', '**/cli', '**/config/**'],
+            message: '@keyward/core imports nothing from verify, client, server, store, config or cli (see the layout in docs/architecture.md).' },
+          { group: ['node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'node:https', 'better-sqlite3', 'kysely', 'pg', 'ioredis', 'hono', 'hono/*', 'zod', '@peculiar/x509', 'reflect-metadata'],
+            message: '@keyward/core is pure: no file system, network or database, and no dependency but jose. Inject what you need.' },
         ],
       }],
+    },
+  },
+  {
+    files: ['packages/verify/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [notKeyward, byNameOnly(['core', 'client']), { group: ['@keyward/client'], message: '@keyward/verify uses @keyward/core only.' }] }],
+    },
+  },
+  {
+    files: ['packages/client/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [notKeyward, byNameOnly(['core', 'verify']), { group: ['@keyward/verify'], message: '@keyward/client uses @keyward/core only.' }] }],
+    },
+  },
+  {
+    files: ['packages/keyward/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [byNameOnly(['core', 'verify', 'client'])] }],
     },
   },
 );

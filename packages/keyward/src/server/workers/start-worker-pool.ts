@@ -62,11 +62,14 @@ function checkShareableStore(config: KeywardConfig): void {
   }
 }
 
-/** The Node options of a worker: the parent's, plus the TypeScript loader when the parent registered it in code (bin/keyward.mjs). */
-function workerExecArgv(): string[] {
-  const argv = [...process.execArgv];
-  if (!argv.some((arg) => arg.includes('tsx'))) argv.push('--import', import.meta.resolve('tsx'));
-  return argv;
+/**
+ * The worker's module, beside this one: `worker-process.js` in the published package (dist/), or
+ * `worker-process.ts` when the repository runs its sources (its loader then comes with the parent's
+ * NODE_OPTIONS, set by the repository's bin/keyward.mjs).
+ */
+function workerModule(): string {
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return fileURLToPath(new URL(`./worker-process${extension}`, import.meta.url));
 }
 
 /** Starts `count` workers serving `config`. Call in the main process only. */
@@ -84,7 +87,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     await store.close();
   }
 
-  cluster.setupPrimary({ exec: fileURLToPath(new URL('./worker-process.ts', import.meta.url)), execArgv: workerExecArgv(), args: [] });
+  cluster.setupPrimary({ exec: workerModule(), execArgv: [...process.execArgv], args: [] });
   const aggregator = new AggregatorRegistry();
   const workers = new Set<Worker>();
   const deaths: number[] = [];
