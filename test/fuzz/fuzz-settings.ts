@@ -48,6 +48,7 @@ export function fuzzParameters<Ts>(runs: number, examples: Ts[] = []): fc.Parame
     // The failure message carries the seed, the path and the shrunk counterexample: it is the
     // error the test runner prints.
     verbose: 1,
+    includeErrorInReport: true,
   };
 }
 

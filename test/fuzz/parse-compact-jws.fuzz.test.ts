@@ -109,7 +109,7 @@ test('parseCompactJws: any damaged token or string is parsed or refused with a d
     if (typeof result !== 'string') checkAccepted(token, result);
     if (maxLength !== undefined && token.length > maxLength) assert.equal(result, 'assertion_too_large');
     if (/[\r\n]/.test(token) && token.length <= (maxLength ?? 16384)) assert.equal(result, 'assertion_line_breaks');
-  }), fuzzParameters(10_000, [['a.b.c\n', undefined]]));
+  }), fuzzParameters<[string, number | undefined]>(10_000, [['a.b.c\n', undefined]]));
 });
 
 test('parseCompactJws: the header cache never changes the answer, hit or miss', () => {
