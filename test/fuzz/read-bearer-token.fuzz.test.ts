@@ -1,5 +1,5 @@
 // Property-based fuzzing of the Bearer readers: the verifier's readBearerToken
-// (src/verify/read-bearer-token.ts) and the server's bearerToken (src/server/routes/oauth/register.ts,
+// (src/verify/read-bearer-token.ts) and the server's readBearerCredential (src/server/services/authenticate-server-request.ts,
 // the same RFC 6750 §2.1 rule the admin API and the key-distribution endpoint apply). Whatever the
 // Authorization header holds, the verifier returns the token or refuses with a documented reason,
 // whichever shape the headers come in (plain object, any name case, Web Headers, a one-element
@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ReasonCode } from '../../src/core/errors.ts';
-import { bearerToken } from '../../src/server/routes/oauth/register.ts';
+import { readBearerCredential } from '../../src/server/services/authenticate-server-request.ts';
 import { readBearerToken, type VerifyInput } from '../../src/verify/read-bearer-token.ts';
 import { expectRefusal, fuzzParameters, stringOver, withinBudget } from './fuzz-settings.ts';
 
@@ -50,7 +50,7 @@ test('readBearerToken answers the same for every header shape, and accepts exact
       // Web Headers strip leading and trailing HTTP whitespace (Fetch §2.2): compare on that value.
       assert.equal(read(new Headers({ authorization: value })), read({ authorization: value.replace(/^[\t ]+|[\t ]+$/g, '') }), 'Web Headers');
     }
-    const server = bearerToken(value);
+    const server = readBearerCredential(value);
     assert.equal(fast.startsWith('refused:') ? undefined : fast, server, 'the verifier and the server readers disagree');
   }), fuzzParameters(10_000));
 });

@@ -3,13 +3,14 @@
 // may have the wrong type or a wrong value (JWK sets with private, symmetric, small or broken keys),
 // is either accepted or refused with 'metadata_invalid' (RFC 7591 §3.2.2), never a TypeError; and
 // what it accepts keeps the rules: private_key_jwt only, known grant types, no authorization
-// endpoint fields, scopes inside what the initial access token allows.
+// endpoint fields, and (with the registration limits of the registry) scopes inside what the initial
+// access token allows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { validateClientMetadata, type ValidatedMetadata } from '../../src/server/routes/oauth/register.ts';
-import { KNOWN_GRANT_TYPES } from '../../src/server/services/registry/index.ts';
+import { checkWithinRegistrationLimits, KNOWN_GRANT_TYPES, registrationLimitsFor, RegistryError } from '../../src/server/services/registry/index.ts';
 import { expectRefusal, fuzzParameters, withinBudget } from './fuzz-settings.ts';
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -64,11 +65,20 @@ const nearlyValid = fc.tuple(metadata, fc.constantFrom('jwks', 'grant_types', 's
   .map(([fuzzed, field]) => ({ jwks: { keys: [publicJwk] }, scope: 'read', client_name: 'c', ...(field in fuzzed ? { [field]: (fuzzed as Record<string, unknown>)[field] } : {}) }));
 const allowedScopes = fc.option(fc.subarray(['read', 'write', 'keyward:admin']), { nil: undefined });
 
+/** The metadata rules, then the registration limits of an initial access token with `allowed` scopes (as POST /register applies them). */
 function validate(input: unknown, allowed: readonly string[] | undefined): ValidatedMetadata | undefined {
+  let result: ValidatedMetadata;
   try {
-    return withinBudget('validateClientMetadata', () => validateClientMetadata(input, allowed === undefined ? {} : { allowedScopes: allowed }));
+    result = withinBudget('validateClientMetadata', () => validateClientMetadata(input));
   } catch (error) {
     expectRefusal(error, ['metadata_invalid']);
+    return undefined;
+  }
+  try {
+    checkWithinRegistrationLimits(registrationLimitsFor(allowed), result);
+    return result;
+  } catch (error) {
+    assert.ok(error instanceof RegistryError && error.code === 'invalid', String(error));
     return undefined;
   }
 }

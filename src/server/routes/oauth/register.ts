@@ -41,6 +41,16 @@ export function metadataError(description: string): OAuthError {
   return new OAuthError('metadata_invalid', { description, detail: description });
 }
 
+/** Runs a registry field rule, turning its refusal into `invalid_client_metadata` with the same advice. */
+function asMetadataRule<T>(rule: () => T): T {
+  try {
+    return rule();
+  } catch (error) {
+    if (error instanceof RegistryError) throw metadataError(error.message);
+    throw error;
+  }
+}
+
 function stringArray(value: unknown, field: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw metadataError(`${field} must be an array of strings`);
@@ -49,7 +59,7 @@ function stringArray(value: unknown, field: string): string[] | undefined {
 
 /**
  * Validates RFC 7591 §2 metadata for this server: its form, and each scope and grant type by the
- * registry's field rules. Unknown metadata is ignored (RFC 7591 §2: "The authorization server MUST
+ * registry's field rules; every refusal is 'metadata_invalid'. Unknown metadata is ignored (RFC 7591 §2: "The authorization server MUST
  * ignore any client metadata ... it does not understand"). Does NOT judge privileges (the registry
  * holds scopes and grant types to the registration limits) and does NOT fetch the jwks_uri (the
  * fetcher checks addresses at first use).
@@ -64,13 +74,13 @@ export function validateClientMetadata(input: unknown): ValidatedMetadata {
   // RFC 7591 §2: MUST NOT use both jwks and jwks_uri.
   if (m.jwks !== undefined && m.jwks_uri !== undefined) throw metadataError('send either jwks or jwks_uri, not both (RFC 7591 §2)');
   if (m.jwks === undefined && m.jwks_uri === undefined) throw metadataError('private_key_jwt needs the client\'s public keys: send jwks ({"keys":[...]}) or jwks_uri');
-  const grantTypes = checkGrantTypes(stringArray(m.grant_types, 'grant_types') ?? DEFAULT_CLIENT_GRANT_TYPES);
+  const grantTypes = asMetadataRule(() => checkGrantTypes(stringArray(m.grant_types, 'grant_types') ?? DEFAULT_CLIENT_GRANT_TYPES));
   const responseTypes = stringArray(m.response_types, 'response_types');
   if (responseTypes !== undefined && responseTypes.length > 0) throw metadataError('response_types must be empty: this server has no authorization endpoint');
   const redirectUris = stringArray(m.redirect_uris, 'redirect_uris');
   if (redirectUris !== undefined && redirectUris.length > 0) throw metadataError('redirect_uris must be empty: this server has no authorization endpoint');
   if (m.scope !== undefined && typeof m.scope !== 'string') throw metadataError('scope must be a space-separated string (RFC 7591 §2)');
-  const scopes = checkScopes(((m.scope as string | undefined) ?? '').split(' '));
+  const scopes = asMetadataRule(() => checkScopes(((m.scope as string | undefined) ?? '').split(' ')));
   let algPin: JwsAlgorithm | undefined;
   if (m.token_endpoint_auth_signing_alg !== undefined) {
     if (!isJwsAlgorithm(m.token_endpoint_auth_signing_alg)) throw metadataError('token_endpoint_auth_signing_alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...); never none or HS256');
