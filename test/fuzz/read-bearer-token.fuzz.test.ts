@@ -1,6 +1,7 @@
 // Property-based fuzzing of the Bearer readers: the verifier's readBearerToken
-// (src/verify/read-bearer-token.ts) and the server's readBearerCredential (src/server/services/authenticate-server-request.ts,
-// the same RFC 6750 §2.1 rule the admin API and the key-distribution endpoint apply). Whatever the
+// (src/verify/read-bearer-token.ts) and the server's readBearerCredential
+// (src/server/services/authenticate-server-request.ts: the RFC 6750 §2.1 rule of the admin API,
+// the key-distribution endpoint and the registration endpoints). Whatever the
 // Authorization header holds, the verifier returns the token or refuses with a documented reason,
 // whichever shape the headers come in (plain object, any name case, Web Headers, a one-element
 // list); and it accepts exactly the tokens the server's reader accepts.
