@@ -11,7 +11,8 @@ import type { PublicKeyInfo } from '../../../core/keys/types.ts';
 import type { ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
-import { consumeInitialAccessToken, createClient, generateSecret, hashSecret, KNOWN_GRANT_TYPES, RegistryError } from '../../services/registry/index.ts';
+import { readContextBody, type RequestContext } from '../../middleware/read-body.ts';
+import { consumeInitialAccessToken, createClient, findInitialAccessToken, generateSecret, hashSecret, KNOWN_GRANT_TYPES, RegistryError } from '../../services/registry/index.ts';
 import { getServerRegistry } from '../../services/registry/server-registry.ts';
 import { importPublicKeys } from '../../../core/keys/import-public-key.ts';
 import { isJwsAlgorithm, type JwsAlgorithm } from '../../../core/keys/types.ts';
@@ -129,13 +130,16 @@ export function clientInformation(ctx: ServerContext, client: ClientRecord, keys
   };
 }
 
-/** Reads a JSON body (at most maxBodyBytes), refusing other content types. */
-export async function readMetadataBody(ctx: ServerContext, request: Request): Promise<unknown> {
-  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+/**
+ * Reads the JSON metadata body of the request of `c` (at most `server.maxBodyBytes`, through the
+ * shared body reader: a declared length above the cap is refused unread, a longer stream is cut off
+ * at the cap), refusing other content types. The caller checks its credential before calling this.
+ */
+export async function readMetadataBody(ctx: ServerContext, c: RequestContext): Promise<unknown> {
+  const type = (c.req.raw.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
   // RFC 7591 §3.1: the metadata is sent as application/json.
   if (type !== 'application/json') throw metadataError('send the client metadata as application/json (RFC 7591 §3.1)');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > ctx.config.server.maxBodyBytes) throw new OAuthError('body_too_large');
+  const text = await readContextBody(c, ctx.config.server.maxBodyBytes);
   try {
     return JSON.parse(text);
   } catch {
@@ -167,11 +171,16 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       const token = bearerToken(c.req.header('authorization'));
       // RFC 7591 §3: the endpoint is protected by an initial access token (RFC 6750 answers).
       if (token === undefined) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)' });
-      const body = await readMetadataBody(ctx, c.req.raw);
+      // The token is checked (without using it up) BEFORE the body is read: an unauthenticated
+      // upload is refused 401 unread, whatever its size.
+      const usable = await findInitialAccessToken(registry, token);
+      if (usable === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
+      const body = await readMetadataBody(ctx, c);
       const metadata = validateClientMetadata(body, { jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] });
+      if (usable.scopes !== undefined) validateClientMetadata(body, { allowedScopes: usable.scopes, jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] });
+      // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
       const grant = await consumeInitialAccessToken(registry, token);
       if (grant === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
-      if (grant.scopes !== undefined) validateClientMetadata(body, { allowedScopes: grant.scopes, jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] });
       const registrationToken = generateSecret();
       const { client, keys } = await createClient(registry, {
         actor: `initial-access-token:${grant.id}`,
