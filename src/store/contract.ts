@@ -198,6 +198,11 @@ export interface InitialAccessTokenStore {
    * Returns the record after this use (`usesLeft` already decremented; absent when unlimited).
    */
   consumeInitialAccessToken(tokenHash: string, now: Date): Promise<InitialAccessTokenRecord | undefined>;
+  /**
+   * Finds by hash a token that could be consumed now (known, not expired, a use left) WITHOUT
+   * consuming it; undefined otherwise. Lets an endpoint refuse a bad token before reading the body.
+   */
+  findInitialAccessToken(tokenHash: string, now: Date): Promise<InitialAccessTokenRecord | undefined>;
   listInitialAccessTokens(): Promise<InitialAccessTokenRecord[]>;
 }
 

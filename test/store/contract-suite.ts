@@ -286,6 +286,17 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       }
     }));
 
+    test('initial access tokens: find answers like consume would, without consuming a use', withStore(async (store) => {
+      const now = new Date(T0.getTime() + 1000);
+      const expiresAt = new Date(T0.getTime() + 60_000);
+      await store.initialAccessTokens.addInitialAccessToken({ id: 'f1', tokenHash: 'hf1', createdAt: T0, expiresAt, usesLeft: 1, scopes: ['read'] });
+      for (let i = 0; i < 3; i += 1) assert.deepEqual(await store.initialAccessTokens.findInitialAccessToken('hf1', now), { id: 'f1', tokenHash: 'hf1', createdAt: T0, expiresAt, usesLeft: 1, scopes: ['read'] });
+      assert.equal(await store.initialAccessTokens.findInitialAccessToken('hf1', expiresAt), undefined, 'expired');
+      assert.equal(await store.initialAccessTokens.findInitialAccessToken('unknown', now), undefined);
+      assert.equal((await store.initialAccessTokens.consumeInitialAccessToken('hf1', now))?.usesLeft, 0, 'finding did not use it');
+      assert.equal(await store.initialAccessTokens.findInitialAccessToken('hf1', now), undefined, 'used up');
+    }));
+
     test('initial access tokens: an expired token is refused', withStore(async (store) => {
       const expiresAt = new Date(T0.getTime() + 60_000);
       await store.initialAccessTokens.addInitialAccessToken({ id: 'e', tokenHash: 'he', createdAt: T0, expiresAt, usesLeft: 5 });

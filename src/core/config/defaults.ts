@@ -17,6 +17,8 @@ export interface KeywardConfig {
     readonly maxBodyBytes: number;
     /** A request that has not arrived completely after this many seconds is dropped. */
     readonly requestTimeout: number;
+    /** Most connections open at once per server process; more are closed as soon as they are accepted. */
+    readonly maxConnections: number;
     /** Read the source address from X-Forwarded-For (only behind a proxy you control). */
     readonly trustProxy: boolean;
     /** Worker processes sharing the port (`auto`: one per CPU core). */
@@ -95,7 +97,7 @@ export const DEFAULT_PORT = 4440;
 
 /** The defaults. */
 export const DEFAULT_CONFIG: KeywardConfig = {
-  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, trustProxy: false, workers: 1 },
+  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, maxConnections: 10000, trustProxy: false, workers: 1 },
   storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
@@ -124,6 +126,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'server.issuer', env: 'KEYWARD_ISSUER', description: 'Issuer identifier (RFC 8414 §2): the `iss` of every access token and the `aud` client assertions must carry. Unset: `http://<host>:<port>` of the bound address. Never taken from the Host header. Set it to your public https URL in production.' },
   { path: 'server.maxBodyBytes', description: 'Largest accepted request body in bytes; larger bodies get 413 `invalid_request`.' },
   { path: 'server.requestTimeout', description: 'Seconds a request may take to arrive completely; slower ones are dropped (no hanging connections).' },
+  { path: 'server.maxConnections', description: 'Most client connections one server process holds open at once; a connection beyond it is closed as soon as it is accepted. It bounds the file descriptors and memory an idle-connection flood can take. With `server.workers` N, each worker process has this cap. Keep it below the process\'s open-file limit (`ulimit -n`). Connections still arriving faster than the server accepts them wait in the kernel\'s listen queue (`net.core.somaxconn`; see docs/deployment.md).' },
   { path: 'server.trustProxy', description: 'Take the source address for the audit log from the first `X-Forwarded-For` entry. Only behind a proxy you control.' },
   { path: 'server.workers', env: 'KEYWARD_WORKERS', description: 'Worker processes serving the port together (node:cluster), each with its own event loop, sharing the store: `auto` starts one per CPU core. With 1 (the default) the server is one process. Needs SQLite or PostgreSQL (not `:memory:`). Without `storage.redisUrl` the workers pass cache invalidations to each other through the main process, and each worker counts the rate limits on its own (so a source address or client may get up to `workers` times the limit); set `storage.redisUrl` for exact shared counters. See docs/deployment.md.' },
   { path: 'storage.dataDir', env: 'KEYWARD_DATA_DIR', description: 'Directory of the SQLite file `keyward.sqlite` (created with mode 0700 on first start). `:memory:` keeps everything in memory (lost on exit).' },

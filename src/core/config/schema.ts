@@ -17,6 +17,7 @@ export const configInputSchema = z.strictObject({
     issuer: z.url({ protocol: /^https?$/ }).refine((value) => !value.includes('#') && !value.includes('?'), 'the issuer has no query or fragment (RFC 8414 §2)').optional(),
     maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
     requestTimeout: z.number().int().min(1).max(600).optional(),
+    maxConnections: z.number().int().min(1).max(1_000_000).optional(),
     trustProxy: z.boolean().optional(),
     workers: z.union([z.number().int(WORKERS_RULE).min(1, WORKERS_RULE).max(64, WORKERS_RULE), z.literal('auto')], { error: WORKERS_RULE }).optional(),
   }).optional(),

@@ -11,8 +11,10 @@ import type { PublicKeyInfo } from '../../../core/keys/types.ts';
 import type { ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
+import { readContextBody, type RequestContext } from '../../middleware/read-body.ts';
 import {
-  checkGrantTypes, checkScopes, consumeInitialAccessToken, createClient, DEFAULT_CLIENT_GRANT_TYPES, generateSecret, hashSecret, registrationLimitsFor, RegistryError,
+  checkGrantTypes, checkJwksUriSyntax, checkScopes, checkWithinRegistrationLimits, consumeInitialAccessToken, createClient, DEFAULT_CLIENT_GRANT_TYPES, findInitialAccessToken,
+  generateSecret, hashSecret, registrationLimitsFor, RegistryError,
 } from '../../services/registry/index.ts';
 import { readBearerCredential } from '../../services/authenticate-server-request.ts';
 import { getServerRegistry } from '../../services/registry/server-registry.ts';
@@ -132,13 +134,16 @@ export function clientInformation(ctx: ServerContext, client: ClientRecord, keys
   };
 }
 
-/** Reads a JSON body (at most maxBodyBytes), refusing other content types. */
-export async function readMetadataBody(ctx: ServerContext, request: Request): Promise<unknown> {
-  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+/**
+ * Reads the JSON metadata body of the request of `c` (at most `server.maxBodyBytes`, through the
+ * shared body reader: a declared length above the cap is refused unread, a longer stream is cut off
+ * at the cap), refusing other content types. The caller checks its credential before calling this.
+ */
+export async function readMetadataBody(ctx: ServerContext, c: RequestContext): Promise<unknown> {
+  const type = (c.req.raw.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
   // RFC 7591 §3.1: the metadata is sent as application/json.
   if (type !== 'application/json') throw metadataError('send the client metadata as application/json (RFC 7591 §3.1)');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > ctx.config.server.maxBodyBytes) throw new OAuthError('body_too_large');
+  const text = await readContextBody(c, ctx.config.server.maxBodyBytes);
   try {
     return JSON.parse(text);
   } catch {
@@ -166,8 +171,14 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       const token = readBearerCredential(c.req.header('authorization'));
       // RFC 7591 §3: the endpoint is protected by an initial access token (RFC 6750 answers).
       if (token === undefined) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)' });
-      const body = await readMetadataBody(ctx, c.req.raw);
-      const metadata = validateClientMetadata(body);
+      // The token is checked (without using it up) BEFORE the body is read: an unauthenticated
+      // upload is refused 401 unread, whatever its size.
+      const usable = await findInitialAccessToken(registry, token);
+      if (usable === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
+      const metadata = validateClientMetadata(await readMetadataBody(ctx, c));
+      checkWithinRegistrationLimits(registrationLimitsFor(usable.scopes), metadata);
+      if (metadata.jwksUri) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
+      // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
       const grant = await consumeInitialAccessToken(registry, token);
       if (grant === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
       const registrationToken = generateSecret();
