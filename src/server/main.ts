@@ -28,7 +28,7 @@ import type { WorkerLink } from './workers/worker-link.ts';
  * The listen backlog asked of the kernel (which caps it at `net.core.somaxconn`, 4096 by default on
  * Linux 5.4 and later).
  *
- * Why silent connections outlived the request timeout under a flood (issue 12, item 6): node
+ * Why silent connections outlived the request timeout under a flood: node
  * enforces headersTimeout/requestTimeout with a timer (connectionsCheckingInterval) that walks the
  * list of connections the process has ACCEPTED, and every accepted connection was closed on time
  * (measured: 15,000 idle sockets, each answered 408 within requestTimeout + 1 s, in one process
