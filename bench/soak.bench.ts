@@ -1,5 +1,5 @@
 /**
- * Soak benchmark (issue 12): mixed traffic at a steady rate against one real `keyward serve` process
+ * Soak benchmark: mixed traffic at a steady rate against one real `keyward serve` process
  * on SQLite, for a long time, to see whether memory grows or latency drifts after warm-up.
  *
  *   npm run bench -- soak [--duration 1800] [--warmup 60] [--interval 30] [--rate 300] [--max-in-flight 64]

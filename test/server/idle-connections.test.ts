@@ -1,4 +1,4 @@
-// Silent connections under many connections (issue 12, item 6), over real sockets:
+// Silent connections under many connections, over real sockets:
 // - thousands of idle sockets (half send nothing, half only `GET /hea`) opened in one burst are
 //   every one closed within server.requestTimeout plus a margin, and the server answers a normal
 //   request meanwhile (the burst used to overflow node's default listen backlog of 511: the kernel
