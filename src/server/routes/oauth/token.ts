@@ -36,7 +36,11 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
       if (grantType === undefined) throw new OAuthError('parameter_missing', { detail: 'grant_type is required (for example grant_type=client_credentials)' });
       const grant = GRANTS.get(grantType);
       // RFC 6749 §5.2 unsupported_grant_type.
-      if (grant === undefined) throw new OAuthError('grant_type_unsupported', { detail: `supported grant types: ${[...GRANTS.keys()].join(', ')}` });
+      if (grant === undefined) {
+        // RFC 6749 §5.2: the grant types this server offers are public (discovery lists them too).
+        const supported = `supported grant types: ${[...GRANTS.keys()].join(', ')}`;
+        throw new OAuthError('grant_type_unsupported', { detail: supported, description: `the grant type is not supported; ${supported}` });
+      }
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: grant.clientAuthentication === 'required' });
       const result = await grant.handle({ ctx, form, auth, trace });
       // Per-client rate limit, on the authenticated client only (before its jti is spent).
