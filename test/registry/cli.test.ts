@@ -88,6 +88,17 @@ test('admin init, then remote key lifecycle through the admin API, and local com
   const audited = JSON.parse(remoteAudit.stdout) as Array<{ type: string; actor: string }>;
   assert.equal(audited[0]?.type, 'key.retiring');
   assert.equal(audited[0]?.actor, 'keyward-admin');
+
+  // --client takes a name too (said on stderr); a name nobody has is said, not silently empty.
+  for (const target of [['--admin-config', adminJson.config], []]) {
+    const byName = await keyward(['audit', '--client', 'CLI client', '--type', 'key.retiring', ...target, '--json']);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.match(byName.stderr, /"CLI client" is a client name: showing client_id cli-client/);
+    assert.deepEqual(JSON.parse(byName.stdout), audited, 'the same events as by client_id');
+    const nobody = await keyward(['audit', '--client', 'nobody-by-this-name', ...target, '--json']);
+    assert.equal(nobody.code, 0, nobody.stderr);
+    assert.match(nobody.stderr, /no client has the client_id or name "nobody-by-this-name"/);
+  }
 });
 
 test('a registry command on a data directory that does not exist yet says it created a new one, and where', async () => {
