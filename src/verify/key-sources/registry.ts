@@ -161,10 +161,12 @@ export function createRegistryKeySource(options: RegistryKeySourceOptions): Clie
     return { entry: { state: json.state === 'enabled' ? 'enabled' : 'disabled', keys }, ttlSeconds: readMaxAge(response.headers, bounds) };
   }
 
-  return createCachedKeySource({
+  const source = createCachedKeySource({
     cooldownSeconds: options.cooldownSeconds ?? 10,
     maxEntries: options.maxEntries ?? 10_000,
     now,
     load: (clientId) => fetchKeys(clientId, false),
   });
+  // Direct mode refuses this server's client assertions and access tokens (RFC 8725 §3.12).
+  return { ...source, issuer: options.issuer };
 }
