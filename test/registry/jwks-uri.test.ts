@@ -52,6 +52,50 @@ test('describeRefusedAddress: loopback, private, link-local, CGNAT, multicast, m
   }
 });
 
+test('describeRefusedAddress: IPv6 forms that carry an IPv4 address are judged by that address; Teredo is refused', () => {
+  const refused: Array<[string, RegExp]> = [
+    // RFC 4291 §2.5.5.1 IPv4-compatible ::/96, dotted and hex.
+    ['::127.0.0.1', /IPv4-compatible.*loopback 127\.0\.0\.1/], ['::7f00:1', /IPv4-compatible.*loopback/], ['[::a9fe:a9fe]', /IPv4-compatible.*link-local/],
+    ['::10.0.0.1', /IPv4-compatible.*private/],
+    // RFC 3056 6to4 2002:V4ADDR::/48.
+    ['2002:7f00:1::', /6to4.*loopback 127\.0\.0\.1/], ['2002:a9fe:a9fe::1', /6to4.*link-local.*169\.254\.169\.254/], ['2002:c0a8:101:5::1', /6to4.*private.*192\.168\.1\.1/],
+    // RFC 4291 §2.5.5.2 IPv4-mapped and RFC 6052 NAT64, through the same IPv4 rule.
+    ['::ffff:127.0.0.1', /IPv4-mapped.*loopback/], ['::ffff:a00:1', /IPv4-mapped.*private/], ['64:ff9b::127.0.0.1', /NAT64.*loopback/], ['64:ff9b::a9fe:a9fe', /NAT64.*link-local/],
+    // RFC 4380 Teredo and RFC 8215 local-use NAT64: refused whole.
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /Teredo/], ['2001::1', /Teredo/], ['64:ff9b:1::808:808', /local-use NAT64/],
+  ];
+  for (const [address, why] of refused) assert.match(describeRefusedAddress(address) ?? 'passed', why, address);
+  // The same forms around a public IPv4 address pass: the embedded address decides.
+  for (const address of ['::8.8.8.8', '2002:808:808::1', '64:ff9b::8.8.8.8', '::ffff:1.1.1.1', '2001:4860:4860::8888']) {
+    assert.equal(describeRefusedAddress(address), undefined, address);
+  }
+});
+
+test('SSRF: IPv4-compatible, 6to4, NAT64 and Teredo addresses are refused as URL literals and as DNS answers; allow-listing still works', async () => {
+  const jwk = await newJwk('k1');
+  const server = await serve((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+  try {
+    const port = new URL(server.url).port;
+    const fetcher = createJwksUriFetcher({});
+    const forms = ['::127.0.0.1', '2002:7f00:1::1', '64:ff9b::7f00:1', '::ffff:7f00:1', '2001:0:4136:e378:8000:63bf:3fff:fdd2'];
+    for (const address of forms) {
+      const error = await refusal(fetcher.getKeys('c1', `https://[${address}]:${port}/jwks`));
+      assert.match(error.detail ?? '', /(loopback 127\.0\.0\.1|Teredo).*address/, address);
+    }
+    for (const address of forms) {
+      const resolving = createJwksUriFetcher({ lookup: async () => [{ address: '93.184.216.34', family: 4 }, { address, family: 6 }] });
+      const error = await refusal(resolving.getKeys('c1', `https://keys.example:${port}/jwks`));
+      assert.match(error.detail ?? '', /resolves to .*(loopback 127\.0\.0\.1|Teredo)/, address);
+    }
+    assert.equal(server.hits(), 0, 'no request may reach the local server');
+    // An allow-listed host may still resolve to such an address (the connection goes to 127.0.0.1).
+    const allowed = createJwksUriFetcher({ allowHosts: ['keys.test'], lookup: async () => [{ address: '127.0.0.1', family: 4 }] });
+    assert.equal((await allowed.getKeys('c1', `http://keys.test:${port}/jwks`)).keys[0]?.kid, 'k1');
+  } finally {
+    await server.close();
+  }
+});
+
 test('SSRF: loopback, private and metadata URLs are refused without allow-listing, and no request reaches the server', async () => {
   const server = await serve((_req, res) => res.end(JSON.stringify({ keys: [] })));
   try {
