@@ -261,3 +261,50 @@ test('a failed fetch keeps the last good set (stale, with the error) and is not 
     await server.close();
   }
 });
+
+test('client rotation at the URI: an unknown kid refetches within the 1 s rate (per URI); 50 concurrent requests with the new kid share one fetch and all see it', async () => {
+  let served = [await newJwk('old')];
+  const server = await serve((_req, res) => { setTimeout(() => res.end(JSON.stringify({ keys: served })), 100); });
+  try {
+    let clock = 2_000_000;
+    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], now: () => clock });
+    const uri = `${server.url}/jwks`;
+    await fetcher.getKeys('c', uri);
+    served = [...served, await newJwk('new')];
+    // Within the rate of the last fetch: not refetched (and refused by the caller as kid_unknown).
+    clock += 500;
+    assert.deepEqual((await fetcher.getKeys('c', uri, { kid: 'new' })).keys.map((k) => k.kid), ['old']);
+    assert.equal(server.hits(), 1);
+    // 1 s after the last fetch (not 30 s): 50 concurrent requests, one fetch, every one sees the key.
+    clock += 600;
+    const answers = await Promise.all(Array.from({ length: 50 }, (_v, i) => fetcher.getKeys(`c${i % 3}`, uri, { kid: 'new' })));
+    assert.equal(server.hits(), 2);
+    assert.ok(answers.every((a) => a.keys.some((k) => k.kid === 'new')), 'requests arriving during the fetch wait for it');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a flood of random unknown kids at one URI for 2 s causes at most one fetch per second', async (t) => {
+  const jwk = await newJwk('only');
+  const server = await serve((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+  try {
+    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'] });
+    const uri = `${server.url}/jwks`;
+    await fetcher.getKeys('c', uri);
+    const started = Date.now();
+    let requests = 0;
+    while (Date.now() - started < 2000) {
+      await Promise.all(Array.from({ length: 20 }, (_v, i) => fetcher.getKeys(`client-${i}`, uri, { kid: `random-${requests + i}` })));
+      requests += 20;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const fetches = server.hits() - 1;
+    const seconds = (Date.now() - started) / 1000;
+    t.diagnostic(`${fetches} fetches for ${requests} random kids in ${seconds.toFixed(2)} s`);
+    assert.ok(requests > 1000);
+    assert.ok(fetches >= 1 && fetches <= Math.floor(seconds) + 1, `${fetches} fetches in ${seconds.toFixed(2)} s`);
+  } finally {
+    await server.close();
+  }
+});
