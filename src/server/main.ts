@@ -69,7 +69,7 @@ export interface StartServerOptions {
 /** Starts a server node with `config`. */
 export async function startServer(config: KeywardConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const store = options.store ?? (await openConfiguredStore(config, { serving: true }));
+  const store = options.store ?? (await openConfiguredStore(config, { serving: true, onWarning: (message) => logger.warn(message) }));
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const nowMs = () => now() * 1000 + (Date.now() % 1000);
   let server: Server | undefined;
