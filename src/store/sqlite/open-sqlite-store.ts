@@ -142,12 +142,12 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
   const insertAuditStatement = db.prepare(`INSERT INTO audit_events (time, type, client_id, key_thumbprint, reason, source_address, actor, details)
     VALUES (@time, @type, @client_id, @key_thumbprint, @reason, @source_address, @actor, @details)`);
   const selectSigningKey = db.prepare('SELECT * FROM signing_keys WHERE kid = ?');
-  const updateSigningKeyRow = db.prepare('UPDATE signing_keys SET state = ?, retire_at = ? WHERE kid = ?');
+  const updateSigningKeyRow = db.prepare('UPDATE signing_keys SET state = ?, retire_at = ?, activate_at = ?, private_jwk = ? WHERE kid = ?');
   const updateSigningKeyState = db.transaction((kid: string, patch: Parameters<Store['signingKeys']['updateSigningKey']>[1]) => {
     const row = selectSigningKey.get(kid) as LooseRow<SigningKeysTable> | undefined;
     if (!row) return;
     const next = toSigningKeyRow(applySigningKeyPatch(fromSigningKeyRow(row), patch));
-    updateSigningKeyRow.run(next.state, next.retire_at, kid);
+    updateSigningKeyRow.run(next.state, next.retire_at, next.activate_at, next.private_jwk, kid);
   });
 
   // The three writes of every token request are group-committed (see create-write-batcher.ts).
