@@ -22,6 +22,7 @@ import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
 import { getMetrics } from './services/metrics/get-metrics.ts';
 import { closeTokenRateLimiter } from './services/rate-limit/get-token-rate-limiter.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
+import { resolveKeyEncryption } from './services/key-encryption/index.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
 
 /**
@@ -69,12 +70,15 @@ export interface StartServerOptions {
 /** Starts a server node with `config`. */
 export async function startServer(config: KeywardConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const store = options.store ?? (await openConfiguredStore(config, { serving: true }));
+  const store = options.store ?? (await openConfiguredStore(config, { serving: true, onWarning: (message) => logger.warn(message) }));
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const nowMs = () => now() * 1000 + (Date.now() % 1000);
   let server: Server | undefined;
   try {
-    const signingKeys = await loadSigningKeys(store.signingKeys, { alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs });
+    const signingKeys = await loadSigningKeys(store.signingKeys, {
+      alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs,
+      encryption: resolveKeyEncryption(config), onWarning: (message) => logger.warn(message),
+    });
     // The app needs the issuer, known once the port is bound; no request can arrive before that.
     const holder: { app?: ReturnType<typeof buildApp> } = {};
     const listener = getRequestListener((request, env) => holder.app!.fetch(request, env));

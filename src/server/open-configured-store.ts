@@ -8,12 +8,15 @@ import { resolve } from 'node:path';
 import type { KeywardConfig } from '../core/config/defaults.ts';
 import type { Store } from '../store/contract.ts';
 
-/** Opens (and migrates) the configured store; `serving` for a server node (see OpenStoreOptions.serving). */
-export async function openConfiguredStore(config: KeywardConfig, options: { serving?: boolean } = {}): Promise<Store> {
+/**
+ * Opens (and migrates) the configured store; `serving` for a server node (see
+ * OpenStoreOptions.serving); `onWarning` receives the file-mode warnings (default: standard error).
+ */
+export async function openConfiguredStore(config: KeywardConfig, options: { serving?: boolean; onWarning?: (message: string) => void } = {}): Promise<Store> {
   const { dataDir, databaseUrl, redisUrl, keyPrefix } = config.storage;
   // Loaded on first use, so commands that never open a store do not load the database drivers.
   const { openStore } = await import('../store/index.ts');
-  return openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}), keyPrefix, serving: options.serving === true });
+  return openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), ...(redisUrl ? { redisUrl } : {}), keyPrefix, serving: options.serving === true, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
 }
 
 /** Options every local CLI command takes to find the same data as the server. */

@@ -183,6 +183,23 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal((await store.signingKeys.listSigningKeys())[0]?.state, 'retired');
     }));
 
+    test('signing keys: activateAt round-trips; the private JWK is replaced by a re-wrapped form, the rest kept', withStore(async (store) => {
+      const activateAt = new Date(T0.getTime() + 120_000);
+      const pending: SigningKeyRecord = {
+        kid: 'sk-pending', alg: 'ES256', state: 'active', createdAt: T0, activateAt,
+        privateJwk: { keyward_wrapped: 'A256GCM', kek: 'k1', iv: 'iv1', ct: 'ct1', tag: 'tag1' },
+        publicJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'sk-pending', alg: 'ES256', use: 'sig' },
+      };
+      await store.signingKeys.addSigningKey(pending);
+      assert.deepEqual(await store.signingKeys.listSigningKeys(), [pending]);
+      const rewrapped = { keyward_wrapped: 'A256GCM', kek: 'k2', iv: 'iv2', ct: 'ct2', tag: 'tag2' };
+      await store.signingKeys.updateSigningKey('sk-pending', { privateJwk: rewrapped });
+      assert.deepEqual(await store.signingKeys.listSigningKeys(), [{ ...pending, privateJwk: rewrapped }]);
+      await store.signingKeys.updateSigningKey('sk-pending', { activateAt: undefined });
+      const { activateAt: _cleared, ...withoutActivation } = pending;
+      assert.deepEqual(await store.signingKeys.listSigningKeys(), [{ ...withoutActivation, privateJwk: rewrapped }]);
+    }));
+
     // ---- issued tokens --------------------------------------------------------------------------
     test('tokens: record and get; a duplicate jti is a conflict', withStore(async (store) => {
       const token = makeToken('t1', { audience: ['a', 'b'], scope: 'read write' });

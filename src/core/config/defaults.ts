@@ -44,6 +44,21 @@ export interface KeywardConfig {
     /** Seconds between re-reads of the signing keys from storage (rotation by another process). */
     readonly signingKeyRefresh: number;
   };
+  readonly keys: {
+    /**
+     * Seconds a new signing key made by `keyward keys rotate` is published in /jwks before it signs
+     * (so verifiers that cached /jwks already know it).
+     */
+    readonly prepublishSeconds: number;
+    /** Key-encryption key of the stored signing keys: 32 bytes, base64url or hex (prefer the file). */
+    readonly encryptionKey?: string;
+    /** File holding the key-encryption key (32 bytes: raw, base64url or hex text). */
+    readonly encryptionKeyFile?: string;
+    /** The previous key-encryption key, still accepted for reading during a rotation. */
+    readonly previousEncryptionKey?: string;
+    /** File holding the previous key-encryption key. */
+    readonly previousEncryptionKeyFile?: string;
+  };
   readonly assertions: {
     /** Longest accepted client assertion lifetime (exp - iat), seconds. */
     readonly maxLifetime: number;
@@ -100,6 +115,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, maxConnections: 10000, trustProxy: false, workers: 1 },
   storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
+  keys: { prepublishSeconds: 120 },
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
   clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
   clientKeysEndpoint: { maxAge: 60 },
@@ -137,6 +153,11 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'tokens.signingAlg', description: 'Algorithm of the signing key created on first start: ES256, RS256, PS256 or EdDSA (any asymmetric JWS algorithm works).' },
   { path: 'tokens.rotationOverlap', description: 'Default overlap of `keyward keys rotate` in seconds: the old key stays in /jwks this long.' },
   { path: 'tokens.signingKeyRefresh', description: 'Seconds between re-reads of the signing keys, so a rotation made by `keyward keys rotate` in another process is picked up even if its announcement (data directory socket, or Redis) was missed.' },
+  { path: 'keys.prepublishSeconds', description: 'Seconds a new signing key made by `keyward keys rotate` is published in /jwks before it starts signing, so an API that cached /jwks before the rotation already knows the new key. The default (120) covers the /jwks `Cache-Control: max-age` of 60 s plus `tokens.signingKeyRefresh` (30 s, the latest a node serves the new /jwks). Every node switches at the activation time stored with the key. `keyward keys rotate --now` skips it (a compromised key).' },
+  { path: 'keys.encryptionKey', env: 'KEYWARD_KEY_ENCRYPTION_KEY', description: 'Key-encryption key (32 bytes, base64url or hex) of the stored signing keys: when set, every signing key is stored AES-256-GCM encrypted (existing plaintext keys are encrypted at start-up). Prefer `keys.encryptionKeyFile` or a secret store over a value in a file. Unset (and no file): the signing keys are stored unencrypted and the server warns at start-up. See docs/operations.md.' },
+  { path: 'keys.encryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_FILE', description: 'File holding the key-encryption key (32 raw bytes, or base64url or hex text); keep it 0600 and apart from the data. Used when `keys.encryptionKey` is unset.' },
+  { path: 'keys.previousEncryptionKey', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS', description: 'The previous key-encryption key, accepted for reading only while you rotate it (`keyward keys rewrap`, docs/operations.md).' },
+  { path: 'keys.previousEncryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS_FILE', description: 'File holding the previous key-encryption key (see `keys.previousEncryptionKey`).' },
   { path: 'assertions.maxLifetime', description: 'Longest accepted client assertion lifetime (`exp - iat`) in seconds (RFC 7523 §3 (4)).' },
   { path: 'assertions.clockTolerance', description: 'Clock skew in seconds tolerated on `exp`, `iat` and `nbf`.' },
   { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
@@ -164,4 +185,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   KEYWARD_DATABASE_URL: 'storage.databaseUrl',
   KEYWARD_REDIS_URL: 'storage.redisUrl',
   KEYWARD_LOG_LEVEL: 'log.level',
+  KEYWARD_KEY_ENCRYPTION_KEY: 'keys.encryptionKey',
+  KEYWARD_KEY_ENCRYPTION_KEY_FILE: 'keys.encryptionKeyFile',
+  KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS: 'keys.previousEncryptionKey',
+  KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS_FILE: 'keys.previousEncryptionKeyFile',
 };

@@ -33,6 +33,13 @@ export const configInputSchema = z.strictObject({
     rotationOverlap: seconds(90 * 86400).optional(),
     signingKeyRefresh: z.number().int().min(1).max(3600).optional(),
   }).optional(),
+  keys: z.strictObject({
+    prepublishSeconds: seconds(7 * 86400).optional(),
+    encryptionKey: z.string().min(1).optional(),
+    encryptionKeyFile: z.string().min(1).optional(),
+    previousEncryptionKey: z.string().min(1).optional(),
+    previousEncryptionKeyFile: z.string().min(1).optional(),
+  }).optional(),
   assertions: z.strictObject({
     maxLifetime: z.number().int().min(1).max(3600).optional(),
     clockTolerance: seconds(300).optional(),
