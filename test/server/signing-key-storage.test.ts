@@ -39,6 +39,8 @@ test('with a KEK the stored signing key holds no `d`, is wrapped A256GCM under t
     assert.equal(stored!.privateJwk.kek, keyEncryptionKeyId(kek));
     assert.equal(typeof unwrapPrivateJwk(stored!.privateJwk, stored!.kid, { current: { id: keyEncryptionKeyId(kek), key: kek } }).d, 'string');
     assert.throws(() => unwrapPrivateJwk(stored!.privateJwk, 'another-kid', { current: { id: keyEncryptionKeyId(kek), key: kek } }), /does not decrypt/, 'the kid is authenticated');
+    const shortTag = { ...stored!.privateJwk, tag: Buffer.from(stored!.privateJwk.tag as string, 'base64url').subarray(0, 4).toString('base64url') };
+    assert.throws(() => unwrapPrivateJwk(shortTag, stored!.kid, { current: { id: keyEncryptionKeyId(kek), key: kek } }), /does not decrypt/, 'a shortened tag is refused, not checked on 32 bits');
   } finally {
     await server.stop();
   }
@@ -108,8 +110,8 @@ test('keys rewrap with the old KEK as previous moves every key to the new KEK wh
 test('keys rotate pre-publishes: /jwks lists the new kid while tokens are signed by the old one; after the activation time the new key signs, and a verifier that cached /jwks before accepts it without refetching', { timeout: 30_000 }, async () => {
   const data = makeDataDir();
   const configFile = join(data.dir, 'keyward.json');
-  writeFileSync(configFile, JSON.stringify({ keys: { prepublishSeconds: 2 } }));
-  const server = await startTestServer({ dataDir: data.dir, overrides: { keys: { prepublishSeconds: 2 } } });
+  writeFileSync(configFile, JSON.stringify({ keys: { prepublishSeconds: 8 } }));
+  const server = await startTestServer({ dataDir: data.dir, overrides: { keys: { prepublishSeconds: 8 } } });
   try {
     const resource = 'https://api.example.com/orders';
     const client = await addTestClient(server, { scopes: ['read'] });

@@ -51,7 +51,8 @@ export function unwrapPrivateJwk(stored: Record<string, unknown>, kid: string, e
     throw new SigningKeyUnwrapError(`signing key ${kid} is encrypted with key-encryption key ${stored.kek}, which is not configured (${configured.length === 0 ? 'no key-encryption key is set' : `configured: ${configured.join(', ')}`}); set keys.encryptionKeyFile (KEYWARD_KEY_ENCRYPTION_KEY_FILE), or keys.previousEncryptionKeyFile during a rotation, to that key`);
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', kek.key, Buffer.from(stored.iv, 'base64url'));
+    // authTagLength pins the full 128-bit tag: a shortened tag in the store is refused, not checked on fewer bits.
+    const decipher = createDecipheriv('aes-256-gcm', kek.key, Buffer.from(stored.iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(kid, 'utf8'));
     decipher.setAuthTag(Buffer.from(stored.tag, 'base64url'));
     const plain = Buffer.concat([decipher.update(Buffer.from(stored.ct, 'base64url')), decipher.final()]);
