@@ -69,7 +69,7 @@ export interface CellResult {
 async function startTarget(target: Target, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; dataDir?: string }> {
   const keyward = target === 'keyward' || target === 'keyward-workers';
   const dataDir = keyward ? mkdtempSync(join(tmpdir(), 'keyward-bench-')) : undefined;
-  const args = keyward ? ['--import', 'tsx', join(here, 'lib-token', 'keyward-server.ts')] : [join(here, 'lib-token', target === 'peer' ? 'peer-server.mjs' : 'ceiling-server.mjs')];
+  const args = keyward ? ['--import', new URL('../scripts/register-sources.mjs', import.meta.url).href, join(here, 'lib-token', 'keyward-server.ts')] : [join(here, 'lib-token', target === 'peer' ? 'peer-server.mjs' : 'ceiling-server.mjs')];
   const workers = target === 'keyward-workers' || target === 'ceiling-workers' ? '2' : '1';
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, NODE_ENV: 'production', NODE_NO_WARNINGS: '1', BENCH_WORKERS: workers, ...(dataDir ? { BENCH_DATA_DIR: dataDir } : {}) },

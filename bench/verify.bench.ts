@@ -55,7 +55,7 @@ async function memoryCheck(total: number): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   console.log(`\nMemory: ${total} mode-B verifications (RS256, pool of 2000 distinct tokens, no replay cache), heap after forced GC`);
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, 'lib-verify', 'memory-check.ts'), String(total), '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', new URL('../scripts/register-sources.mjs', import.meta.url).href, join(here, 'lib-verify', 'memory-check.ts'), String(total), '2000'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`memory check exited with ${code}`))));

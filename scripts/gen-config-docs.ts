@@ -69,7 +69,12 @@ ${rows.join('\n')}
   \`http://<host>:<port>\` of the bound address), never from the request's Host header. Behind a TLS
   proxy, set it to the public \`https://\` URL.
 - **Data directory.** \`storage.dataDir\` holds \`keyward.sqlite\`, which contains the server's
-  private signing keys: it is created with mode 0700; back it up and keep it private. A running
+  private signing keys: the directory is created with mode 0700, \`keyward.sqlite\` and its
+  \`-wal\` and \`-shm\` files with mode 0600 (also in a directory that already existed). When an
+  existing directory or database file is readable by group or others, the server (or the CLI
+  command) prints one warning naming the path and the \`chmod\` to run; it does not change the mode
+  itself. Back the directory up and keep it private, and set \`keys.encryptionKeyFile\` so the
+  signing keys are stored encrypted (docs/operations.md). A running
   server on SQLite (without \`storage.redisUrl\`) also listens there on \`keyward.sock\` (mode 0600), where the
   local CLI tells it about the changes it made, so that they apply at once.
 - **Several nodes.** Set \`storage.databaseUrl\` (PostgreSQL) and \`storage.redisUrl\` (replay cache)

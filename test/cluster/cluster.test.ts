@@ -141,7 +141,7 @@ function cliOnSharedStore(args: readonly string[]) {
   return runKeyward(args, { env: { KEYWARD_CONFIG: config.path, KEYWARD_DATABASE_URL: env.databaseUrl, KEYWARD_REDIS_URL: env.redisUrl, KEYWARD_ISSUER: env.issuer } });
 }
 
-test('the local CLI on the shared database announces its changes on Redis: a client it disables is refused by every node within 1 s, a signing key it rotates signs at once (cache TTL 30 s)', { skip, timeout: 60_000 }, async (t) => {
+test('the local CLI on the shared database announces its changes on Redis: a client it disables is refused by every node within 1 s, a signing key it rotates with --now signs at once (cache TTL 30 s)', { skip, timeout: 60_000 }, async (t) => {
   const victim = await addClient('cli-disabled', ['read']);
   // Every node caches the client.
   for (const node of nodes) assert.equal((await postToken(node.url, await assertionFor(victim))).status, 200);
@@ -154,8 +154,8 @@ test('the local CLI on the shared database announces its changes on Redis: a cli
     t.diagnostic(`node ${index + 1} refused the disabled client after ${took.toFixed(0)} ms`);
   }
 
-  // keys rotate: every node signs with the new key at once (tokens.signingKeyRefresh is 30 s).
-  const rotated = await cliOnSharedStore(['keys', 'rotate', '--json']);
+  // keys rotate --now: every node signs with the new key at once (tokens.signingKeyRefresh is 30 s).
+  const rotated = await cliOnSharedStore(['keys', 'rotate', '--now', '--json']);
   assert.equal(rotated.code, 0, rotated.stderr);
   const { kid } = JSON.parse(rotated.stdout) as { kid: string };
   for (const [index, node] of nodes.entries()) {

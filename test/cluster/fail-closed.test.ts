@@ -5,66 +5,28 @@
  * and killed with SIGKILL while the node runs; PostgreSQL is a fresh database.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
 import { resolveConfig } from '../../packages/keyward/src/config/resolve-config.ts';
 import { startServer, type RunningServer } from '../../packages/keyward/src/server/main.ts';
 import { addTestClient, assertionFor, requestToken } from '../server/helpers.ts';
 import { checkPostgres, createTestDatabase, resolveSkip } from '../store/services.ts';
 import { sumMetric } from './nodes.ts';
+import { redisServerMissing, startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 
-const redisMissing = await new Promise<string | undefined>((resolve) => {
-  const probe = spawn('redis-server', ['--version'], { stdio: 'ignore' });
-  probe.once('error', () => resolve('redis-server is not installed (apt-get install redis-server)'));
-  probe.once('exit', (code) => resolve(code === 0 ? undefined : 'redis-server --version failed'));
-});
-const skip = await resolveSkip(await checkPostgres(), redisMissing);
+const skip = await resolveSkip(await checkPostgres(), redisServerMissing);
 
 let database: { url: string; drop: () => Promise<void> };
-let redis: ChildProcess | undefined;
+let redis: PrivateRedis | undefined;
 let server: RunningServer | undefined;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startPrivateRedis(): Promise<string> {
-  const port = await freePort();
-  redis = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i += 1) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      return url;
-    } catch {
-      client.disconnect();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  throw new Error(`the private redis-server on port ${port} did not answer`);
-}
 
 before(async () => {
   if (skip) return;
   database = await createTestDatabase();
-  const redisUrl = await startPrivateRedis();
+  redis = await startPrivateRedis();
   const config = resolveConfig({
     overrides: {
       server: { port: 0 },
-      storage: { databaseUrl: database.url, redisUrl, keyPrefix: 'keyward_failclosed:' },
+      storage: { databaseUrl: database.url, redisUrl: redis.url, keyPrefix: 'keyward_failclosed:' },
       log: { level: 'silent' },
       clients: { cacheTtl: 0 },
     },
@@ -75,7 +37,7 @@ before(async () => {
 after(async () => {
   if (skip) return;
   await server?.close().catch(() => undefined);
-  redis?.kill('SIGKILL');
+  await redis?.kill();
   await database?.drop();
 });
 
@@ -84,9 +46,7 @@ test('Redis down: the token endpoint answers 503 temporarily_unavailable, counts
   // With Redis up, tokens are issued.
   assert.equal((await requestToken(server!, client, {}, await assertionFor(server!, client))).status, 200);
 
-  const exited = new Promise((resolve) => redis!.once('exit', resolve));
-  redis!.kill('SIGKILL');
-  await exited;
+  await redis!.kill();
 
   const answers = [];
   for (let i = 0; i < 3; i += 1) answers.push(await requestToken(server!, client, {}, await assertionFor(server!, client)));

@@ -119,3 +119,20 @@ test('signDirectToken produces what the source document describes, and it verifi
   assert.match(String(withAll.payload.jti), /^[0-9a-f-]{36}$/);
   await assert.rejects(signDirectToken({ clientId: CLIENT, privateKey, now: Date.now() }), TypeError);
 });
+
+test('RFC 8725 §3.12 (direct mode): client assertions and access tokens are not direct tokens (not_a_direct_token)', async () => {
+  const policy = { serverIdentifiers: ['https://as.example.com/', 'https://as.example.com/token'] };
+  const assertion = await token({ iss: CLIENT, sub: CLIENT, aud: 'https://as.example.com', jti: 'j1', iat: NOW, exp: NOW + 60 });
+  expectReason(() => verify(assertion, { policy }, [key], 'iss'), 'not_a_direct_token');
+  expectReason(() => verify(assertion, {}, [key], 'iss'), 'not_a_direct_token');
+  const toEndpoint = await token({ iss: CLIENT, aud: ['https://as.example.com/token'], iat: NOW });
+  expectReason(() => verify(toEndpoint, { policy }, [key], 'iss'), 'not_a_direct_token');
+  const issued = await token({ clientcode: CLIENT, iss: 'https://as.example.com', iat: NOW });
+  expectReason(() => verify(issued, { policy }), 'not_a_direct_token');
+  const accessShaped = await token({ clientcode: CLIENT, client_id: CLIENT, scope: 'read', iat: NOW });
+  expectReason(() => verify(accessShaped), 'not_a_direct_token');
+  const typed = await token({ clientcode: CLIENT, iat: NOW }, { typ: 'client-authentication+jwt' });
+  expectReason(() => verify(typed), 'typ_not_allowed');
+  assert.equal(verify(await token({ clientcode: CLIENT, aud: 'https://api.example.com', iat: NOW }), { policy }).clientId, CLIENT);
+  assert.throws(() => verify(assertion, { policy: { serverIdentifiers: [''] } }, [key], 'iss'), TypeError);
+});

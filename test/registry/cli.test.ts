@@ -7,11 +7,13 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { exportPublicPem } from '../../packages/core/src/keys/export-key.ts';
 import { keyPairFor, makeDataDir, startTestServer } from '../server/helpers.ts';
+import { runKeyward } from '../cli/run-cli.ts';
 
 const run = promisify(execFile);
 const dir = makeDataDir();
@@ -86,4 +88,29 @@ test('admin init, then remote key lifecycle through the admin API, and local com
   const audited = JSON.parse(remoteAudit.stdout) as Array<{ type: string; actor: string }>;
   assert.equal(audited[0]?.type, 'key.retiring');
   assert.equal(audited[0]?.actor, 'keyward-admin');
+
+  // --client takes a name too (said on stderr); a name nobody has is said, not silently empty.
+  for (const target of [['--admin-config', adminJson.config], []]) {
+    const byName = await keyward(['audit', '--client', 'CLI client', '--type', 'key.retiring', ...target, '--json']);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.match(byName.stderr, /"CLI client" is a client name: showing client_id cli-client/);
+    assert.deepEqual(JSON.parse(byName.stdout), audited, 'the same events as by client_id');
+    const nobody = await keyward(['audit', '--client', 'nobody-by-this-name', ...target, '--json']);
+    assert.equal(nobody.code, 0, nobody.stderr);
+    assert.match(nobody.stderr, /no client has the client_id or name "nobody-by-this-name"/);
+  }
+});
+
+test('a registry command on a data directory that does not exist yet says it created a new one, and where', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-newdir-'));
+  try {
+    const first = await runKeyward(['clients', 'list'], { cwd: dir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, new RegExp(`created a new, empty data directory at ${join(realpathSync(dir), '.keyward').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; if your server keeps its data elsewhere`));
+    const second = await runKeyward(['clients', 'list'], { cwd: dir });
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stderr, /created a new/, 'said once, when it happens');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

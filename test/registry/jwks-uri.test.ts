@@ -52,6 +52,50 @@ test('describeRefusedAddress: loopback, private, link-local, CGNAT, multicast, m
   }
 });
 
+test('describeRefusedAddress: IPv6 forms that carry an IPv4 address are judged by that address; Teredo is refused', () => {
+  const refused: Array<[string, RegExp]> = [
+    // RFC 4291 §2.5.5.1 IPv4-compatible ::/96, dotted and hex.
+    ['::127.0.0.1', /IPv4-compatible.*loopback 127\.0\.0\.1/], ['::7f00:1', /IPv4-compatible.*loopback/], ['[::a9fe:a9fe]', /IPv4-compatible.*link-local/],
+    ['::10.0.0.1', /IPv4-compatible.*private/],
+    // RFC 3056 6to4 2002:V4ADDR::/48.
+    ['2002:7f00:1::', /6to4.*loopback 127\.0\.0\.1/], ['2002:a9fe:a9fe::1', /6to4.*link-local.*169\.254\.169\.254/], ['2002:c0a8:101:5::1', /6to4.*private.*192\.168\.1\.1/],
+    // RFC 4291 §2.5.5.2 IPv4-mapped and RFC 6052 NAT64, through the same IPv4 rule.
+    ['::ffff:127.0.0.1', /IPv4-mapped.*loopback/], ['::ffff:a00:1', /IPv4-mapped.*private/], ['64:ff9b::127.0.0.1', /NAT64.*loopback/], ['64:ff9b::a9fe:a9fe', /NAT64.*link-local/],
+    // RFC 4380 Teredo and RFC 8215 local-use NAT64: refused whole.
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /Teredo/], ['2001::1', /Teredo/], ['64:ff9b:1::808:808', /local-use NAT64/],
+  ];
+  for (const [address, why] of refused) assert.match(describeRefusedAddress(address) ?? 'passed', why, address);
+  // The same forms around a public IPv4 address pass: the embedded address decides.
+  for (const address of ['::8.8.8.8', '2002:808:808::1', '64:ff9b::8.8.8.8', '::ffff:1.1.1.1', '2001:4860:4860::8888']) {
+    assert.equal(describeRefusedAddress(address), undefined, address);
+  }
+});
+
+test('SSRF: IPv4-compatible, 6to4, NAT64 and Teredo addresses are refused as URL literals and as DNS answers; allow-listing still works', async () => {
+  const jwk = await newJwk('k1');
+  const server = await serve((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+  try {
+    const port = new URL(server.url).port;
+    const fetcher = createJwksUriFetcher({});
+    const forms = ['::127.0.0.1', '2002:7f00:1::1', '64:ff9b::7f00:1', '::ffff:7f00:1', '2001:0:4136:e378:8000:63bf:3fff:fdd2'];
+    for (const address of forms) {
+      const error = await refusal(fetcher.getKeys('c1', `https://[${address}]:${port}/jwks`));
+      assert.match(error.detail ?? '', /(loopback 127\.0\.0\.1|Teredo).*address/, address);
+    }
+    for (const address of forms) {
+      const resolving = createJwksUriFetcher({ lookup: async () => [{ address: '93.184.216.34', family: 4 }, { address, family: 6 }] });
+      const error = await refusal(resolving.getKeys('c1', `https://keys.example:${port}/jwks`));
+      assert.match(error.detail ?? '', /resolves to .*(loopback 127\.0\.0\.1|Teredo)/, address);
+    }
+    assert.equal(server.hits(), 0, 'no request may reach the local server');
+    // An allow-listed host may still resolve to such an address (the connection goes to 127.0.0.1).
+    const allowed = createJwksUriFetcher({ allowHosts: ['keys.test'], lookup: async () => [{ address: '127.0.0.1', family: 4 }] });
+    assert.equal((await allowed.getKeys('c1', `http://keys.test:${port}/jwks`)).keys[0]?.kid, 'k1');
+  } finally {
+    await server.close();
+  }
+});
+
 test('SSRF: loopback, private and metadata URLs are refused without allow-listing, and no request reaches the server', async () => {
   const server = await serve((_req, res) => res.end(JSON.stringify({ keys: [] })));
   try {
@@ -213,6 +257,53 @@ test('a failed fetch keeps the last good set (stale, with the error) and is not 
     await refusal(fetcher.getKeys('c', bad));
     await refusal(fetcher.getKeys('c', bad));
     assert.equal(server.hits(), 4);
+  } finally {
+    await server.close();
+  }
+});
+
+test('client rotation at the URI: an unknown kid refetches within the 1 s rate (per URI); 50 concurrent requests with the new kid share one fetch and all see it', async () => {
+  let served = [await newJwk('old')];
+  const server = await serve((_req, res) => { setTimeout(() => res.end(JSON.stringify({ keys: served })), 100); });
+  try {
+    let clock = 2_000_000;
+    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], now: () => clock });
+    const uri = `${server.url}/jwks`;
+    await fetcher.getKeys('c', uri);
+    served = [...served, await newJwk('new')];
+    // Within the rate of the last fetch: not refetched (and refused by the caller as kid_unknown).
+    clock += 500;
+    assert.deepEqual((await fetcher.getKeys('c', uri, { kid: 'new' })).keys.map((k) => k.kid), ['old']);
+    assert.equal(server.hits(), 1);
+    // 1 s after the last fetch (not 30 s): 50 concurrent requests, one fetch, every one sees the key.
+    clock += 600;
+    const answers = await Promise.all(Array.from({ length: 50 }, (_v, i) => fetcher.getKeys(`c${i % 3}`, uri, { kid: 'new' })));
+    assert.equal(server.hits(), 2);
+    assert.ok(answers.every((a) => a.keys.some((k) => k.kid === 'new')), 'requests arriving during the fetch wait for it');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a flood of random unknown kids at one URI for 2 s causes at most one fetch per second', async (t) => {
+  const jwk = await newJwk('only');
+  const server = await serve((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+  try {
+    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'] });
+    const uri = `${server.url}/jwks`;
+    await fetcher.getKeys('c', uri);
+    const started = Date.now();
+    let requests = 0;
+    while (Date.now() - started < 2000) {
+      await Promise.all(Array.from({ length: 20 }, (_v, i) => fetcher.getKeys(`client-${i}`, uri, { kid: `random-${requests + i}` })));
+      requests += 20;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const fetches = server.hits() - 1;
+    const seconds = (Date.now() - started) / 1000;
+    t.diagnostic(`${fetches} fetches for ${requests} random kids in ${seconds.toFixed(2)} s`);
+    assert.ok(requests > 1000);
+    assert.ok(fetches >= 1 && fetches <= Math.floor(seconds) + 1, `${fetches} fetches in ${seconds.toFixed(2)} s`);
   } finally {
     await server.close();
   }

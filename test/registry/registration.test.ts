@@ -205,3 +205,14 @@ test('RFC 7592: only the admin API widens a client; what it sets becomes the new
   assert.equal((await adminPatch(clientId, { scope: 'read' })).status, 200);
   assert.equal((await send('PUT', `/register/${clientId}`, rat, { client_id: clientId, jwks, scope: 'read payments:admin' })).status, 400);
 });
+
+test('a registration refused for its metadata leaves the initial access token unused', async () => {
+  const iat = await initialAccessToken({ uses: 1, scope: 'read' });
+  const jwks = { keys: [exportPublicJwk(keyPairFor('ES256', 45).publicKey)] };
+  const beyond = await send('POST', '/register', iat, { jwks, scope: 'read write' });
+  assert.equal(beyond.status, 400, beyond.text);
+  const plainHttp = await send('POST', '/register', iat, { jwks_uri: 'http://client.example/jwks', scope: 'read' });
+  assert.equal(plainHttp.status, 400, plainHttp.text);
+  assert.equal((await send('POST', '/register', iat, { jwks, scope: 'read' })).status, 201, 'the one use is still there');
+  assert.equal((await send('POST', '/register', iat, { jwks: { keys: [exportPublicJwk(keyPairFor('ES256', 46).publicKey)] }, scope: 'read' })).status, 401, 'and now it is spent');
+});

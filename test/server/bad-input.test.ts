@@ -74,7 +74,7 @@ test('an Authorization scheme that is not an RFC 9110 token is not echoed into W
 });
 
 test('unknown or missing grant_type', async () => {
-  expectError(await send((await validForm({ grant_type: 'password' })).toString()), 400, 'unsupported_grant_type');
+  expectError(await send((await validForm({ grant_type: 'password' })).toString()), 400, 'unsupported_grant_type', /supported grant types: client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer/);
   expectError(await send(`client_assertion_type=${encodeURIComponent(CLIENT_ASSERTION_TYPE)}`), 400, 'invalid_request', /required parameter/);
 });
 

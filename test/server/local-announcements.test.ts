@@ -48,7 +48,7 @@ test('the server listens on keyward.sock in its data directory, mode 0600', () =
   assert.equal(statSync(socketPath).mode & 0o777, 0o600);
 });
 
-test('a client the local CLI disables is refused at once, and a signing key it rotates signs at once (cache 300 s, key refresh 30 s)', { timeout: 60_000 }, async () => {
+test('a client the local CLI disables is refused at once, and a signing key it rotates with --now signs at once (cache 300 s, key refresh 30 s)', { timeout: 60_000 }, async () => {
   const client = await addTestClient(server, { scopes: ['read'] });
   const first = await requestToken(server, client, {}, await assertionFor(server, client));
   assert.equal(first.status, 200, first.text); // the client is cached now
@@ -60,7 +60,7 @@ test('a client the local CLI disables is refused at once, and a signing key it r
 
   const other = await addTestClient(server, { scopes: ['read'] });
   const before = await requestToken(server, other, {}, await assertionFor(server, other));
-  const rotated = await cli(['keys', 'rotate', '--json']);
+  const rotated = await cli(['keys', 'rotate', '--now', '--json']);
   assert.equal(rotated.code, 0, rotated.stderr);
   const { kid } = JSON.parse(rotated.stdout) as { kid: string };
   assert.notEqual(accessTokenKid(before.json.access_token as string), kid);

@@ -49,7 +49,7 @@ test('keys rotate: old and new key both in /jwks during the overlap, tokens from
     const before = await requestToken(server, client);
     const oldKid = server.context.signingKeys.active().kid;
 
-    const { stdout } = await execFileAsync(process.execPath, ['bin/keyward.mjs', 'keys', 'rotate', '--data-dir', server.dataDir, '--overlap', '3', '--alg', 'PS256', '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    const { stdout } = await execFileAsync(process.execPath, ['bin/keyward.mjs', 'keys', 'rotate', '--now', '--data-dir', server.dataDir, '--overlap', '3', '--alg', 'PS256', '--json'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
     const rotated = JSON.parse(stdout) as { kid: string; alg: string; previous: { kid: string }[] };
     assert.equal(rotated.alg, 'PS256');
     assert.deepEqual(rotated.previous.map((key) => key.kid), [oldKid]);

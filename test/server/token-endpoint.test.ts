@@ -168,9 +168,10 @@ test('audit: granted and refused requests are recorded with client, key thumbpri
   assert.ok(!serialized.includes(assertion.split('.')[2]!), 'no signature in the audit log');
 });
 
-test('a client not registered for a grant type gets unauthorized_client', async () => {
+test('a client not registered for a grant type gets unauthorized_client, told which grant types it may use', async () => {
   const client = await addTestClient(server, { grantTypes: ['urn:ietf:params:oauth:grant-type:jwt-bearer'] });
   const answer = await requestToken(server, client);
   assert.equal(answer.status, 400);
   assert.equal(answer.json.error, 'unauthorized_client');
+  assert.equal(answer.json.error_description, 'the client may not use client_credentials; this client may use: urn:ietf:params:oauth:grant-type:jwt-bearer');
 });

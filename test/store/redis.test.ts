@@ -25,6 +25,7 @@ runStoreContract('postgres + redis', async () => {
     store,
     // Its own PostgreSQL pool and its own Redis client: the race runs over separate connections.
     openPeer: async () => openRedisReplay(await openPostgresStore(url, { schema, maxConnections: 2 }), REDIS_URL, prefix),
+    replayExpiresByItself: true,
     cleanup: async () => {
       await store.close();
       await dropSchema();
@@ -46,10 +47,28 @@ describe('redis replay cache and invalidation bus', { skip }, () => {
       assert.equal(await check.get(key), '1');
       const ttl = await check.pttl(key);
       assert.ok(ttl > 110_000 && ttl <= 120_000, `ttl ${ttl}`);
-      assert.equal(await store.replay.purgeExpired(exp + 10), 0, 'Redis expires keys by itself');
+      assert.equal(await store.replay.purgeExpired(exp + 10), 1, 'the database row is purged; Redis expires keys by itself');
       assert.equal(await store.ping(), true);
     } finally {
       check.disconnect();
+      await store.close();
+      await removeKeys();
+    }
+  });
+
+  test('a Redis that loses every key forgets no reservation: the database stays authoritative', async () => {
+    const { prefix, removeKeys } = createTestPrefix();
+    const store = await openStore({ databaseUrl: await shared.url(), redisUrl: REDIS_URL, keyPrefix: prefix });
+    try {
+      const exp = Math.floor(Date.now() / 1000) + 120;
+      const jtis = Array.from({ length: 20 }, (_, i) => `lost-${i}`);
+      for (const jti of jtis) assert.equal(await store.replay.reserve('client-1', jti, exp), true);
+      await removeKeys(); // what a Redis restarted without persistence holds: nothing
+      const again = await Promise.all(jtis.map((jti) => store.replay.reserve('client-1', jti, exp)));
+      assert.deepEqual(again, jtis.map(() => false), 'every reservation made before the loss still refuses its jti');
+      const racers = await Promise.all(Array.from({ length: 20 }, () => store.replay.reserve('client-1', 'fresh-after-loss', exp)));
+      assert.equal(racers.filter(Boolean).length, 1, 'a new jti is reserved exactly once');
+    } finally {
       await store.close();
       await removeKeys();
     }

@@ -238,6 +238,20 @@ test('registry: max-age bounds the cache; revocation at the server is refused wi
   registry.maxAge = 60;
 });
 
+test('registry: with the defaults a client\'s new kid is fetched within one second of the last lookup, and random kids cost at most one lookup per second', async () => {
+  registry.clients.set('rot1s', { state: 'enabled', keys: [await registryJwk(alice.publicKey, 'k1')] });
+  let clock = Date.now();
+  const verifier = createVerifier({ direct: { keys: createRegistryKeySource({ issuer: registryServer.url, clientId: 'api-1', privateKey: rs.privateKey, now: () => clock }) } });
+  assert.ok(await verifier.verify(bearer(await directToken(alice.privateKey, 'rot1s'))));
+  const requests = registry.keyRequests;
+  registry.clients.set('rot1s', { state: 'enabled', keys: [await registryJwk(alice.publicKey, 'k1'), await registryJwk(aliceNext.publicKey, 'k2')] });
+  clock += 1_001;
+  assert.ok(await verifier.verify(bearer(await directToken(aliceNext.privateKey, 'rot1s', { alg: 'RS256', kid: 'k2' }))));
+  assert.equal(registry.keyRequests, requests + 1);
+  for (let i = 0; i < 10; i++) await refused(verifier.verify(bearer(await directToken(alice.privateKey, 'rot1s', { alg: 'RS256', kid: `random-${i}` }))));
+  assert.equal(registry.keyRequests, requests + 1, 'no lookup within the second');
+});
+
 test('registry: a 401 (expired access token) gets a new token and retries once', async () => {
   registry.clients.set('c401', { state: 'enabled', keys: [await registryJwk(alice.publicKey, 'k1')] });
   const verifier = createVerifier({ direct: { keys: createRegistryKeySource({ issuer: registryServer.url, clientId: 'api-1', privateKey: rs.privateKey }) } });

@@ -11,6 +11,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import type { OAuthError } from '../../packages/core/src/errors.ts';
 import { createVerifier } from '../../packages/verify/src/create-verifier.ts';
 import { createMemoryReplayStore } from '../../packages/verify/src/memory-replay-store.ts';
+import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
 import type { ClientKeys } from '../../packages/verify/src/types.ts';
 import { pair, bearer, mapKeySource, nowSeconds, refused, registered, signRaw, signToken } from './fixtures.ts';
 import { PYJWT_000_FUNCTIONS } from '../interop/helpers.ts';
@@ -201,6 +202,68 @@ test('an access token (typ at+jwt) is not accepted as a direct token when mode A
   const { verifier } = makeVerifier();
   const token = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() }, { alg: 'RS256', typ: 'at+jwt' });
   assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'typ_not_allowed');
+});
+
+const AS_ISSUER = 'https://as.example.com';
+const AS_TOKEN_ENDPOINT = 'https://as.example.com/oauth/token';
+
+test('RFC 8725 §3.12: a real client assertion for the token endpoint is never a direct token (clientIdClaim iss or default, issuer known or not)', async () => {
+  const assertion = await signClientAssertion({ clientId: 'client_12345', audience: AS_ISSUER, privateKey: alice.privateKey });
+  const legacy = await signClientAssertion({ clientId: 'client_12345', audience: AS_TOKEN_ENDPOINT, privateKey: alice.privateKey });
+  const typed = await signClientAssertion({ clientId: 'client_12345', audience: AS_ISSUER, privateKey: alice.privateKey, typ: 'client-authentication+jwt' });
+  for (const extra of [{ clientIdClaim: 'iss', issuer: AS_ISSUER, tokenEndpoint: AS_TOKEN_ENDPOINT }, { clientIdClaim: 'iss' }, { clientIdClaim: 'sub' }]) {
+    const { verifier } = makeVerifier(extra);
+    assert.equal((await refused(verifier.verify(bearer(assertion)))).reason, 'not_a_direct_token', JSON.stringify(extra));
+    assert.equal((await refused(verifier.verify(bearer(legacy)))).reason, 'not_a_direct_token', JSON.stringify(extra));
+    assert.equal((await refused(verifier.verify(bearer(typed)))).reason, 'typ_not_allowed', JSON.stringify(extra));
+  }
+  // The default claim (clientcode): an assertion has none, and one that adds it is still refused.
+  const { verifier } = makeVerifier({ issuer: AS_ISSUER });
+  assert.equal((await refused(verifier.verify(bearer(assertion)))).reason, 'client_id_claim_missing');
+  const withClientcode = await signClientAssertion({ clientId: 'client_12345', audience: AS_ISSUER, privateKey: alice.privateKey, claims: { clientcode: 'client_12345' } });
+  assert.equal((await refused(verifier.verify(bearer(withClientcode)))).reason, 'not_a_direct_token');
+  assert.equal((await refused(makeVerifier().verifier.verify(bearer(withClientcode)))).reason, 'not_a_direct_token');
+});
+
+test('RFC 8725 §3.12: aud naming the server (issuer, token endpoint, in an array, trailing slash) is refused; the issuer comes from direct.issuer, mode A or the key source', async () => {
+  const now = nowSeconds();
+  // No sub: only the aud rule can catch these.
+  const tokens = [
+    await signToken(alice.privateKey, { iss: 'client_12345', aud: AS_ISSUER, iat: now }),
+    await signToken(alice.privateKey, { iss: 'client_12345', aud: ['https://api.example.com', `${AS_ISSUER}/`], iat: now }),
+  ];
+  const endpoint = await signToken(alice.privateKey, { iss: 'client_12345', aud: AS_TOKEN_ENDPOINT, iat: now });
+  const withIssuer = makeVerifier({ clientIdClaim: 'iss', issuer: AS_ISSUER, tokenEndpoint: AS_TOKEN_ENDPOINT }).verifier;
+  const viaModeA = createVerifier({ direct: { keys: mapKeySource(clients), clientIdClaim: 'iss' }, accessToken: { issuer: AS_ISSUER, audience: 'https://api.example.com', jwksUri: 'https://as.example.com/jwks' } });
+  const viaSource = createVerifier({ direct: { keys: Object.assign(mapKeySource(clients), { issuer: AS_ISSUER }), clientIdClaim: 'iss' } });
+  for (const verifier of [withIssuer, viaModeA, viaSource]) {
+    for (const token of tokens) assert.equal((await refused(verifier.verify(bearer(token)))).reason, 'not_a_direct_token');
+  }
+  assert.equal((await refused(withIssuer.verify(bearer(endpoint)))).reason, 'not_a_direct_token');
+  // Without the issuer these are plain direct tokens; an aud naming the API itself always passes.
+  const unaware = makeVerifier({ clientIdClaim: 'iss' }).verifier;
+  for (const token of [...tokens, endpoint]) assert.equal((await unaware.verify(bearer(token))).clientId, 'client_12345');
+  const forApi = await signToken(alice.privateKey, { iss: 'client_12345', aud: 'https://api.example.com', iat: now });
+  assert.equal((await withIssuer.verify(bearer(forApi))).clientId, 'client_12345');
+  assert.throws(() => makeVerifier({ issuer: '' }), /direct\.issuer/);
+});
+
+test('RFC 8725 §3.12: a token with the shape of an access token is refused (client_id + scope, iss = the server, typ at+jwt)', async () => {
+  const now = nowSeconds();
+  const { verifier } = makeVerifier({ issuer: AS_ISSUER });
+  const shaped = await signToken(alice.privateKey, { clientcode: 'client_12345', client_id: 'client_12345', scope: 'read', iat: now });
+  assert.equal((await refused(verifier.verify(bearer(shaped)))).reason, 'not_a_direct_token');
+  assert.equal((await refused(makeVerifier().verifier.verify(bearer(shaped)))).reason, 'not_a_direct_token');
+  const issued = await signToken(alice.privateKey, { clientcode: 'client_12345', iss: AS_ISSUER, iat: now });
+  assert.equal((await refused(verifier.verify(bearer(issued)))).reason, 'not_a_direct_token');
+  for (const typ of ['at+jwt', 'application/at+jwt', 'dpop+jwt', 'client-authentication+jwt', 'secevent+jwt']) {
+    const typed = await signToken(alice.privateKey, { clientcode: 'client_12345', iat: now }, { alg: 'RS256', typ });
+    assert.equal((await refused(verifier.verify(bearer(typed)))).reason, 'typ_not_allowed', typ);
+  }
+  // The seed-000 token (jsonwebtoken, RS256, { clientcode, iat, exp }) still passes with every rule on.
+  const pem = alice.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const seed = jsonwebtoken.sign({ clientcode: 'client_12345', iat: now, exp: now + 3600 }, pem, { algorithm: 'RS256' });
+  assert.equal((await verifier.verify(bearer(seed))).clientId, 'client_12345');
 });
 
 test('a token over the size limit is refused before parsing', async () => {

@@ -79,6 +79,7 @@ export const REASONS = {
   jti_missing: r('invalid_client', 401, 'RFC 7523 §3 (7)', 'jti is required'),
   jti_replayed: r('invalid_client', 401, 'RFC 7523 §3 (7), RFC 7519 §4.1.7', 'this jti has already been used'),
   client_id_claim_missing: r('invalid_token', 401, 'Keyward direct mode', 'the client identifier claim is missing'),
+  not_a_direct_token: r('invalid_token', 401, 'RFC 8725 §2.8, §3.12; Keyward direct mode', 'the JWT is a client assertion or an access token, not a direct token'),
   // --- client and key registry ----------------------------------------------------------------
   client_unknown: r('invalid_client', 401, 'RFC 6749 §5.2', 'client authentication failed'),
   client_disabled: r('invalid_client', 401, 'RFC 6749 §5.2', 'client authentication failed'),

@@ -98,7 +98,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const realm = options.realm ?? 'keyward';
   const now = options.now ?? Date.now;
   const accessMode = options.accessToken === undefined ? undefined : createAccessTokenMode(options.accessToken);
-  const directMode = options.direct === undefined ? undefined : createDirectMode(options.direct);
+  // RFC 8725 §3.12: mode B refuses mode A's issuer as a direct token's aud or iss.
+  const directIssuer = options.direct?.issuer ?? options.accessToken?.issuer;
+  const directMode = options.direct === undefined ? undefined : createDirectMode(directIssuer === undefined ? options.direct : { ...options.direct, issuer: directIssuer });
   const maxLength = options.maxTokenLength ?? directMode?.maxLength ?? 16384;
   // Decoded headers by their exact text: tokens of one issuer key, or of one client key, share it.
   const headerCache = new BoundedCache<string, Readonly<Record<string, unknown>>>(HEADER_CACHE_SIZE);

@@ -23,8 +23,12 @@ export interface AccessTokenModeOptions {
   readonly allowedAlgs?: readonly JwsAlgorithm[];
   /** Clock skew allowed for exp, nbf and iat, in seconds (default 15). */
   readonly clockTolerance?: number;
-  /** JWKS cache: Cache-Control max-age clamped to [min, max] seconds (30, 600), unknown-kid refetch cooldown (30 s). */
-  readonly jwksCache?: { readonly minSeconds?: number; readonly maxSeconds?: number; readonly cooldownSeconds?: number };
+  /**
+   * JWKS cache: Cache-Control max-age clamped to [min, max] seconds (30, 600); an unknown kid
+   * refetches at once, at most once per `refetchIntervalSeconds` (1 s); after a failed fetch the next
+   * attempt waits `cooldownSeconds` (30 s).
+   */
+  readonly jwksCache?: { readonly minSeconds?: number; readonly maxSeconds?: number; readonly refetchIntervalSeconds?: number; readonly cooldownSeconds?: number };
   /** Optional revocation check through RFC 7662 introspection (off by default). */
   readonly introspection?: IntrospectionOptions;
   readonly fetch?: FetchLike;
@@ -68,8 +72,8 @@ function readScopes(claims: Record<string, unknown>, scope: string | undefined):
  * Compiles mode A. For each token, in this order:
  * 1. header `typ` is `at+jwt` → else 'typ_not_allowed' (RFC 9068 §4, RFC 8725 §3.11: a client's
  *    own JWT or an ID token is not an access token);
- * 2. alg in the allow-list, key by kid from the issuer's JWKS (refetched on unknown kid with a
- *    cooldown), signature (RFC 9068 §4, RFC 7515 §5.2) → 'alg_not_allowed', 'kid_unknown', 'signature_invalid';
+ * 2. alg in the allow-list, key by kid from the issuer's JWKS (refetched at once on an unknown kid,
+ *    at most once per refetch interval), signature (RFC 9068 §4, RFC 7515 §5.2) → 'alg_not_allowed', 'kid_unknown', 'signature_invalid';
  * 3. `iss` equals the configured issuer → 'iss_mismatch' (RFC 9068 §4; RFC 8414 §3.3);
  * 4. `aud` contains this resource → 'aud_mismatch' (RFC 9068 §4, RFC 7519 §4.1.3);
  * 5. `exp` present and not passed (± tolerance) → 'exp_missing', 'token_expired' (RFC 9068 §2.2, §4);
@@ -96,6 +100,7 @@ export function createAccessTokenMode(options: AccessTokenModeOptions): AccessTo
     ...(options.jwksCache?.minSeconds === undefined ? {} : { minCacheSeconds: options.jwksCache.minSeconds }),
     ...(options.jwksCache?.maxSeconds === undefined ? {} : { maxCacheSeconds: options.jwksCache.maxSeconds }),
     ...(options.jwksCache?.cooldownSeconds === undefined ? {} : { cooldownSeconds: options.jwksCache.cooldownSeconds }),
+    ...(options.jwksCache?.refetchIntervalSeconds === undefined ? {} : { refetchIntervalSeconds: options.jwksCache.refetchIntervalSeconds }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   const introspection: IntrospectionCheck | undefined = options.introspection === undefined ? undefined : createIntrospectionCheck(options.introspection, {

@@ -28,6 +28,14 @@ export interface DirectModeOptions {
   /** Replay cache: when set, each jti is accepted once (until the token is stale anyway). */
   readonly replay?: ReplayStore;
   readonly maxLength?: number;
+  /**
+   * The authorization server's issuer identifier. A direct token whose `aud` names it (a client
+   * assertion) or whose `iss` is it (an access token) is refused ('not_a_direct_token'). Default:
+   * `accessToken.issuer` when mode A is configured, else the registry key source's issuer.
+   */
+  readonly issuer?: string;
+  /** The authorization server's token endpoint, refused as `aud` like the issuer (optional). */
+  readonly tokenEndpoint?: string;
 }
 
 /** The compiled mode B verifier. */
@@ -60,15 +68,21 @@ const REFRESHABLE = new Set(['kid_unknown', 'signature_invalid', 'no_keys', 'alg
  * 2. the client's keys from the key source; unknown client → 'client_unknown', disabled →
  *    'client_disabled'. These, kid_unknown and signature_invalid all carry the same public
  *    description, so the API does not reveal which clients exist (the reason stays for logs);
- * 3. verifyDirectToken (typ, alg allow-list, kid, signature, key lifecycle, iat age, exp cap, nbf:
+ * 3. verifyDirectToken (typ, alg allow-list, kid, signature, key lifecycle, not a client assertion
+ *    nor an access token of the configured server, iat age, exp cap, nbf:
  *    the token endpoint's rules, RFC 7515 §5.2, RFC 7519 §4.1); on kid_unknown or signature_invalid
  *    the source is asked once to refetch (rotation), within its cooldown, and the token checked again;
  * 4. with a replay cache and a jti: reserve (clientId, jti) until the token goes stale; taken →
  *    'jti_replayed' (RFC 7519 §4.1.7). Only after every other check passed, so a refused token never burns its jti.
- * Does NOT check scopes (the verifier does) nor an audience (direct tokens have none: keep maxIatAge short).
+ * Does NOT check scopes (the verifier does) nor an audience other than the authorization server's
+ * (direct tokens have none: keep maxIatAge short).
  */
 export function createDirectMode(options: DirectModeOptions): DirectMode {
   if (options.keys === undefined || typeof options.keys.getClientKeys !== 'function') throw new TypeError('direct.keys must be a key source (getClientKeys)');
+  for (const name of ['issuer', 'tokenEndpoint'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) throw new TypeError(`direct.${name} must be the authorization server's URL`);
+  }
   const policy = resolveDirectTokenPolicy({
     ...(options.clientIdClaim === undefined ? {} : { clientIdClaim: options.clientIdClaim }),
     ...(options.maxIatAge === undefined ? {} : { maxIatAge: options.maxIatAge }),
@@ -78,6 +92,8 @@ export function createDirectMode(options: DirectModeOptions): DirectMode {
     ...(options.algPin === undefined ? {} : { algPin: options.algPin }),
     ...(options.requireJti === undefined ? {} : { requireJti: options.requireJti }),
     ...(options.maxLength === undefined ? {} : { maxLength: options.maxLength }),
+    // RFC 8725 §3.12: every identifier of the authorization server the verifier knows.
+    serverIdentifiers: [options.issuer, options.tokenEndpoint, options.keys.issuer].filter((id): id is string => id !== undefined),
   });
   const source = options.keys;
   const replay = options.replay;

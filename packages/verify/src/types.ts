@@ -53,6 +53,11 @@ export interface ClientKeySource {
   refreshClientKeys?(clientId: string): Promise<ClientKeys | undefined> | undefined;
   /** Stops timers and frees caches. Optional. */
   close?(): void;
+  /**
+   * The issuer of the authorization server the keys come from, when the source knows it (the
+   * registry source does): direct mode then refuses that server's assertions and tokens.
+   */
+  readonly issuer?: string;
 }
 
 /** A minimal `fetch` (the global one fits); injectable for tests and proxies. */

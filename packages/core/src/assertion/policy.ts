@@ -40,6 +40,12 @@ export interface DirectTokenPolicy {
   /** Require a jti (so every token can be replay-checked). Default false (the seed sends none). */
   readonly requireJti: boolean;
   readonly maxLength: number;
+  /**
+   * The authorization server's identifiers (issuer, token endpoint) the verifier knows. A direct
+   * token whose `aud` equals or contains one, or whose `iss` equals one, is refused: it is a client
+   * assertion or an access token (RFC 8725 §3.12). Default none: the shape rules still apply.
+   */
+  readonly serverIdentifiers: readonly string[];
 }
 
 /** Policies returned by the resolve functions: frozen, already checked, returned as they are. */
@@ -63,6 +69,7 @@ export const DEFAULT_DIRECT_TOKEN_POLICY: DirectTokenPolicy = Object.freeze({
   allowedAlgs: ASYMMETRIC_ALGS,
   requireJti: false,
   maxLength: DEFAULT_MAX_JWS_LENGTH,
+  serverIdentifiers: Object.freeze([]),
 });
 
 RESOLVED.add(DEFAULT_ASSERTION_POLICY);
@@ -112,7 +119,10 @@ export function resolveDirectTokenPolicy(partial?: Partial<DirectTokenPolicy>): 
   checkSeconds('clockTolerance', policy.clockTolerance, 0);
   checkSeconds('maxLength', policy.maxLength, 1);
   if (typeof policy.requireJti !== 'boolean') throw new TypeError('policy.requireJti must be a boolean');
-  return freeze(policy);
+  if (!Array.isArray(policy.serverIdentifiers) || !policy.serverIdentifiers.every((id) => typeof id === 'string' && id.length > 0)) {
+    throw new TypeError('policy.serverIdentifiers must be a list of the authorization server\'s issuer and token endpoint URLs');
+  }
+  return freeze({ ...policy, serverIdentifiers: Object.freeze([...new Set(policy.serverIdentifiers)]) });
 }
 
 function freeze<T extends { allowedAlgs: readonly JwsAlgorithm[] }>(policy: T): T {

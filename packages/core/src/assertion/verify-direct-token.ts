@@ -5,6 +5,7 @@
 import { OAuthError } from '../errors.ts';
 import type { JwsAlgorithm, RegisteredKey } from '../keys/types.ts';
 import { verifyWithRegisteredKeys } from '../jws/select-verification-key.ts';
+import { checkDirectTokenKind } from './check-direct-token-kind.ts';
 import { checkKeyLifecycle } from './check-key-lifecycle.ts';
 import { checkNow, readJti, readTimeClaims, readTyp } from './claim-helpers.ts';
 import type { ParsedDirectToken } from './parse-direct-token.ts';
@@ -37,6 +38,9 @@ export interface VerifiedDirectToken {
  * and signature ('alg_not_allowed', 'kid_unknown', 'alg_key_mismatch', 'signature_invalid'), key
  * lifecycle, then the claims, only after the signature verified:
  *
+ * - not a client assertion nor an access token (checkDirectTokenKind: `aud` or `iss` naming the
+ *   authorization server of `policy.serverIdentifiers`, the assertion or access token shape) →
+ *   'not_a_direct_token' (RFC 8725 §3.12), whatever the client id claim;
  * - the client id claim (default `clientcode`) must be a non-empty string → 'client_id_claim_missing';
  * - `iat` is required → 'iat_missing' (RFC 7519 §4.1.6; the source document says "always include
  *   iat"); iat/exp in milliseconds are named ('iat_in_milliseconds', 'exp_in_milliseconds');
@@ -47,8 +51,9 @@ export interface VerifiedDirectToken {
  * - `nbf` ahead → 'nbf_in_future'; `jti` if present a string ≤ 256 chars ('claim_invalid'), required
  *   only with `requireJti` ('jti_missing').
  *
- * Does NOT check `aud` (the direct mode has none: a token is valid at every API that trusts the
- * client's key, so keep maxIatAge short) and does NOT reserve the jti (the caller MAY, after this
+ * Does NOT check an `aud` that names anything but the authorization server (the direct mode has no
+ * audience: a token is valid at every API that trusts the client's key, so keep maxIatAge short)
+ * and does NOT reserve the jti (the caller MAY, after this
  * returns).
  */
 export function verifyDirectToken(parsed: ParsedDirectToken, context: DirectTokenContext): VerifiedDirectToken {
@@ -76,6 +81,8 @@ export function verifyDirectToken(parsed: ParsedDirectToken, context: DirectToke
   checkKeyLifecycle(key, now);
 
   const claims = parsed.payload;
+  // RFC 8725 §3.12: a client assertion or an access token never passes as a direct token.
+  checkDirectTokenKind(claims, policy.serverIdentifiers);
   const clientId = parsed.clientId;
   if (clientId === undefined) {
     throw new OAuthError('client_id_claim_missing', { detail: `the "${clientIdClaim}" claim must hold your client ID` });

@@ -20,7 +20,7 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as con
 
 /** The refusal for private material given where a public key belongs. */
 export function privateKeyRefusal(): KeyError {
-  return new KeyError('key_is_private', 'this is a private key: register the public key only (derive it with `keyward pubkey --key private_key.pem` or `openssl rsa -in private_key.pem -pubout -out public_key.pem`)');
+  return new KeyError('key_is_private', 'this is a private key: register the public key only (derive it with `keyward pubkey private_key.pem` or `openssl rsa -in private_key.pem -pubout -out public_key.pem`)');
 }
 
 function describe(key: KeyObject, options: { kid?: string; alg?: unknown; certificate?: CertificateInfo }): PublicKeyInfo {

@@ -17,6 +17,8 @@ export interface KeywardConfig {
     readonly maxBodyBytes: number;
     /** A request that has not arrived completely after this many seconds is dropped. */
     readonly requestTimeout: number;
+    /** Most connections open at once per server process; more are closed as soon as they are accepted. */
+    readonly maxConnections: number;
     /** Read the source address from X-Forwarded-For (only behind a proxy you control). */
     readonly trustProxy: boolean;
     /** Worker processes sharing the port (`auto`: one per CPU core). */
@@ -41,6 +43,21 @@ export interface KeywardConfig {
     readonly rotationOverlap: number;
     /** Seconds between re-reads of the signing keys from storage (rotation by another process). */
     readonly signingKeyRefresh: number;
+  };
+  readonly keys: {
+    /**
+     * Seconds a new signing key made by `keyward keys rotate` is published in /jwks before it signs
+     * (so verifiers that cached /jwks already know it).
+     */
+    readonly prepublishSeconds: number;
+    /** Key-encryption key of the stored signing keys: 32 bytes, base64url or hex (prefer the file). */
+    readonly encryptionKey?: string;
+    /** File holding the key-encryption key (32 bytes: raw, base64url or hex text). */
+    readonly encryptionKeyFile?: string;
+    /** The previous key-encryption key, still accepted for reading during a rotation. */
+    readonly previousEncryptionKey?: string;
+    /** File holding the previous key-encryption key. */
+    readonly previousEncryptionKeyFile?: string;
   };
   readonly assertions: {
     /** Longest accepted client assertion lifetime (exp - iat), seconds. */
@@ -95,9 +112,10 @@ export const DEFAULT_PORT = 4440;
 
 /** The defaults. */
 export const DEFAULT_CONFIG: KeywardConfig = {
-  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, trustProxy: false, workers: 1 },
+  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, maxConnections: 10000, trustProxy: false, workers: 1 },
   storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
+  keys: { prepublishSeconds: 120 },
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
   clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
   clientKeysEndpoint: { maxAge: 60 },
@@ -124,6 +142,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'server.issuer', env: 'KEYWARD_ISSUER', description: 'Issuer identifier (RFC 8414 §2): the `iss` of every access token and the `aud` client assertions must carry. Unset: `http://<host>:<port>` of the bound address. Never taken from the Host header. Set it to your public https URL in production.' },
   { path: 'server.maxBodyBytes', description: 'Largest accepted request body in bytes; larger bodies get 413 `invalid_request`.' },
   { path: 'server.requestTimeout', description: 'Seconds a request may take to arrive completely; slower ones are dropped (no hanging connections).' },
+  { path: 'server.maxConnections', description: 'Most client connections one server process holds open at once; a connection beyond it is closed as soon as it is accepted. It bounds the file descriptors and memory an idle-connection flood can take. With `server.workers` N, each worker process has this cap. Keep it below the process\'s open-file limit (`ulimit -n`). Connections still arriving faster than the server accepts them wait in the kernel\'s listen queue (`net.core.somaxconn`; see docs/deployment.md).' },
   { path: 'server.trustProxy', description: 'Take the source address for the audit log from the first `X-Forwarded-For` entry. Only behind a proxy you control.' },
   { path: 'server.workers', env: 'KEYWARD_WORKERS', description: 'Worker processes serving the port together (node:cluster), each with its own event loop, sharing the store: `auto` starts one per CPU core. With 1 (the default) the server is one process. Needs SQLite or PostgreSQL (not `:memory:`). Without `storage.redisUrl` the workers pass cache invalidations to each other through the main process, and each worker counts the rate limits on its own (so a source address or client may get up to `workers` times the limit); set `storage.redisUrl` for exact shared counters. See docs/deployment.md.' },
   { path: 'storage.dataDir', env: 'KEYWARD_DATA_DIR', description: 'Directory of the SQLite file `keyward.sqlite` (created with mode 0700 on first start). `:memory:` keeps everything in memory (lost on exit).' },
@@ -134,6 +153,11 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'tokens.signingAlg', description: 'Algorithm of the signing key created on first start: ES256, RS256, PS256 or EdDSA (any asymmetric JWS algorithm works).' },
   { path: 'tokens.rotationOverlap', description: 'Default overlap of `keyward keys rotate` in seconds: the old key stays in /jwks this long.' },
   { path: 'tokens.signingKeyRefresh', description: 'Seconds between re-reads of the signing keys, so a rotation made by `keyward keys rotate` in another process is picked up even if its announcement (data directory socket, or Redis) was missed.' },
+  { path: 'keys.prepublishSeconds', description: 'Seconds a new signing key made by `keyward keys rotate` is published in /jwks before it starts signing, so an API that cached /jwks before the rotation already knows the new key. The default (120) covers the /jwks `Cache-Control: max-age` of 60 s plus `tokens.signingKeyRefresh` (30 s, the latest a node serves the new /jwks). Every node switches at the activation time stored with the key. `keyward keys rotate --now` skips it (a compromised key).' },
+  { path: 'keys.encryptionKey', env: 'KEYWARD_KEY_ENCRYPTION_KEY', description: 'Key-encryption key (32 bytes, base64url or hex) of the stored signing keys: when set, every signing key is stored AES-256-GCM encrypted (existing plaintext keys are encrypted at start-up). Prefer `keys.encryptionKeyFile` or a secret store over a value in a file. Unset (and no file): the signing keys are stored unencrypted and the server warns at start-up. See docs/operations.md.' },
+  { path: 'keys.encryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_FILE', description: 'File holding the key-encryption key (32 raw bytes, or base64url or hex text); keep it 0600 and apart from the data. Used when `keys.encryptionKey` is unset.' },
+  { path: 'keys.previousEncryptionKey', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS', description: 'The previous key-encryption key, accepted for reading only while you rotate it (`keyward keys rewrap`, docs/operations.md).' },
+  { path: 'keys.previousEncryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS_FILE', description: 'File holding the previous key-encryption key (see `keys.previousEncryptionKey`).' },
   { path: 'assertions.maxLifetime', description: 'Longest accepted client assertion lifetime (`exp - iat`) in seconds (RFC 7523 §3 (4)).' },
   { path: 'assertions.clockTolerance', description: 'Clock skew in seconds tolerated on `exp`, `iat` and `nbf`.' },
   { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
@@ -161,4 +185,8 @@ export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
   KEYWARD_DATABASE_URL: 'storage.databaseUrl',
   KEYWARD_REDIS_URL: 'storage.redisUrl',
   KEYWARD_LOG_LEVEL: 'log.level',
+  KEYWARD_KEY_ENCRYPTION_KEY: 'keys.encryptionKey',
+  KEYWARD_KEY_ENCRYPTION_KEY_FILE: 'keys.encryptionKeyFile',
+  KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS: 'keys.previousEncryptionKey',
+  KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS_FILE: 'keys.previousEncryptionKeyFile',
 };

@@ -17,6 +17,7 @@ export const configInputSchema = z.strictObject({
     issuer: z.url({ protocol: /^https?$/ }).refine((value) => !value.includes('#') && !value.includes('?'), 'the issuer has no query or fragment (RFC 8414 §2)').optional(),
     maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
     requestTimeout: z.number().int().min(1).max(600).optional(),
+    maxConnections: z.number().int().min(1).max(1_000_000).optional(),
     trustProxy: z.boolean().optional(),
     workers: z.union([z.number().int(WORKERS_RULE).min(1, WORKERS_RULE).max(64, WORKERS_RULE), z.literal('auto')], { error: WORKERS_RULE }).optional(),
   }).optional(),
@@ -31,6 +32,13 @@ export const configInputSchema = z.strictObject({
     signingAlg: z.enum(ASYMMETRIC_ALGS).optional(),
     rotationOverlap: seconds(90 * 86400).optional(),
     signingKeyRefresh: z.number().int().min(1).max(3600).optional(),
+  }).optional(),
+  keys: z.strictObject({
+    prepublishSeconds: seconds(7 * 86400).optional(),
+    encryptionKey: z.string().min(1).optional(),
+    encryptionKeyFile: z.string().min(1).optional(),
+    previousEncryptionKey: z.string().min(1).optional(),
+    previousEncryptionKeyFile: z.string().min(1).optional(),
   }).optional(),
   assertions: z.strictObject({
     maxLifetime: z.number().int().min(1).max(3600).optional(),

@@ -13,6 +13,7 @@ import type { Store } from '../store/contract.ts';
 import { buildApp } from './build-app.ts';
 import { openConfiguredStore } from './open-configured-store.ts';
 import type { ServerContext } from './context.ts';
+import { limitConnections } from './limit-connections.ts';
 import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
 import { createClientCache } from './services/client-cache.ts';
@@ -21,7 +22,28 @@ import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
 import { getMetrics } from './services/metrics/get-metrics.ts';
 import { closeTokenRateLimiter } from './services/rate-limit/get-token-rate-limiter.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
+import { resolveKeyEncryption } from './services/key-encryption/index.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
+
+/**
+ * The listen backlog asked of the kernel (which caps it at `net.core.somaxconn`, 4096 by default on
+ * Linux 5.4 and later).
+ *
+ * Why silent connections outlived the request timeout under a flood: node
+ * enforces headersTimeout/requestTimeout with a timer (connectionsCheckingInterval) that walks the
+ * list of connections the process has ACCEPTED, and every accepted connection was closed on time
+ * (measured: 15,000 idle sockets, each answered 408 within requestTimeout + 1 s, in one process
+ * and with workers). The connections that stayed open had never been accepted. Node listens with a
+ * backlog of 511 by default; a burst of connects overflows that queue, the kernel completes their
+ * handshake with SYN cookies (dmesg: "Possible SYN flooding ... Sending cookies"), so the client
+ * holds an open connection, but drops it while the accept queue is full. The server process never
+ * sees such a connection, so no timeout of ours can close it; the client learns only when it sends
+ * enough to time out. A 3,000-socket burst lost about 490 of them this way with 511, none with this.
+ * The remedy is a deep queue (this) plus a cap on what a process holds (`server.maxConnections`,
+ * limit-connections.ts), so that a flood is accepted and closed quickly instead of left in the
+ * kernel. In `serve --workers N` the main process listens with the backlog the workers ask for.
+ */
+export const LISTEN_BACKLOG = 65535;
 
 /** A running server node. */
 export interface RunningServer {
@@ -48,16 +70,20 @@ export interface StartServerOptions {
 /** Starts a server node with `config`. */
 export async function startServer(config: KeywardConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const store = options.store ?? (await openConfiguredStore(config, { serving: true }));
+  const store = options.store ?? (await openConfiguredStore(config, { serving: true, onWarning: (message) => logger.warn(message) }));
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const nowMs = () => now() * 1000 + (Date.now() % 1000);
   let server: Server | undefined;
   try {
-    const signingKeys = await loadSigningKeys(store.signingKeys, { alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs });
+    const signingKeys = await loadSigningKeys(store.signingKeys, {
+      alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs,
+      encryption: resolveKeyEncryption(config), onWarning: (message) => logger.warn(message),
+    });
     // The app needs the issuer, known once the port is bound; no request can arrive before that.
     const holder: { app?: ReturnType<typeof buildApp> } = {};
     const listener = getRequestListener((request, env) => holder.app!.fetch(request, env));
     server = createServer({ requestTimeout: config.server.requestTimeout * 1000, headersTimeout: Math.min(config.server.requestTimeout * 1000, 60_000), keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, listener);
+    limitConnections(server, config.server.maxConnections);
     const httpServer = server;
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', (error: NodeJS.ErrnoException) => {
@@ -65,7 +91,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
         else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${config.server.port}: choose a port above 1023 with --port or KEYWARD_PORT`));
         else reject(error);
       });
-      httpServer.listen(config.server.port, config.server.host, () => {
+      httpServer.listen({ port: config.server.port, host: config.server.host, backlog: LISTEN_BACKLOG }, () => {
         httpServer.removeAllListeners('error');
         httpServer.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
         resolve();

@@ -88,7 +88,11 @@ export interface ClientStore {
 export interface SigningKeyRecord {
   readonly kid: string;
   readonly alg: JwsAlgorithm;
-  /** Private JWK (JSON); the store must keep it out of logs. */
+  /**
+   * Private JWK (JSON), or its AES-256-GCM wrapped form `{ keyward_wrapped: "A256GCM", kek, iv, ct,
+   * tag }` when a key-encryption key is configured (server/services/key-encryption); the store keeps
+   * either as it is and must keep it out of logs.
+   */
   readonly privateJwk: Record<string, unknown>;
   readonly publicJwk: PublicJwk;
   /** `active`: signs new tokens; `published`: only in /jwks (overlap); `retired`: gone from /jwks. */
@@ -96,12 +100,15 @@ export interface SigningKeyRecord {
   readonly createdAt: Date;
   /** For `published` keys: removed from /jwks after this time. */
   readonly retireAt?: Date;
+  /** A pre-published key signs from this time on (before it, it is only in /jwks); absent: from `createdAt`. */
+  readonly activateAt?: Date;
 }
 
 export interface SigningKeyStore {
   addSigningKey(key: SigningKeyRecord): Promise<void>;
   listSigningKeys(): Promise<SigningKeyRecord[]>;
-  updateSigningKey(kid: string, patch: Partial<Pick<SigningKeyRecord, 'state' | 'retireAt'>>): Promise<void>;
+  /** Changes the state, the times, or the stored private JWK (re-wrapped with another key-encryption key). */
+  updateSigningKey(kid: string, patch: Partial<Pick<SigningKeyRecord, 'state' | 'retireAt' | 'activateAt' | 'privateJwk'>>): Promise<void>;
 }
 
 /** One issued access token, remembered for introspection and revocation. */
@@ -198,6 +205,11 @@ export interface InitialAccessTokenStore {
    * Returns the record after this use (`usesLeft` already decremented; absent when unlimited).
    */
   consumeInitialAccessToken(tokenHash: string, now: Date): Promise<InitialAccessTokenRecord | undefined>;
+  /**
+   * Finds by hash a token that could be consumed now (known, not expired, a use left) WITHOUT
+   * consuming it; undefined otherwise. Lets an endpoint refuse a bad token before reading the body.
+   */
+  findInitialAccessToken(tokenHash: string, now: Date): Promise<InitialAccessTokenRecord | undefined>;
   listInitialAccessTokens(): Promise<InitialAccessTokenRecord[]>;
 }
 

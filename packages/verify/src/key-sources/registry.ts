@@ -40,8 +40,13 @@ export interface RegistryKeySourceOptions {
   /** The server's max-age is clamped to [min, max] seconds (defaults 5 and 300; 60 when absent). */
   readonly minCacheSeconds?: number;
   readonly maxCacheSeconds?: number;
-  /** At most one forced refetch per client per this many seconds (default 10). */
+  /**
+   * At most one forced refetch (unknown kid, failed signature) per client per this many seconds
+   * (default 1: a client's new key works with its first token).
+   */
   readonly cooldownSeconds?: number;
+  /** After a failed registry lookup (last good keys kept), the next attempt waits this long (default 10). */
+  readonly retrySeconds?: number;
   readonly maxEntries?: number;
   readonly timeoutMs?: number;
   readonly fetch?: FetchLike;
@@ -161,10 +166,13 @@ export function createRegistryKeySource(options: RegistryKeySourceOptions): Clie
     return { entry: { state: json.state === 'enabled' ? 'enabled' : 'disabled', keys }, ttlSeconds: readMaxAge(response.headers, bounds) };
   }
 
-  return createCachedKeySource({
-    cooldownSeconds: options.cooldownSeconds ?? 10,
+  const source = createCachedKeySource({
+    cooldownSeconds: options.cooldownSeconds ?? 1,
+    retrySeconds: options.retrySeconds ?? 10,
     maxEntries: options.maxEntries ?? 10_000,
     now,
     load: (clientId) => fetchKeys(clientId, false),
   });
+  // Direct mode refuses this server's client assertions and access tokens (RFC 8725 §3.12).
+  return { ...source, issuer: options.issuer };
 }

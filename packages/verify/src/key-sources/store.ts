@@ -36,8 +36,10 @@ export interface StoreKeySourceOptions {
   readonly clients: ClientKeyStore;
   /** Answers are reused this long, in seconds (default 30): the rotation/revocation bound. */
   readonly cacheSeconds?: number;
-  /** At most one forced re-read per client per this many seconds (default 5). */
+  /** At most one forced re-read per client per this many seconds (default 1). */
   readonly cooldownSeconds?: number;
+  /** After a failed read (last good keys kept), the next attempt waits this long (default 5). */
+  readonly retrySeconds?: number;
   readonly maxEntries?: number;
   readonly now?: () => number;
 }
@@ -65,7 +67,8 @@ export function toRegisteredKeyFromRecord(record: StoredClientKey): RegisteredKe
 export function createStoreKeySource(options: StoreKeySourceOptions): ClientKeySource {
   const ttl = options.cacheSeconds ?? 30;
   return createCachedKeySource({
-    cooldownSeconds: options.cooldownSeconds ?? 5,
+    cooldownSeconds: options.cooldownSeconds ?? 1,
+    retrySeconds: options.retrySeconds ?? 5,
     maxEntries: options.maxEntries ?? 10_000,
     now: options.now ?? Date.now,
     async load(clientId) {

@@ -9,7 +9,7 @@
  * The admin then gets tokens the Keyward way: a private_key_jwt assertion at /token with
  * scope=keyward:admin, and calls /admin/v1 with it (the CLI's `--server` mode does this).
  */
-import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveIssuer } from '../../config/resolve-issuer.ts';
@@ -19,6 +19,7 @@ import { importPublicKeys } from '@keyward/core';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { createClient, createRegistryContext, RegistryError } from '../../server/services/registry/index.ts';
 import { ADMIN_SCOPE } from '../../server/routes/admin/admin-auth.ts';
+import { writeOutputFiles } from '../lib/write-files.ts';
 import { CliError, EXIT, printResult } from '../output.ts';
 
 /** Registers `admin init`. */
@@ -60,12 +61,13 @@ export function registerAdminCommand(program: Command): void {
         }
         const issuer = (o.issuer ?? resolveIssuer(config, config.server.port)).replace(/\/+$/, '');
         mkdirSync(out, { recursive: true, mode: 0o700 });
-        // The private key is created with mode 0600 (and chmod'ed in case it existed with --force).
-        writeFileSync(paths.key, exportPrivatePem(privateKey), { mode: 0o600 });
-        chmodSync(paths.key, 0o600);
-        writeFileSync(paths.pub, exportPublicPem(publicKey));
         const adminJson = { issuer, server: issuer, client_id: created.client.clientId, kid: created.keys[0]!.kid, key: paths.key };
-        writeFileSync(paths.json, `${JSON.stringify(adminJson, null, 2)}\n`);
+        // The private key 0600 from its first byte, also when --force overwrites a looser file.
+        writeOutputFiles([
+          { path: paths.key, content: exportPrivatePem(privateKey), mode: 0o600 },
+          { path: paths.pub, content: exportPublicPem(publicKey), mode: 0o644 },
+          { path: paths.json, content: `${JSON.stringify(adminJson, null, 2)}\n`, mode: 0o644 },
+        ], true);
         return { ...adminJson, scope: ADMIN_SCOPE, public_key: paths.pub, config: paths.json };
       });
       printResult(o.json, result, () => [

@@ -25,7 +25,9 @@ export function writeOutputFiles(files: readonly OutputFile[], force: boolean): 
   }
   for (const file of files) {
     mkdirSync(dirname(file.path), { recursive: true });
-    // The mode applies at creation; chmod covers an overwritten file with looser permissions.
+    // The mode applies at creation; an overwritten file is chmod'ed BEFORE the new content goes in,
+    // so a private key is never readable by others, not even for a moment.
+    if (existsSync(file.path)) chmodSync(file.path, file.mode);
     writeFileSync(file.path, file.content, { mode: file.mode });
     chmodSync(file.path, file.mode);
   }

@@ -3,20 +3,13 @@
  * and refuses repeated parameters (RFC 6749 §3.2: "Request and response parameters MUST NOT be
  * included more than once").
  */
-import type { IncomingMessage } from 'node:http';
 import { OAuthError } from '@keyward/core';
+import { readBodyText, type ReadBodyOptions } from './read-body.ts';
 
-/** Options of {@link readForm}. */
-export interface ReadFormOptions {
-  /** Largest accepted body, bytes. */
-  readonly maxBytes: number;
+/** Options of {@link readForm}: the body reader's (cap, node:http request) plus the repeatable parameters. */
+export interface ReadFormOptions extends ReadBodyOptions {
   /** Parameters that may repeat (RFC 8707 §2: `resource`). */
   readonly repeatable?: ReadonlySet<string>;
-  /**
-   * The Node request behind `request`, when served by node:http: its body is read directly, which
-   * spares building a web ReadableStream per request (hot path).
-   */
-  readonly incoming?: IncomingMessage;
 }
 
 /** A parsed form: single values, plus the repeatable parameters as lists. */
@@ -31,7 +24,7 @@ export interface FormParameters {
 /**
  * Reads and parses the body of `request`. Throws OAuthError 'content_type_unsupported' (not a form),
  * 'body_too_large' (over maxBytes, by Content-Length or while streaming), 'parameter_repeated',
- * 'request_malformed' (not UTF-8).
+ * 'request_malformed' (not UTF-8, or cut off): the body is read by read-body.ts.
  *
  * Does NOT check which parameters are present: the endpoint does.
  */
@@ -41,9 +34,7 @@ export async function readForm(request: Request, options: ReadFormOptions): Prom
   if (type !== 'application/x-www-form-urlencoded') {
     throw new OAuthError('content_type_unsupported', { detail: `Content-Type is ${type === '' ? 'missing' : JSON.stringify(type)}: send the parameters as application/x-www-form-urlencoded` });
   }
-  const text = options.incoming !== undefined && !options.incoming.readableEnded && options.incoming.readable
-    ? await readIncomingText(options.incoming, options.maxBytes)
-    : await readBodyText(request, options.maxBytes);
+  const text = await readBodyText(request, options);
   const values = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(text)) {
     const list = values.get(name);
@@ -63,75 +54,4 @@ export async function readForm(request: Request, options: ReadFormOptions): Prom
       return (values.get(name) ?? []).some((value) => value !== '');
     },
   };
-}
-
-/** The body of a node:http request as UTF-8 text, at most `maxBytes` bytes. */
-export function readIncomingText(incoming: IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = incoming.headers['content-length'];
-  if (declared !== undefined && Number(declared) > maxBytes) {
-    return Promise.reject(new OAuthError('body_too_large', { detail: `the body is ${declared} bytes; the limit is ${maxBytes}` }));
-  }
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        cleanup();
-        incoming.resume(); // drain the rest; the answer goes out now
-        reject(new OAuthError('body_too_large', { detail: `the body is larger than the limit of ${maxBytes} bytes` }));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      try {
-        resolve(new TextDecoder('utf-8', { fatal: true }).decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-      } catch {
-        reject(new OAuthError('request_malformed', { detail: 'the body is not valid UTF-8' }));
-      }
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new OAuthError('request_malformed', { detail: 'the body could not be read', cause: error }));
-    };
-    const cleanup = () => {
-      incoming.off('data', onData);
-      incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      incoming.off('aborted', onError);
-    };
-    incoming.on('data', onData);
-    incoming.on('end', onEnd);
-    incoming.on('error', onError);
-    incoming.on('aborted', onError);
-  });
-}
-
-/** The body as UTF-8 text, at most `maxBytes` bytes. */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) {
-    throw new OAuthError('body_too_large', { detail: `the body is ${declared} bytes; the limit is ${maxBytes}` });
-  }
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new OAuthError('body_too_large', { detail: `the body is larger than the limit of ${maxBytes} bytes` });
-    }
-    chunks.push(value);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new OAuthError('request_malformed', { detail: 'the body is not valid UTF-8' });
-  }
 }

@@ -24,6 +24,7 @@ import type { KeywardConfig } from '../../config/defaults.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
 import { listenForLocalAnnouncements } from '../services/cluster/local-announcements.ts';
 import { loadSigningKeys } from '../services/signing-keys.ts';
+import { resolveKeyEncryption } from '../services/key-encryption/index.ts';
 import type { InvalidationBus } from '../../store/redis/create-invalidation-bus.ts';
 import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
 
@@ -82,7 +83,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   // Migrations and the first signing key, once, before any worker opens the store.
   const store = await openConfiguredStore(config);
   try {
-    await loadSigningKeys(store.signingKeys, { alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh });
+    await loadSigningKeys(store.signingKeys, { alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, encryption: resolveKeyEncryption(config) });
   } finally {
     await store.close();
   }

@@ -199,6 +199,15 @@ export function createMemoryStore(): Store {
         }
         return undefined;
       },
+      async findInitialAccessToken(tokenHash, now) {
+        for (const token of initialTokens.values()) {
+          if (token.tokenHash !== tokenHash) continue;
+          if (token.expiresAt !== undefined && token.expiresAt.getTime() <= now.getTime()) return undefined;
+          if (token.usesLeft !== undefined && token.usesLeft <= 0) return undefined;
+          return copy(token);
+        }
+        return undefined;
+      },
       async listInitialAccessTokens() {
         return [...initialTokens.values()]
           .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))

@@ -1,9 +1,12 @@
 /**
- * Combines a Store (PostgreSQL) with a Redis replay cache: every port from `base` except `replay`.
- * ping is true only when both answer; close closes both.
+ * Combines a Store (PostgreSQL) with a Redis replay cache: every port from `base`, and a replay port
+ * with Redis in front of the database's own (create-guarded-replay-store.ts: the database stays
+ * authoritative, so a Redis that restarts empty forgets nothing). ping is true only when both
+ * answer; close closes both.
  */
 import type { Store } from '../contract.ts';
 import { connectRedis } from './connect-redis.ts';
+import { createGuardedReplayStore } from './create-guarded-replay-store.ts';
 import { createRedisReplayStore } from './create-redis-replay-store.ts';
 
 /** Connects to Redis and returns `base` with its replay port on Redis. */
@@ -13,7 +16,7 @@ export async function openRedisReplay(base: Store, redisUrl: string, prefix: str
     clients: base.clients,
     signingKeys: base.signingKeys,
     tokens: base.tokens,
-    replay: createRedisReplayStore(redis, prefix),
+    replay: createGuardedReplayStore(createRedisReplayStore(redis, prefix), base.replay),
     audit: base.audit,
     initialAccessTokens: base.initialAccessTokens,
     async ping() {

@@ -12,7 +12,7 @@ import type { ClientKeyRecord, ClientRecord, SigningKeyRecord } from '../contrac
 
 type ClientPatch = Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>;
 type KeyPatch = Partial<Pick<ClientKeyRecord, 'state' | 'retireAt' | 'revokedAt' | 'notBefore' | 'notAfter'>>;
-type SigningKeyPatch = Partial<Pick<SigningKeyRecord, 'state' | 'retireAt'>>;
+type SigningKeyPatch = Partial<Pick<SigningKeyRecord, 'state' | 'retireAt' | 'activateAt' | 'privateJwk'>>;
 
 const CLIENT_OPTIONAL = ['contact', 'description', 'algPin', 'jwksUri', 'registrationTokenHash', 'registrationLimits'] as const;
 const CLIENT_REQUIRED = ['name', 'grantTypes', 'scopes', 'accessTokenTtl', 'audiencePolicy', 'state'] as const;
@@ -45,7 +45,7 @@ export function applyKeyPatch(key: ClientKeyRecord, patch: KeyPatch): ClientKeyR
 
 /** The signing key after `patch`. */
 export function applySigningKeyPatch(key: SigningKeyRecord, patch: SigningKeyPatch): SigningKeyRecord {
-  return applyFields(key, patch, ['retireAt'], ['state']);
+  return applyFields(key, patch, ['retireAt', 'activateAt'], ['state', 'privateJwk']);
 }
 
 /** Default and maximum number of audit events one query returns. */

@@ -148,6 +148,7 @@ export function toSigningKeyRow(k: SigningKeyRecord): SigningKeysTable {
     state: k.state,
     created_at: k.createdAt.getTime(),
     retire_at: writeOptionalDate(k.retireAt),
+    activate_at: writeOptionalDate(k.activateAt),
   };
 }
 
@@ -161,6 +162,7 @@ export function fromSigningKeyRow(r: LooseRow<SigningKeysTable>): SigningKeyReco
     state: r.state as SigningKeyRecord['state'],
     createdAt: readDate(r.created_at),
     retireAt: readOptionalDate(r.retire_at),
+    activateAt: readOptionalDate(r.activate_at),
   });
 }
 

@@ -53,6 +53,8 @@ export interface SigningKeysTable {
   state: string;
   created_at: Int;
   retire_at: Int | null;
+  /** Migration 0003. */
+  activate_at: Int | null;
 }
 
 export interface IssuedTokensTable {

@@ -28,6 +28,14 @@ export function createSqlInitialAccessTokenStore({ db }: SqlContext): InitialAcc
         .executeTakeFirst();
       return row && fromInitialAccessTokenRow(row);
     },
+    async findInitialAccessToken(tokenHash, now) {
+      const row = await db.selectFrom('initial_access_tokens').selectAll()
+        .where('token_hash', '=', tokenHash)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now.getTime())]))
+        .where((eb) => eb.or([eb('uses_left', 'is', null), eb('uses_left', '>', 0)]))
+        .executeTakeFirst();
+      return row && fromInitialAccessTokenRow(row);
+    },
     async listInitialAccessTokens() {
       const rows = await db.selectFrom('initial_access_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
       return rows.map(fromInitialAccessTokenRow);

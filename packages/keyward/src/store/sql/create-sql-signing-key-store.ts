@@ -28,7 +28,7 @@ export function createSqlSigningKeyStore({ db }: SqlContext): SigningKeyStore {
         const row = await trx.selectFrom('signing_keys').selectAll().where('kid', '=', kid).executeTakeFirst();
         if (!row) return;
         const next = toSigningKeyRow(applySigningKeyPatch(fromSigningKeyRow(row), patch));
-        await trx.updateTable('signing_keys').set({ state: next.state, retire_at: next.retire_at }).where('kid', '=', kid).execute();
+        await trx.updateTable('signing_keys').set({ state: next.state, retire_at: next.retire_at, activate_at: next.activate_at, private_jwk: next.private_jwk }).where('kid', '=', kid).execute();
       });
     },
   };

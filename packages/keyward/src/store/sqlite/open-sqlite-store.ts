@@ -15,8 +15,8 @@
  *   Multi-statement changes run in synchronous better-sqlite3 transactions.
  *
  * Several Store instances (threads, processes) may open the same file: the replay reservation is
- * one INSERT ... ON CONFLICT statement, atomic in SQLite. Does NOT create the parent directory
- * (openStore does, mode 0700).
+ * one INSERT ... ON CONFLICT statement, atomic in SQLite. Creates a missing database file with mode
+ * 0600 (check-file-modes.ts). Does NOT create the parent directory (openStore does, mode 0700).
  */
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
@@ -31,6 +31,7 @@ import {
   createSqlAuditStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlSigningKeyStore, createSqlTokenStore,
   isUniqueViolation, type SqlContext,
 } from '../sql/index.ts';
+import { createPrivateFile } from './check-file-modes.ts';
 import { createSqliteClientStore } from './create-sqlite-client-store.ts';
 import { createWriteBatcher } from './create-write-batcher.ts';
 import { startCheckpointer } from './start-checkpointer.ts';
@@ -41,6 +42,9 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 function openConnection(path: string): Database.Database {
   let db: Database.Database;
   try {
+    // Created 0600 before the driver opens it (else the umask decides, often 0644); SQLite gives
+    // the WAL and SHM files the database file's mode.
+    if (path !== ':memory:') createPrivateFile(path);
     db = new Database(path, { fileMustExist: false });
   } catch (error) {
     throw new StoreError('unavailable', `cannot open the SQLite database ${path}: ${(error as Error).message}; check that the directory exists and is writable (KEYWARD_DATA_DIR)`, { cause: error });
@@ -138,12 +142,12 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
   const insertAuditStatement = db.prepare(`INSERT INTO audit_events (time, type, client_id, key_thumbprint, reason, source_address, actor, details)
     VALUES (@time, @type, @client_id, @key_thumbprint, @reason, @source_address, @actor, @details)`);
   const selectSigningKey = db.prepare('SELECT * FROM signing_keys WHERE kid = ?');
-  const updateSigningKeyRow = db.prepare('UPDATE signing_keys SET state = ?, retire_at = ? WHERE kid = ?');
+  const updateSigningKeyRow = db.prepare('UPDATE signing_keys SET state = ?, retire_at = ?, activate_at = ?, private_jwk = ? WHERE kid = ?');
   const updateSigningKeyState = db.transaction((kid: string, patch: Parameters<Store['signingKeys']['updateSigningKey']>[1]) => {
     const row = selectSigningKey.get(kid) as LooseRow<SigningKeysTable> | undefined;
     if (!row) return;
     const next = toSigningKeyRow(applySigningKeyPatch(fromSigningKeyRow(row), patch));
-    updateSigningKeyRow.run(next.state, next.retire_at, kid);
+    updateSigningKeyRow.run(next.state, next.retire_at, next.activate_at, next.private_jwk, kid);
   });
 
   // The three writes of every token request are group-committed (see create-write-batcher.ts).

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { OAuthError } from '@keyward/core';
+import { readContextBody, type RequestContext } from '../../middleware/read-body.ts';
 
 const keyInput = z.union([z.string().min(1).max(65536), z.record(z.string(), z.unknown())]);
 const isoDate = z.iso.datetime({ offset: true });
@@ -62,16 +63,15 @@ export const createInitialAccessTokenBody = z.strictObject({
 });
 
 /**
- * Reads a JSON body of at most `maxBytes` and checks it with `schema`. Throws OAuthError
- * 'body_too_large' / 'content_type_unsupported', SyntaxError for bad JSON, ZodError for a bad shape.
+ * Reads the JSON body of the request of `c` (at most `maxBytes`, through the shared body reader)
+ * and checks it with `schema`. Throws OAuthError 'body_too_large' / 'content_type_unsupported' /
+ * 'request_malformed', SyntaxError for bad JSON, ZodError for a bad shape. The admin token is
+ * checked before (admin-app.ts middleware), so an unauthenticated body is never read.
  */
-export async function readJsonBody<T extends z.ZodType>(request: Request, schema: T, maxBytes: number): Promise<z.infer<T>> {
-  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+export async function readJsonBody<T extends z.ZodType>(c: RequestContext, schema: T, maxBytes: number): Promise<z.infer<T>> {
+  const type = (c.req.raw.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new OAuthError('content_type_unsupported', { detail: 'send the body as application/json', description: 'the body must be application/json' });
-  const declared = Number(request.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw new OAuthError('body_too_large');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new OAuthError('body_too_large');
+  const text = await readContextBody(c, maxBytes);
   return schema.parse(JSON.parse(text)) as z.infer<T>;
 }
 

@@ -24,7 +24,7 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
   });
 
   app.post('/clients', async (c) => {
-    const body = await readJsonBody(c.req.raw, createClientBody, maxBytes);
+    const body = await readJsonBody(c, createClientBody, maxBytes);
     const notBefore = toDate(body.not_before);
     const notAfter = toDate(body.not_after);
     const scopes = splitScope(body.scope);
@@ -53,7 +53,7 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
   });
 
   app.patch('/clients/:clientId', async (c) => {
-    const body = await readJsonBody(c.req.raw, updateClientBody, maxBytes);
+    const body = await readJsonBody(c, updateClientBody, maxBytes);
     const scopes = splitScope(body.scope);
     const client = await updateClient(registry, c.req.param('clientId'), {
       ...(body.client_name !== undefined ? { name: body.client_name } : {}),

@@ -28,13 +28,13 @@ export function registerAdminKeyRoutes(app: Hono<AdminEnv>, ctx: ServerContext):
   });
 
   app.post('/clients/:clientId/keys', async (c) => {
-    const body = await readJsonBody(c.req.raw, addKeysBody, maxBytes);
+    const body = await readJsonBody(c, addKeysBody, maxBytes);
     const keys = await addKeys(registry, { clientId: c.req.param('clientId'), keys: body.keys, validity: validity(body), actor: c.get('actor') });
     return jsonNoStore({ keys: keys.map(toKeyView) }, 201);
   });
 
   app.post('/clients/:clientId/keys/rotate', async (c) => {
-    const body = await readJsonBody(c.req.raw, rotateKeyBody, maxBytes);
+    const body = await readJsonBody(c, rotateKeyBody, maxBytes);
     const { added, retiring } = await rotateKey(registry, {
       clientId: c.req.param('clientId'),
       keys: body.keys,

@@ -22,7 +22,7 @@ export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: Serve
   });
 
   app.post('/initial-access-tokens', async (c) => {
-    const body = await readJsonBody(c.req.raw, createInitialAccessTokenBody, ctx.config.server.maxBodyBytes);
+    const body = await readJsonBody(c, createInitialAccessTokenBody, ctx.config.server.maxBodyBytes);
     const scopes = splitScope(body.scope);
     const { token, record } = await createInitialAccessToken(registry, {
       actor: c.get('actor'),

@@ -3,11 +3,11 @@
  * authenticated client may introspect (resource servers introspect tokens issued to others).
  * Expired, revoked, unknown and foreign tokens all answer `{ "active": false }` (RFC 7662 §2.2).
  */
-import type { IncomingMessage } from 'node:http';
 import type { Hono } from 'hono';
 import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
+import { incomingOf } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
 import { getSourceAddress } from '../../middleware/source-address.ts';
 import { checkAccessToken } from '../../services/check-access-token.ts';
@@ -19,7 +19,7 @@ export function registerIntrospectRoute(app: Hono, ctx: ServerContext): void {
     const trace: AuthTrace = { authenticated: false };
     const authorization = c.req.header('authorization');
     try {
-      const form = await readForm(c.req.raw, { incoming: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming, maxBytes: ctx.config.server.maxBodyBytes });
+      const form = await readForm(c.req.raw, { incoming: incomingOf(c), maxBytes: ctx.config.server.maxBodyBytes });
       // RFC 7662 §2.1: the protected resource authenticates.
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: true });
       // RFC 7662 §2.1: token is REQUIRED.

@@ -52,7 +52,7 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
   app.put('/register/:clientId', async (c) => {
     try {
       const client = await authenticateRegistration(ctx, c.req.param('clientId'), c.req.header('authorization'));
-      const body = await readMetadataBody(ctx, c.req.raw);
+      const body = await readMetadataBody(ctx, c);
       // RFC 7592 §2.2: the body MUST include client_id, equal to the one in the URL.
       if ((body as { client_id?: unknown }).client_id !== client.clientId) throw metadataError('the body must carry client_id, equal to the client_id in the URL (RFC 7592 §2.2)');
       if ((body as Record<string, unknown>).registration_access_token !== undefined) throw metadataError('do not send registration_access_token in the body (RFC 7592 §2.2)');

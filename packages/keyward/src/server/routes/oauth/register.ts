@@ -11,8 +11,10 @@ import type { PublicKeyInfo } from '@keyward/core';
 import type { ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
+import { readContextBody, type RequestContext } from '../../middleware/read-body.ts';
 import {
-  checkGrantTypes, checkScopes, consumeInitialAccessToken, createClient, DEFAULT_CLIENT_GRANT_TYPES, generateSecret, hashSecret, registrationLimitsFor, RegistryError,
+  checkGrantTypes, checkJwksUriSyntax, checkScopes, checkWithinRegistrationLimits, consumeInitialAccessToken, createClient, DEFAULT_CLIENT_GRANT_TYPES, findInitialAccessToken,
+  generateSecret, hashSecret, registrationLimitsFor, RegistryError,
 } from '../../services/registry/index.ts';
 import { readBearerCredential } from '../../services/authenticate-server-request.ts';
 import { getServerRegistry } from '../../services/registry/server-registry.ts';
@@ -41,6 +43,16 @@ export function metadataError(description: string): OAuthError {
   return new OAuthError('metadata_invalid', { description, detail: description });
 }
 
+/** Runs a registry field rule, turning its refusal into `invalid_client_metadata` with the same advice. */
+function asMetadataRule<T>(rule: () => T): T {
+  try {
+    return rule();
+  } catch (error) {
+    if (error instanceof RegistryError) throw metadataError(error.message);
+    throw error;
+  }
+}
+
 function stringArray(value: unknown, field: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw metadataError(`${field} must be an array of strings`);
@@ -49,7 +61,7 @@ function stringArray(value: unknown, field: string): string[] | undefined {
 
 /**
  * Validates RFC 7591 §2 metadata for this server: its form, and each scope and grant type by the
- * registry's field rules. Unknown metadata is ignored (RFC 7591 §2: "The authorization server MUST
+ * registry's field rules; every refusal is 'metadata_invalid'. Unknown metadata is ignored (RFC 7591 §2: "The authorization server MUST
  * ignore any client metadata ... it does not understand"). Does NOT judge privileges (the registry
  * holds scopes and grant types to the registration limits) and does NOT fetch the jwks_uri (the
  * fetcher checks addresses at first use).
@@ -64,13 +76,13 @@ export function validateClientMetadata(input: unknown): ValidatedMetadata {
   // RFC 7591 §2: MUST NOT use both jwks and jwks_uri.
   if (m.jwks !== undefined && m.jwks_uri !== undefined) throw metadataError('send either jwks or jwks_uri, not both (RFC 7591 §2)');
   if (m.jwks === undefined && m.jwks_uri === undefined) throw metadataError('private_key_jwt needs the client\'s public keys: send jwks ({"keys":[...]}) or jwks_uri');
-  const grantTypes = checkGrantTypes(stringArray(m.grant_types, 'grant_types') ?? DEFAULT_CLIENT_GRANT_TYPES);
+  const grantTypes = asMetadataRule(() => checkGrantTypes(stringArray(m.grant_types, 'grant_types') ?? DEFAULT_CLIENT_GRANT_TYPES));
   const responseTypes = stringArray(m.response_types, 'response_types');
   if (responseTypes !== undefined && responseTypes.length > 0) throw metadataError('response_types must be empty: this server has no authorization endpoint');
   const redirectUris = stringArray(m.redirect_uris, 'redirect_uris');
   if (redirectUris !== undefined && redirectUris.length > 0) throw metadataError('redirect_uris must be empty: this server has no authorization endpoint');
   if (m.scope !== undefined && typeof m.scope !== 'string') throw metadataError('scope must be a space-separated string (RFC 7591 §2)');
-  const scopes = checkScopes(((m.scope as string | undefined) ?? '').split(' '));
+  const scopes = asMetadataRule(() => checkScopes(((m.scope as string | undefined) ?? '').split(' ')));
   let algPin: JwsAlgorithm | undefined;
   if (m.token_endpoint_auth_signing_alg !== undefined) {
     if (!isJwsAlgorithm(m.token_endpoint_auth_signing_alg)) throw metadataError('token_endpoint_auth_signing_alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...); never none or HS256');
@@ -122,13 +134,16 @@ export function clientInformation(ctx: ServerContext, client: ClientRecord, keys
   };
 }
 
-/** Reads a JSON body (at most maxBodyBytes), refusing other content types. */
-export async function readMetadataBody(ctx: ServerContext, request: Request): Promise<unknown> {
-  const type = (request.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+/**
+ * Reads the JSON metadata body of the request of `c` (at most `server.maxBodyBytes`, through the
+ * shared body reader: a declared length above the cap is refused unread, a longer stream is cut off
+ * at the cap), refusing other content types. The caller checks its credential before calling this.
+ */
+export async function readMetadataBody(ctx: ServerContext, c: RequestContext): Promise<unknown> {
+  const type = (c.req.raw.headers.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
   // RFC 7591 §3.1: the metadata is sent as application/json.
   if (type !== 'application/json') throw metadataError('send the client metadata as application/json (RFC 7591 §3.1)');
-  const text = await request.text();
-  if (Buffer.byteLength(text) > ctx.config.server.maxBodyBytes) throw new OAuthError('body_too_large');
+  const text = await readContextBody(c, ctx.config.server.maxBodyBytes);
   try {
     return JSON.parse(text);
   } catch {
@@ -156,8 +171,14 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       const token = readBearerCredential(c.req.header('authorization'));
       // RFC 7591 §3: the endpoint is protected by an initial access token (RFC 6750 answers).
       if (token === undefined) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)' });
-      const body = await readMetadataBody(ctx, c.req.raw);
-      const metadata = validateClientMetadata(body);
+      // The token is checked (without using it up) BEFORE the body is read: an unauthenticated
+      // upload is refused 401 unread, whatever its size.
+      const usable = await findInitialAccessToken(registry, token);
+      if (usable === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
+      const metadata = validateClientMetadata(await readMetadataBody(ctx, c));
+      checkWithinRegistrationLimits(registrationLimitsFor(usable.scopes), metadata);
+      if (metadata.jwksUri) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
+      // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
       const grant = await consumeInitialAccessToken(registry, token);
       if (grant === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
       const registrationToken = generateSecret();

@@ -4,11 +4,11 @@
  * token of another client the request is refused (RFC 7009 §2.1) with `unauthorized_client`, reason
  * `token_not_owned`, and nothing is revoked.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Hono } from 'hono';
 import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse } from '../../middleware/errors.ts';
+import { incomingOf } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
 import { getSourceAddress } from '../../middleware/source-address.ts';
 import { checkAccessToken } from '../../services/check-access-token.ts';
@@ -22,7 +22,7 @@ export function registerRevokeRoute(app: Hono, ctx: ServerContext): void {
     const address = getSourceAddress(c, ctx.config.server.trustProxy);
     const where = address === undefined ? {} : { sourceAddress: address };
     try {
-      const form = await readForm(c.req.raw, { incoming: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming, maxBytes: ctx.config.server.maxBodyBytes });
+      const form = await readForm(c.req.raw, { incoming: incomingOf(c), maxBytes: ctx.config.server.maxBodyBytes });
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: true });
       const clientId = auth!.verified.clientId;
       // RFC 7009 §2.1: token is REQUIRED; token_type_hint is only a hint (ignored: one token type).

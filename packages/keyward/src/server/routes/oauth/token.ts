@@ -3,11 +3,11 @@
  * RFC 7523 §2.1 jwt-bearer grants, RFC 9068 access tokens. Every request, granted or refused, is
  * written to the audit log (client, key thumbprint, reason, source address, time; never a token).
  */
-import type { IncomingMessage } from 'node:http';
 import type { Context, Hono } from 'hono';
 import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
+import { incomingOf } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
 import { getSourceAddress } from '../../middleware/source-address.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
@@ -30,13 +30,17 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
     const authorization = c.req.header('authorization');
     let grantType: string | undefined;
     try {
-      const form = await readForm(c.req.raw, { incoming: (c.env as { incoming?: IncomingMessage } | undefined)?.incoming, maxBytes: ctx.config.server.maxBodyBytes, repeatable: REPEATABLE });
+      const form = await readForm(c.req.raw, { incoming: incomingOf(c), maxBytes: ctx.config.server.maxBodyBytes, repeatable: REPEATABLE });
       grantType = form.get('grant_type')?.slice(0, 128);
       // RFC 6749 §4.4.2: grant_type is REQUIRED.
       if (grantType === undefined) throw new OAuthError('parameter_missing', { detail: 'grant_type is required (for example grant_type=client_credentials)' });
       const grant = GRANTS.get(grantType);
       // RFC 6749 §5.2 unsupported_grant_type.
-      if (grant === undefined) throw new OAuthError('grant_type_unsupported', { detail: `supported grant types: ${[...GRANTS.keys()].join(', ')}` });
+      if (grant === undefined) {
+        // RFC 6749 §5.2: the grant types this server offers are public (discovery lists them too).
+        const supported = `supported grant types: ${[...GRANTS.keys()].join(', ')}`;
+        throw new OAuthError('grant_type_unsupported', { detail: supported, description: `the grant type is not supported; ${supported}` });
+      }
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: grant.clientAuthentication === 'required' });
       const result = await grant.handle({ ctx, form, auth, trace });
       // Per-client rate limit, on the authenticated client only (before its jti is spent).

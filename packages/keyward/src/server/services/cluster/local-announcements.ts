@@ -89,7 +89,14 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
   try {
     await new Promise<void>((done, fail) => {
       server.once('error', fail);
-      server.listen(path, () => { server.off('error', fail); done(); });
+      // The socket is bound inside listen(): a umask of 0177 creates it 0600 from the start (the
+      // chmod below covers a platform that ignores the umask for sockets).
+      const previousUmask = process.umask(0o177);
+      try {
+        server.listen(path, () => { server.off('error', fail); done(); });
+      } finally {
+        process.umask(previousUmask);
+      }
     });
     chmodSync(path, 0o600);
   } catch (error) {

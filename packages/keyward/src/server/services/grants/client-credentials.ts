@@ -15,7 +15,8 @@ export const clientCredentialsGrant: Grant = {
     const client = auth.cached.client;
     // RFC 6749 §5.2 unauthorized_client: the client may not use this grant type.
     if (!client.grantTypes.includes('client_credentials')) {
-      throw new OAuthError('grant_not_allowed', { detail: 'this client is not registered for client_credentials' });
+      const allowed = `this client may use: ${client.grantTypes.join(', ')}`;
+      throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for client_credentials; ${allowed}`, description: `the client may not use client_credentials; ${allowed}` });
     }
     const scopes = resolveScopes(form.get('scope'), client.scopes);
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);

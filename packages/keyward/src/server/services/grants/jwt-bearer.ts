@@ -34,7 +34,8 @@ export const jwtBearerGrant: Grant = {
     }
     const client = grant.cached.client;
     if (!client.grantTypes.includes(JWT_BEARER_GRANT_TYPE)) {
-      throw new OAuthError('grant_not_allowed', { detail: 'this client is not registered for the jwt-bearer grant' });
+      const allowed = `this client may use: ${client.grantTypes.join(', ')}`;
+      throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for the jwt-bearer grant; ${allowed}`, description: `the client may not use the jwt-bearer grant; ${allowed}` });
     }
     const scopes = resolveScopes(form.get('scope'), client.scopes);
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);

@@ -5,12 +5,14 @@
  * - `Cache-Control: max-age` honoured within [minCacheSeconds, maxCacheSeconds]; no header →
  *   defaultCacheSeconds; `no-store`/`no-cache` → minCacheSeconds (we must cache a little or every
  *   token request would fetch).
- * - an unknown `kid` refetches at once, at most once per unknownKidCooldownSeconds per client, so a
- *   client that rotates the keys at its URI is picked up without a restart, and an attacker sending
- *   random kids cannot make us hammer the URI.
+ * - an unknown `kid` refetches at once, at most one fetch per unknownKidRefetchSeconds (1 s) per
+ *   URI, so a client that rotates the keys at its URI is picked up within a second, without a
+ *   restart, and an attacker sending random kids cannot make us hammer the URI.
+ * - one fetch in flight per URI: concurrent callers share it, and a caller with an unknown kid while
+ *   a fetch is under way waits for that fetch (it may bring the kid) instead of being refused.
  * - a failed fetch keeps the last good set (answered with `stale: true` and the error), and the URI
- *   is not retried before the cooldown passes.
- * - one fetch in flight per URI (concurrent callers share it).
+ *   is not retried before failureRetrySeconds (30 s) pass: the URI is the client's, so a failing
+ *   one is not polled every second.
  */
 import { OAuthError } from '@keyward/core';
 import type { PublicKeyInfo } from '@keyward/core';
@@ -25,7 +27,10 @@ export interface JwksUriFetcherOptions {
   readonly minCacheSeconds?: number;
   readonly maxCacheSeconds?: number;
   readonly defaultCacheSeconds?: number;
-  readonly unknownKidCooldownSeconds?: number;
+  /** At most one fetch per this many seconds per URI for unknown kids (the refetch rate). */
+  readonly unknownKidRefetchSeconds?: number;
+  /** After a failed fetch, the URI is not fetched again before this many seconds. */
+  readonly failureRetrySeconds?: number;
   /** Clock in epoch milliseconds (tests). */
   readonly now?: () => number;
   /** DNS resolution (tests); default `dns.promises.lookup(host, { all: true })`. */
@@ -39,7 +44,8 @@ export const DEFAULT_JWKS_URI_OPTIONS = {
   minCacheSeconds: 60,
   maxCacheSeconds: 86400,
   defaultCacheSeconds: 300,
-  unknownKidCooldownSeconds: 30,
+  unknownKidRefetchSeconds: 1,
+  failureRetrySeconds: 30,
 } as const;
 
 /** The keys of one client's jwks_uri. */
@@ -55,8 +61,10 @@ export interface JwksUriKeys {
 /** The fetcher. */
 export interface JwksUriFetcher {
   /**
-   * The key set of `uri` for `clientId`. With `kid` not in the cached set, refetches once per
-   * cooldown. Throws OAuthError 'jwks_fetch_failed' when no good set was ever fetched.
+   * The key set of `uri` for `clientId`. With `kid` not in the cached set, refetches at once (at
+   * most one fetch per unknownKidRefetchSeconds per URI, none before failureRetrySeconds after a
+   * failure) or joins the fetch under way. Throws OAuthError 'jwks_fetch_failed' when no good set
+   * was ever fetched.
    */
   getKeys(clientId: string, uri: string, options?: { kid?: string }): Promise<JwksUriKeys>;
   /** Forgets the cached set of `uri` (after the client's jwks_uri changed). */
@@ -81,7 +89,8 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
   const entries = new Map<string, Entry>();
   const failures = new Map<string, { error: OAuthError; retryAfter: number }>();
   const inflight = new Map<string, Promise<Entry>>();
-  const lastKidRefetch = new Map<string, number>();
+  /** When each URI was last fetched (any cause): the unknown-kid rate counts from it. */
+  const lastFetch = new Map<string, number>();
   const MAX_ENTRIES = 10_000;
 
   function clampSeconds(maxAge: number | undefined, noStore: boolean): number {
@@ -93,6 +102,8 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
   function refresh(uri: string): Promise<Entry> {
     let pending = inflight.get(uri);
     if (pending !== undefined) return pending;
+    if (lastFetch.size >= MAX_ENTRIES) lastFetch.clear();
+    lastFetch.set(uri, now());
     pending = (async () => {
       const previous = entries.get(uri);
       try {
@@ -105,12 +116,12 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
         return entry;
       } catch (cause) {
         const error = cause instanceof OAuthError ? cause : new OAuthError('jwks_fetch_failed', { detail: 'the jwks_uri could not be fetched', cause });
-        const retryAfter = now() + o.unknownKidCooldownSeconds * 1000;
+        const retryAfter = now() + o.failureRetrySeconds * 1000;
         if (previous === undefined) {
           failures.set(uri, { error, retryAfter });
           throw error;
         }
-        // Keep the last good set; mark it stale and do not retry before the cooldown.
+        // Keep the last good set; mark it stale and do not retry before failureRetrySeconds.
         const stale: Entry = { ...previous, error: error.detail ?? error.message, retryAfter };
         entries.set(uri, stale);
         return stale;
@@ -138,14 +149,12 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
       }
       const kid = getOptions.kid;
       if (kid !== undefined && !entry.keys.some((key) => key.kid === kid)) {
-        // Unknown kid: the client may have rotated. Refetch at most once per cooldown per client.
-        const cooldownKey = `${clientId}\0${uri}`;
-        const last = lastKidRefetch.get(cooldownKey);
-        if ((last === undefined || last + o.unknownKidCooldownSeconds * 1000 <= at) && entry.retryAfter <= at) {
-          if (lastKidRefetch.size >= MAX_ENTRIES) lastKidRefetch.clear();
-          lastKidRefetch.set(cooldownKey, at);
-          entry = await refresh(uri);
-        }
+        // Unknown kid: the client may have rotated. Join the fetch under way, or refetch at once,
+        // at most one fetch per unknownKidRefetchSeconds per URI and none soon after a failure.
+        const pending = inflight.get(uri);
+        const last = lastFetch.get(uri);
+        if (pending !== undefined) entry = await pending;
+        else if ((last === undefined || last + o.unknownKidRefetchSeconds * 1000 <= at) && entry.retryAfter <= at) entry = await refresh(uri);
       }
       return answer(entry);
     },

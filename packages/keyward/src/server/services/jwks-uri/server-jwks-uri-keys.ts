@@ -25,7 +25,8 @@ export function getServerJwksUriFetcher(ctx: ServerContext): JwksUriFetcher {
 
 /**
  * The keys of a client that takes them from its jwks_uri, as RegisteredKeys (state active;
- * certificate dates from x5c respected). An unknown `kid` triggers at most one refetch per cooldown.
+ * certificate dates from x5c respected). An unknown `kid` refetches at once (at most one fetch per
+ * second per URI, none within 30 s of a failure).
  * A failing URI with a last good set answers that set (logged); with none, OAuthError
  * 'jwks_fetch_failed'. Does NOT verify anything (the caller runs verifyClientAssertion).
  */

@@ -11,7 +11,7 @@ export { addKeys, listKeys, rotateKey, revokeKey, setKeyValidity } from './manag
 export { getClientOrFail } from './get-client.ts';
 export { findKey, importKeyMaterial, toKeyRecords } from './key-records.ts';
 export type { KeyMaterial, KeyValidity } from './key-records.ts';
-export { createInitialAccessToken, consumeInitialAccessToken, hashSecret, generateSecret } from './initial-access-tokens.ts';
+export { createInitialAccessToken, consumeInitialAccessToken, findInitialAccessToken, hashSecret, generateSecret } from './initial-access-tokens.ts';
 export { toClientView, toKeyView, toInitialAccessTokenView, toAuditEventView } from './views.ts';
 export type { ClientView, KeyView } from './views.ts';
 export { recordChange } from './record-change.ts';

@@ -53,3 +53,13 @@ export async function consumeInitialAccessToken(ctx: RegistryContext, token: str
   if (token.length === 0 || token.length > 512) return undefined;
   return ctx.store.initialAccessTokens.consumeInitialAccessToken(hashSecret(token), ctx.now());
 }
+
+/**
+ * The initial access token `token` if it could be consumed now (known, not expired, a use left),
+ * WITHOUT consuming a use: POST /register checks the token with this before reading the body, and
+ * consumes it with {@link consumeInitialAccessToken} only once the metadata is valid.
+ */
+export async function findInitialAccessToken(ctx: RegistryContext, token: string): Promise<InitialAccessTokenRecord | undefined> {
+  if (token.length === 0 || token.length > 512) return undefined;
+  return ctx.store.initialAccessTokens.findInitialAccessToken(hashSecret(token), ctx.now());
+}

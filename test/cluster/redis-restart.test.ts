@@ -1,0 +1,102 @@
+/**
+ * Replay protection survives the loss of the replay cache: two `keyward serve` nodes on one
+ * PostgreSQL database and a private Redis without persistence. Under a bounded token load, Redis
+ * is killed with SIGKILL and started again, empty, on the same port. Afterwards every assertion
+ * that was granted (before, during or after the restart) is sent again to both nodes: none may be
+ * granted a second time (RFC 7523 §3 (7)), and fresh assertions are granted again once Redis is
+ * back. Skipped with a message when PostgreSQL or redis-server is missing, failed when
+ * KEYWARD_TEST_REQUIRE_SERVICES=1 (CI).
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
+import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
+import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
+import { openStore } from '../../packages/keyward/src/store/open-store.ts';
+import { checkPostgres, createTestDatabase, resolveSkip } from '../store/services.ts';
+import { postToken, runPool, startNode, stopNode, within, writeClusterConfig, type ClusterEnv, type Node } from './nodes.ts';
+import { redisServerMissing, startPrivateRedis, type PrivateRedis } from './private-redis.ts';
+
+const skip = await resolveSkip(await checkPostgres(), redisServerMissing);
+const ISSUER = 'https://keyward.redis-restart.test';
+
+let database: { url: string; drop: () => Promise<void> };
+let redis: PrivateRedis;
+let config: { path: string; remove: () => void };
+const nodes: Node[] = [];
+let client: { clientId: string; privateKey: KeyObject; kid: string };
+
+function freshAssertion(): Promise<string> {
+  return signClientAssertion({ clientId: client.clientId, audience: ISSUER, privateKey: client.privateKey, alg: 'ES256', kid: client.kid });
+}
+
+before(async () => {
+  if (skip) return;
+  database = await createTestDatabase();
+  redis = await startPrivateRedis();
+  const env: ClusterEnv = { databaseUrl: database.url, redisUrl: redis.url, keyPrefix: `keyward_restart_${randomBytes(4).toString('hex')}:`, issuer: ISSUER };
+  config = writeClusterConfig(env);
+  nodes.push(await startNode(env, config.path));
+  nodes.push(await startNode(env, config.path));
+  const store = await openStore({ databaseUrl: database.url });
+  try {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { client: record, keys } = await createClient(createRegistryContext(store), { actor: 'test', name: 'restart', keys: importPublicKeys(publicKey), accessTokenTtl: 300 });
+    client = { clientId: record.clientId, privateKey, kid: keys[0]!.kid };
+  } finally {
+    await store.close();
+  }
+});
+
+after(async () => {
+  if (skip) return;
+  await Promise.all(nodes.map((node) => stopNode(node)));
+  await redis?.kill();
+  config?.remove();
+  await database?.drop();
+});
+
+test('Redis killed and restarted empty under load on two nodes: 0 replays accepted, service resumes', { skip, timeout: 60_000 }, async () => {
+  const granted: string[] = [];
+  const statuses = new Map<number, number>();
+  let phase: 'before' | 'down' | 'after' = 'before';
+  const grantedAfterRestart = { count: 0 };
+  const started = performance.now();
+  // The load: 8 requests in flight, alternating nodes, a fresh assertion each, for 4 s.
+  const load = runPool(100_000, 8, async (i) => {
+    if (performance.now() - started > 4000) return;
+    const assertion = await freshAssertion();
+    const answer = await postToken(nodes[i % 2]!.url, assertion);
+    statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    if (answer.status === 200) {
+      granted.push(assertion);
+      if (phase === 'after') grantedAfterRestart.count += 1;
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  const beforeLoss = granted.length;
+  phase = 'down';
+  await redis.kill();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  await redis.restart();
+  phase = 'after';
+  await load;
+
+  assert.ok(beforeLoss > 20, `only ${beforeLoss} tokens granted before the loss`);
+  for (const status of statuses.keys()) assert.ok(status === 200 || status === 503, `unexpected status ${status}: ${JSON.stringify([...statuses])}`);
+  // Service resumes: fresh assertions are granted again by both nodes once Redis is back.
+  for (const node of nodes) {
+    assert.ok(await within(10_000, async () => (await postToken(node.url, await freshAssertion())).status === 200), `${node.url} grants again after the restart`);
+  }
+
+  // Every granted assertion, replayed to both nodes: none is granted again.
+  const replays = await runPool(granted.length * 2, 8, async (i) => postToken(nodes[i % 2]!.url, granted[Math.floor(i / 2)]!));
+  const accepted = replays.filter((r) => r.status === 200).length;
+  assert.equal(accepted, 0, `${accepted} of ${replays.length} replays were granted (${granted.length} assertions, ${beforeLoss} granted before the loss)`);
+  for (const replay of replays) {
+    assert.equal(replay.status, 401, JSON.stringify(replay.body));
+    assert.equal(replay.body.error, 'invalid_client');
+  }
+  assert.ok(granted.length > beforeLoss, 'tokens were also granted after the restart');
+});
