@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { buildProgram } from '../../packages/keyward/src/cli/main.ts';
+import { buildProgram } from '../../packages/keyward/src/cli/build-program.ts';
 
 function filesUnder(dir: string, suffixes: readonly string[], out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { makeTempDir, runKeyward, runShell } from './run-cli.ts';
 import { CommanderError } from 'commander';
-import { buildProgram } from '../../packages/keyward/src/cli/main.ts';
+import { buildProgram } from '../../packages/keyward/src/cli/build-program.ts';
 import { calculateThumbprint, exportJwks, importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
 import { parseDirectToken, signClientAssertion, verifyDirectToken } from '../../packages/core/src/assertion/index.ts';
 import { createServer } from 'node:http';

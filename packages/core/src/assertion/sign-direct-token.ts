@@ -2,7 +2,6 @@
  * Signs a direct-mode token (source document 000): `{ clientcode, iat, exp? }`, RS256 by default.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { JwsAlgorithm } from '../keys/types.ts';
 import { loadSigningKey, type SigningKeyInput } from './load-signing-key.ts';
 
@@ -48,5 +47,7 @@ export async function signDirectToken(options: SignDirectTokenOptions): Promise<
   else if (typeof options.jti === 'string') payload.jti = options.jti;
   const header: { alg: JwsAlgorithm; typ: 'JWT'; kid?: string } = { alg, typ: 'JWT' };
   if (options.kid !== undefined) header.kid = options.kid;
+  // jose is loaded on the first signature: a process that only verifies or prints help never reads it.
+  const { SignJWT } = await import('jose');
   return new SignJWT(payload).setProtectedHeader(header).sign(key);
 }

@@ -2,33 +2,36 @@
  * Entry point of the `keyward` binary: builds the commander program from the registered commands,
  * runs it, and turns every error into one line on standard error and a documented exit code.
  */
-import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands/index.ts';
+import { CommanderError } from 'commander';
 import { CliError, EXIT } from './output.ts';
-import { KeyError, OAuthError } from '@keyward/core';
+import { createProgram } from './create-program.ts';
+import { COMMAND_LOADERS } from './commands/loaders.ts';
+import type { RegisterCommand } from './commands/index.ts';
 
-/** Builds the program (exported for tests). */
-export function buildProgram(): Command {
-  const program = new Command('keyward')
-    .description('Asymmetric client authentication: keys, assertions, tokens and the Keyward server.')
-    .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  for (const register of COMMANDS) register(program);
-  return program;
+/**
+ * The commands to register for `argv`: only the one named (its module and what it imports), or all
+ * of them when none is named or the name is unknown (top-level help, `help`, suggestions).
+ */
+async function commandsFor(argv: readonly string[]): Promise<readonly RegisterCommand[]> {
+  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  const load = name !== undefined && Object.hasOwn(COMMAND_LOADERS, name) ? COMMAND_LOADERS[name] : undefined;
+  if (load !== undefined) return load();
+  return (await import('./commands/index.ts')).COMMANDS;
 }
 
 /** Runs the CLI with `argv` (as in process.argv) and sets the exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram();
+  const program = createProgram(await commandsFor(argv));
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
-    process.exitCode = exitCodeFor(error);
+    process.exitCode = await exitCodeFor(error);
   }
 }
 
-function exitCodeFor(error: unknown): number {
+async function exitCodeFor(error: unknown): Promise<number> {
+  // Loaded here, not at start-up: `keyward --help` needs no protocol code.
+  const { KeyError, OAuthError } = await import('@keyward/core');
   if (error instanceof CommanderError) {
     // commander has already printed its message (or the help/version text).
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
