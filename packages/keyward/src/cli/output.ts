@@ -24,11 +24,6 @@ export function printResult(json: boolean | undefined, data: unknown, human: () 
   else process.stdout.write(`${human()}\n`);
 }
 
-/** Progress for long work: standard error, so `--json` output on standard output stays clean. */
-export function progress(message: string): void {
-  process.stderr.write(`${message}\n`);
-}
-
 /** A warning on standard error (the command still succeeds); nothing when `message` is undefined. */
 export function printWarning(message: string | undefined): void {
   if (message !== undefined) process.stderr.write(`keyward: warning: ${message}\n`);
