@@ -1,7 +1,7 @@
 /**
- * The verifier as Hono middleware.
+ * The verifier as Hono middleware. Hono is an optional peer dependency: nothing here imports it, not
+ * even its types, so that a TypeScript user of the other adapters type-checks without hono installed.
  */
-import type { MiddlewareHandler } from 'hono';
 import type { Verifier, VerifyOptions } from '../create-verifier.ts';
 import type { Principal } from '../types.ts';
 
@@ -10,13 +10,23 @@ export interface KeywardHonoEnv {
   Variables: { keyward: Principal };
 }
 
+/** What the middleware uses of Hono's Context (Hono's own Context fits it). */
+export interface HonoContextLike {
+  readonly req: { readonly raw: Request };
+  json(object: unknown, status: 400, headers: Record<string, string>): Response;
+  set(key: 'keyward', value: Principal): void;
+}
+
+/** Hono middleware (Hono's MiddlewareHandler<KeywardHonoEnv>, declared structurally). */
+export type KeywardHonoMiddleware = (c: HonoContextLike, next: () => Promise<void>) => Promise<Response | undefined>;
+
 /**
  * `app.get('/api/resource', createHonoMiddleware(verifier, { scopes: ['read'] }), (c) => c.json(c.get('keyward')))`.
  * Verifies `c.req.raw` (a Web Request: the query is checked for access_token, repeated Authorization
  * headers arrive comma-joined and are refused); on refusal answers 400/401/403/503 with
  * WWW-Authenticate (RFC 6750 §3). Does NOT read the body.
  */
-export function createHonoMiddleware(verifier: Verifier, options: Omit<VerifyOptions, 'url'> = {}): MiddlewareHandler<KeywardHonoEnv> {
+export function createHonoMiddleware(verifier: Verifier, options: Omit<VerifyOptions, 'url'> = {}): KeywardHonoMiddleware {
   return async (c, next) => {
     const result = await verifier.authenticate(c.req.raw, options);
     if (!result.ok) {
