@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { cpuSecondsOf, signAssertions } from './lib-token/load-tools.ts';
 import { importPublicKeys } from '../packages/core/src/keys/import-public-key.ts';
-import { registerClient } from '../packages/keyward/src/server/register-client.ts';
+import { createClient, createRegistryContext } from '../packages/keyward/src/server/services/registry/index.ts';
 import { openStore } from '../packages/keyward/src/store/open-store.ts';
 import { startNode, stopNode, writeClusterConfig, type ClusterEnv, type Node } from '../test/cluster/nodes.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, POSTGRES_ADMIN_URL, REDIS_URL } from '../test/store/services.ts';
@@ -100,7 +100,7 @@ async function measure(name: string, env: Omit<ClusterEnv, 'issuer' | 'settings'
     for (let i = 1; i < count; i += 1) nodes.push(await startNode(clusterEnv, config.path));
     const store = await openStore(env.databaseUrl ? { databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, keyPrefix: env.keyPrefix } : { dataDir: env.dataDir! });
     try {
-      await registerClient(store, { name: 'bench', clientId: CLIENT_ID, keys: importPublicKeys(options.publicJwk), scopes: ['api'], accessTokenTtl: 300 });
+      await createClient(createRegistryContext(store), { actor: 'test', name: 'bench', clientId: CLIENT_ID, keys: importPublicKeys(options.publicJwk), scopes: ['api'], accessTokenTtl: 300 });
     } finally {
       await store.close();
     }

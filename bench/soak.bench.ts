@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { signClientAssertion } from '../packages/core/src/assertion/sign-client-assertion.ts';
 import { exportPublicJwk } from '../packages/core/src/keys/export-key.ts';
 import { importPublicKeys } from '../packages/core/src/keys/import-public-key.ts';
-import { registerClient } from '../packages/keyward/src/server/register-client.ts';
+import { createClient, createRegistryContext } from '../packages/keyward/src/server/services/registry/index.ts';
 import { openStore } from '../packages/keyward/src/store/open-store.ts';
 import { startServe, stopNode, sumMetric, type Node } from '../test/cluster/nodes.ts';
 
@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keyward-soak-'));
   const makeClient = async (store: Awaited<ReturnType<typeof openStore>>, clientId: string, scopes: string[]): Promise<SoakClient> => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    await registerClient(store, { name: clientId, clientId, keys: importPublicKeys(publicKey), scopes, accessTokenTtl: 300 });
+    await createClient(createRegistryContext(store), { actor: 'test', name: clientId, clientId, keys: importPublicKeys(publicKey), scopes, accessTokenTtl: 300 });
     return { clientId, privateKey };
   };
   const store = await openStore({ dataDir });

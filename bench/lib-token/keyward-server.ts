@@ -8,7 +8,7 @@ import { importPublicKeys } from '../../packages/core/src/keys/import-public-key
 import { createLogger } from '../../packages/keyward/src/server/logger.ts';
 import { startServer } from '../../packages/keyward/src/server/main.ts';
 import { openConfiguredStore } from '../../packages/keyward/src/server/open-configured-store.ts';
-import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
 import { startWorkerPool } from '../../packages/keyward/src/server/workers/start-worker-pool.ts';
 
 const workers = Number(process.env.BENCH_WORKERS ?? '1');
@@ -23,6 +23,7 @@ const config = resolveConfig({
   },
 });
 const client = {
+  actor: 'bench',
   name: 'bench',
   clientId: process.env.BENCH_CLIENT_ID!,
   keys: importPublicKeys(JSON.parse(process.env.BENCH_PUBLIC_JWK!) as Record<string, unknown>),
@@ -36,13 +37,13 @@ if (workers > 1) {
   const pool = await startWorkerPool(config, { count: workers, logger: createLogger(config) });
   // The client goes straight into the shared SQLite file; each worker reads it on first use.
   const store = await openConfiguredStore(config);
-  await registerClient(store, client);
+  await createClient(createRegistryContext(store), client);
   await store.close();
   url = pool.url;
   close = () => pool.close();
 } else {
   const server = await startServer(config);
-  await registerClient(server.context.store, client);
+  await createClient(createRegistryContext(server.context.store), client);
   url = server.url;
   close = () => server.close();
 }

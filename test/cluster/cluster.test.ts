@@ -18,7 +18,7 @@ import { after, before, test } from 'node:test';
 import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
 import { exportPublicPem } from '../../packages/core/src/keys/export-key.ts';
 import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
-import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
 import { openStore } from '../../packages/keyward/src/store/open-store.ts';
 import type { Store } from '../../packages/keyward/src/store/contract.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
@@ -41,7 +41,7 @@ let admin: Client;
 
 async function addClient(name: string, scopes: string[]): Promise<Client> {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const { client: record, keys } = await registerClient(store, { name, keys: importPublicKeys(publicKey), scopes, accessTokenTtl: 300, audiencePolicy: 'strict' });
+  const { client: record, keys } = await createClient(createRegistryContext(store), { actor: 'test', name, keys: importPublicKeys(publicKey), scopes, accessTokenTtl: 300, audiencePolicy: 'strict' });
   return { clientId: record.clientId, privateKey, kid: keys[0]!.kid };
 }
 

@@ -8,14 +8,9 @@
  * during a kill and the restart of the killed node.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
-import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
-import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
-import { openStore } from '../../packages/keyward/src/store/open-store.ts';
 import { checkPostgres, checkRedis, createTestDatabase, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
-import { killNode, postToken, startNode, stopNode, writeClusterConfig, type ClusterEnv, type Node } from './nodes.ts';
+import { faultTestAssertion, registerFaultTestClient, killNode, postToken, startNode, stopNode, writeClusterConfig, type ClusterEnv, type Node, type FaultTestClient } from './nodes.ts';
 
 const skip = await resolveSkip(await checkPostgres(), await checkRedis());
 const ISSUER = 'https://keyward.node-kill.test';
@@ -24,7 +19,7 @@ let database: { url: string; drop: () => Promise<void> } | undefined;
 let prefix: { prefix: string; removeKeys: () => Promise<void> } | undefined;
 let config: { path: string; remove: () => void } | undefined;
 const nodes: Node[] = [];
-let client: { clientId: string; privateKey: KeyObject; kid: string };
+let client: FaultTestClient;
 
 before(async () => {
   if (skip) return;
@@ -34,14 +29,7 @@ before(async () => {
   config = writeClusterConfig(env);
   nodes.push(await startNode(env, config.path));
   nodes.push(...(await Promise.all([startNode(env, config.path), startNode(env, config.path)])));
-  const store = await openStore({ databaseUrl: env.databaseUrl, redisUrl: env.redisUrl, keyPrefix: env.keyPrefix });
-  try {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const { client: record, keys } = await registerClient(store, { name: 'node-kill-client', keys: importPublicKeys(publicKey), scopes: ['read'], accessTokenTtl: 300, audiencePolicy: 'strict' });
-    client = { clientId: record.clientId, privateKey, kid: keys[0]!.kid };
-  } finally {
-    await store.close();
-  }
+  client = await registerFaultTestClient({ databaseUrl: env.databaseUrl }, 'node-kill-client');
 });
 
 after(async () => {
@@ -53,7 +41,7 @@ after(async () => {
 });
 
 test('kill -9 of one node of three under load: the survivors answer every request, keep granting, and no assertion is accepted twice', { skip, timeout: 50_000 }, async (t) => {
-  const fresh = () => signClientAssertion({ clientId: client.clientId, audience: ISSUER, privateKey: client.privateKey, alg: 'ES256', kid: client.kid });
+  const fresh = () => faultTestAssertion(client, ISSUER);
   const victim = nodes[2]!;
   const survivors = [nodes[0]!, nodes[1]!];
   const granted: string[] = [];

@@ -3,10 +3,15 @@
  * sharing one PostgreSQL database and one Redis key prefix, and bounded concurrent HTTP loads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
+import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
+import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
+import { openStore, type OpenStoreOptions } from '../../packages/keyward/src/store/open-store.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/keyward.mjs', import.meta.url));
 
@@ -164,4 +169,31 @@ export async function within(ms: number, check: () => Promise<boolean>): Promise
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return undefined;
+}
+
+/** An ES256 client registered for a fault test: its id, private key and key id. */
+export interface FaultTestClient {
+  readonly clientId: string;
+  readonly privateKey: KeyObject;
+  readonly kid: string;
+}
+
+/**
+ * Registers an ES256 client with scope `read` through the registry service, on the store that
+ * `options` open (the nodes' database or data directory), and closes that store again.
+ */
+export async function registerFaultTestClient(options: OpenStoreOptions, name: string): Promise<FaultTestClient> {
+  const store = await openStore(options);
+  try {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { client, keys } = await createClient(createRegistryContext(store), { actor: 'test', name, keys: importPublicKeys(publicKey), scopes: ['read'], accessTokenTtl: 300 });
+    return { clientId: client.clientId, privateKey, kid: keys[0]!.kid };
+  } finally {
+    await store.close();
+  }
+}
+
+/** A fresh ES256 client assertion of `client` for `issuer` (a new jti each time). */
+export function faultTestAssertion(client: FaultTestClient, issuer: string): Promise<string> {
+  return signClientAssertion({ clientId: client.clientId, audience: issuer, privateKey: client.privateKey, alg: 'ES256', kid: client.kid });
 }

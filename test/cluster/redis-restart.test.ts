@@ -8,14 +8,10 @@
  * KEYWARD_TEST_REQUIRE_SERVICES=1 (CI).
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
-import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
-import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
-import { openStore } from '../../packages/keyward/src/store/open-store.ts';
 import { checkPostgres, createTestDatabase, resolveSkip } from '../store/services.ts';
-import { postToken, runPool, startNode, stopNode, within, writeClusterConfig, type ClusterEnv, type Node } from './nodes.ts';
+import { faultTestAssertion, registerFaultTestClient, postToken, runPool, startNode, stopNode, within, writeClusterConfig, type ClusterEnv, type Node, type FaultTestClient } from './nodes.ts';
 import { redisServerMissing, startPrivateRedis, type PrivateRedis } from './private-redis.ts';
 
 const skip = await resolveSkip(await checkPostgres(), redisServerMissing);
@@ -25,11 +21,9 @@ let database: { url: string; drop: () => Promise<void> };
 let redis: PrivateRedis;
 let config: { path: string; remove: () => void };
 const nodes: Node[] = [];
-let client: { clientId: string; privateKey: KeyObject; kid: string };
+let client: FaultTestClient;
 
-function freshAssertion(): Promise<string> {
-  return signClientAssertion({ clientId: client.clientId, audience: ISSUER, privateKey: client.privateKey, alg: 'ES256', kid: client.kid });
-}
+const freshAssertion = (): Promise<string> => faultTestAssertion(client, ISSUER);
 
 before(async () => {
   if (skip) return;
@@ -39,14 +33,7 @@ before(async () => {
   config = writeClusterConfig(env);
   nodes.push(await startNode(env, config.path));
   nodes.push(await startNode(env, config.path));
-  const store = await openStore({ databaseUrl: database.url });
-  try {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const { client: record, keys } = await createClient(createRegistryContext(store), { actor: 'test', name: 'restart', keys: importPublicKeys(publicKey), accessTokenTtl: 300 });
-    client = { clientId: record.clientId, privateKey, kid: keys[0]!.kid };
-  } finally {
-    await store.close();
-  }
+  client = await registerFaultTestClient({ databaseUrl: database.url }, 'redis-restart-client');
 });
 
 after(async () => {

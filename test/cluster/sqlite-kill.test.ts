@@ -8,17 +8,12 @@
  * - the database passes `PRAGMA integrity_check`.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
-import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
-import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
-import { openStore } from '../../packages/keyward/src/store/open-store.ts';
-import { killNode, postToken, runPool, startServe, stopNode, type Node } from './nodes.ts';
+import { faultTestAssertion, registerFaultTestClient, killNode, postToken, runPool, startServe, stopNode, type Node, type FaultTestClient } from './nodes.ts';
 
 const ISSUER = 'https://keyward.sqlite-kill.test';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -27,11 +22,9 @@ let dir: string;
 let dataDir: string;
 let env: Record<string, string>;
 let node: Node | undefined;
-let client: { clientId: string; privateKey: KeyObject; kid: string };
+let client: FaultTestClient;
 
-function freshAssertion(audience = ISSUER): Promise<string> {
-  return signClientAssertion({ clientId: client.clientId, audience, privateKey: client.privateKey, alg: 'ES256', kid: client.kid });
-}
+const freshAssertion = (): Promise<string> => faultTestAssertion(client, ISSUER);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyward-sqlite-kill-'));
@@ -40,14 +33,7 @@ before(async () => {
   writeFileSync(configPath, JSON.stringify({ log: { level: 'warn' } }));
   env = { KEYWARD_CONFIG: configPath, KEYWARD_DATA_DIR: dataDir, KEYWARD_ISSUER: ISSUER };
   node = await startServe([], env);
-  const store = await openStore({ dataDir });
-  try {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const { client: record, keys } = await createClient(createRegistryContext(store), { actor: 'test', name: 'kill', keys: importPublicKeys(publicKey), accessTokenTtl: 300 });
-    client = { clientId: record.clientId, privateKey, kid: keys[0]!.kid };
-  } finally {
-    await store.close();
-  }
+  client = await registerFaultTestClient({ dataDir }, 'sqlite-kill-client');
 });
 
 after(async () => {

@@ -96,8 +96,10 @@ test('parseCompactJws: an undamaged token is refused exactly when a header rule 
     assert.equal(typeof result !== 'string', headerAcceptable(h), `result ${typeof result === 'string' ? result : 'accepted'} for header ${JSON.stringify(h)}`);
     if (typeof result === 'string') return;
     checkAccepted(token, result);
-    assert.deepEqual(result.header, h);
-    assert.deepEqual(result.payload, payload);
+    // Compared as JSON values: fast-check may build the expected objects with a null prototype
+    // (seed 1335783185), which deepEqual would count as a difference the parser cannot make.
+    assert.deepEqual(result.header, JSON.parse(JSON.stringify(h)));
+    assert.deepEqual(result.payload, JSON.parse(JSON.stringify(payload)));
     assert.deepEqual(result.signature, signature);
   }), fuzzParameters(10_000));
 });

@@ -40,9 +40,9 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Builds every workspace (tsc -b, incremental) and packs each one; tarball paths by package name. */
+/** Builds every workspace (npm run build: tsc -b, incremental, stale outputs removed) and packs each one; tarball paths by package name. */
 export async function packWorkspaces(destination: string): Promise<Record<PackageName, string>> {
-  await exec(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: ROOT, timeoutMs: 240_000 });
+  await exec(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, timeoutMs: 240_000 });
   const { stdout } = await exec('npm', ['pack', '--workspaces', '--json', '--pack-destination', destination], { cwd: ROOT, timeoutMs: 60_000 });
   const packed = JSON.parse(stdout) as Array<{ name: string; filename: string }>;
   const out = {} as Record<PackageName, string>;

@@ -10,7 +10,7 @@ import { importPublicKeys } from '../../packages/core/src/keys/import-public-key
 import type { JwsAlgorithm } from '../../packages/core/src/keys/types.ts';
 import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
 import { startServer, type RunningServer } from '../../packages/keyward/src/server/main.ts';
-import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
 import type { AudiencePolicy } from '../../packages/keyward/src/store/contract.ts';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -80,14 +80,15 @@ export async function addTestClient(server: RunningServer, options: { alg?: JwsA
   const { privateKey, publicKey } = keyPairFor(alg, options.slot ?? 0);
   const info = importPublicKeys(options.kid ? { ...(publicKey.export({ format: 'jwk' }) as Record<string, unknown>), kid: options.kid, alg } : publicKey);
   counter += 1;
-  const { client, keys } = await registerClient(server.context.store, {
+  const { client, keys } = await createClient(createRegistryContext(server.context.store), { actor: 'test',
     name: `test-${counter}`,
     keys: info,
     scopes: options.scopes ?? ['read', 'write'],
     clientId: options.clientId ?? `client-${process.pid}-${counter}`,
     audiencePolicy: options.audiencePolicy ?? 'strict',
     accessTokenTtl: 300,
-    ...(options.grantTypes ? { grantTypes: options.grantTypes } : {}),
+    // Both grants unless told otherwise, so the grant tests need no set-up (the registry's own default is client_credentials).
+    grantTypes: options.grantTypes ?? ['client_credentials', JWT_BEARER_GRANT],
   });
   return { clientId: client.clientId, privateKey, publicKey, kid: keys[0]!.kid, thumbprint: keys[0]!.thumbprint, alg };
 }

@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
-import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
 import { flushAudit, makeDataDir, startTestServer } from './helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -67,7 +67,7 @@ test('002: openssl key + self-signed certificate registered; the corrected recip
   execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-out', 'private_key.pem', '-pkeyopt', 'rsa_keygen_bits:2048'], { cwd: work.dir, stdio: 'ignore' });
   execFileSync('openssl', ['req', '-new', '-x509', '-key', 'private_key.pem', '-out', 'certificate.pem', '-days', '365', '-subj', '/CN=order-service'], { cwd: work.dir, stdio: 'ignore' });
   const keys = importPublicKeys(readFileSync(join(work.dir, 'certificate.pem'), 'utf8'));
-  await registerClient(server.context.store, { name: 'order-service', clientId: 'order-service', keys, scopes: ['openid'], audiencePolicy: 'legacy', accessTokenTtl: 300 });
+  await createClient(createRegistryContext(server.context.store), { actor: 'test', name: 'order-service', clientId: 'order-service', keys, scopes: ['openid'], audiencePolicy: 'legacy', accessTokenTtl: 300 });
   const { status, body } = await runRecipe('order-service', '-A');
   assert.equal(status, 200, JSON.stringify(body));
   assert.equal(body.token_type, 'Bearer');
@@ -100,7 +100,7 @@ test('003: PS256 key with kid "1", jose SignJWT, client_credentials with scope r
   const publicJwk = await exportJWK(keyPair.publicKey);
   publicJwk.alg = algorithm;
   publicJwk.kid = '1';
-  await registerClient(server.context.store, { name: 'partner-api-client', clientId: 'partner-api-client', keys: importPublicKeys(publicJwk as Record<string, unknown>), scopes: ['read'], accessTokenTtl: 300 });
+  await createClient(createRegistryContext(server.context.store), { actor: 'test', name: 'partner-api-client', clientId: 'partner-api-client', keys: importPublicKeys(publicJwk as Record<string, unknown>), scopes: ['read'], accessTokenTtl: 300 });
 
   const clientID = 'partner-api-client';
   const keyId = '1';

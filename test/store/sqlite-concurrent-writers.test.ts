@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../packages/keyward/src/store/index.ts';
 import { importPublicKeys } from '../../packages/core/src/keys/import-public-key.ts';
-import { registerClient } from '../../packages/keyward/src/server/register-client.ts';
+import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
 import { loadSigningKeys } from '../../packages/keyward/src/server/services/signing-keys.ts';
 
 /** A thread that commits a small write on its own connection, over and over, until told to stop. */
@@ -46,7 +46,7 @@ test('read-then-write changes never fail while another connection commits contin
     const setup = new Database(path);
     setup.exec('CREATE TABLE noise (v INTEGER)');
     setup.close();
-    const { client, keys } = await registerClient(store, {
+    const { client, keys } = await createClient(createRegistryContext(store), { actor: 'test',
       name: 'busy', keys: importPublicKeys(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey), scopes: ['read'], accessTokenTtl: 300,
     });
     const thumbprint = keys[0]!.thumbprint;

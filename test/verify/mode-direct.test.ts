@@ -383,3 +383,21 @@ test('parse cache: a refused token is never cached (forged tokens cannot fill or
   // The good token's cached parse survived (same frozen claims object comes back).
   assert.equal((await verifier.verify(bearer(good))).claims, first.claims);
 });
+
+test('a route that requires scopes tells a direct token without scopes why it is refused (403 insufficient_scope)', async () => {
+  const noScopes = new Map<string, ClientKeys>([['client_plain', { state: 'enabled', keys: [registered(alice.publicKey)] }]]);
+  const verifier = createVerifier({ realm: 'api', direct: { keys: mapKeySource(noScopes) } });
+  const token = await signToken(alice.privateKey, { clientcode: 'client_plain', iat: nowSeconds() });
+  const result = await verifier.authenticate(bearer(token), { scopes: ['read'] });
+  assert.equal(result.ok, false);
+  if (result.ok) return;
+  assert.equal(result.challenge.status, 403);
+  assert.equal(result.challenge.body.error, 'insufficient_scope');
+  assert.equal(result.challenge.body.error_description, 'direct tokens carry no scopes: this resource needs an access token with the required scope');
+  assert.equal((await verifier.authenticate(bearer(token))).ok, true, 'the same token passes a route without scopes');
+  // A client whose key source knows scopes gets the usual answer.
+  const { verifier: withScopes } = makeVerifier();
+  const other = await withScopes.authenticate(bearer(await signToken(alice.privateKey, { clientcode: 'client_12345', iat: nowSeconds() })), { scopes: ['admin'] });
+  assert.equal(other.ok, false);
+  if (!other.ok) assert.equal(other.challenge.body.error_description, 'the access token lacks the required scope');
+});

@@ -124,6 +124,17 @@ export type ReasonCode = keyof typeof REASONS;
 /** Every reason code, in catalogue order. */
 export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];
 
+/**
+ * Refusals decided before the caller proved possession of a key registered for the client it names:
+ * at every endpoint they answer one and the same public description, so that nobody learns which
+ * clients or keys exist, or how a client is configured (RFC 6749 §5.2, RFC 7523 §3.1). The audit
+ * log and the `onRefusal` hook keep the precise reason. The one list, for the server and the verifier.
+ */
+export const IDENTITY_HIDING_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  'client_unknown', 'client_disabled', 'no_keys', 'kid_unknown', 'alg_key_mismatch', 'alg_not_allowed',
+  'signature_invalid', 'jwks_fetch_failed', 'typ_not_allowed',
+]);
+
 /** True when `value` names a reason in the closed list. */
 export function isReasonCode(value: unknown): value is ReasonCode {
   return typeof value === 'string' && Object.hasOwn(REASONS, value);

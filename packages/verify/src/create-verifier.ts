@@ -77,7 +77,13 @@ function checkScopes(principal: Principal, required: readonly string[] | undefin
   for (const scope of required) {
     // RFC 6750 §3.1 insufficient_scope: the token is valid but lacks a scope this resource needs.
     if (!principal.scopes.includes(scope)) {
-      throw new OAuthError('insufficient_scope', { detail: `this resource needs the scope(s) ${required.join(' ')}; the token grants ${principal.scopes.join(' ') || 'none'}` });
+      // A direct token is signed by the client itself: it grants only what its key source knows of
+      // the client (the store source), and a directory of keys knows no scopes at all.
+      const direct = principal.mode === 'direct' && principal.scopes.length === 0;
+      throw new OAuthError('insufficient_scope', {
+        detail: `this resource needs the scope(s) ${required.join(' ')}; the token grants ${principal.scopes.join(' ') || 'none'}${direct ? ' (a direct token carries no scopes; this key source knows none for the client)' : ''}`,
+        ...(direct ? { description: 'direct tokens carry no scopes: this resource needs an access token with the required scope' } : {}),
+      });
     }
   }
   return principal;

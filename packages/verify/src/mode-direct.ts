@@ -3,7 +3,7 @@
  * the client's own private key and sent straight to the API, checked against its registered key.
  * The rules are the token endpoint's: parseDirectToken + verifyDirectToken from src/core/assertion.
  */
-import { OAuthError } from '@keyward/core';
+import { IDENTITY_HIDING_REASONS, OAuthError } from '@keyward/core';
 import { verifyDirectToken, type VerifiedDirectToken } from '@keyward/core';
 import { resolveDirectTokenPolicy, type DirectTokenPolicy } from '@keyward/core';
 import type { ParsedDirectToken } from '@keyward/core';
@@ -45,15 +45,11 @@ export interface DirectMode {
   verify(parsed: ParsedDirectToken, nowSeconds: number): Principal | Promise<Principal>;
 }
 
-/**
- * Refusals that could tell an attacker whether a client ID exists (unknown client vs bad signature):
- * they all answer the same public description. The precise reason stays on the error.
- */
-const IDENTITY_REASONS = new Set(['client_unknown', 'client_disabled', 'no_keys', 'kid_unknown', 'alg_key_mismatch', 'signature_invalid']);
+/** The public description of every refusal of IDENTITY_HIDING_REASONS (core/errors.ts); the precise reason stays on the error. */
 const UNIFORM_DESCRIPTION = 'the token does not verify with a key registered for this client';
 
 function maskIdentity(error: unknown): unknown {
-  if (!(error instanceof OAuthError) || !IDENTITY_REASONS.has(error.reason) || error.description === UNIFORM_DESCRIPTION) return error;
+  if (!(error instanceof OAuthError) || !IDENTITY_HIDING_REASONS.has(error.reason) || error.description === UNIFORM_DESCRIPTION) return error;
   return new OAuthError(error.reason, { description: UNIFORM_DESCRIPTION, ...(error.detail === undefined ? {} : { detail: error.detail }), cause: error.cause });
 }
 

@@ -10,9 +10,9 @@ import { importPublicKeys } from '@keyward/core';
 import { isJwsAlgorithm } from '@keyward/core';
 import type { ClientKeyRecord, ClientRecord } from '../../store/contract.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
-import { registerClient } from '../../server/register-client.ts';
 import { toClientView, toKeyView } from '../../server/services/registry/views.ts';
 import { addTargetOptions, withAdminTarget, type TargetOptions } from '../lib/remote-admin.ts';
+import { collectOption } from '../lib/collect-option.ts';
 import { CliError, EXIT, printResult } from '../output.ts';
 
 interface LocalOptions { config?: string; dataDir?: string; json?: boolean }
@@ -78,22 +78,25 @@ export function registerClientsCommand(program: Command): void {
     .requiredOption('--name <name>', 'a name for the client (shown in logs and the audit)')
     .requiredOption('--public-key <file>', 'public key: PEM (SPKI or PKCS#1), X.509 certificate (PEM/DER), JWK or JWKS')
     .option('--scope <scopes>', 'scope(s) the client may request; repeat or separate with spaces', collectScopes)
-    .option('--client-id <id>', 'choose the client ID instead of a random one')
+    .option('--grant-type <type>', 'grant type the client may use (repeatable): client_credentials (default) or urn:ietf:params:oauth:grant-type:jwt-bearer', collectOption)
+    .option('--client-id <id>', 'choose the client ID (3-128 letters, digits and . _ ~ -) instead of a random one')
     .option('--audience-policy <policy>', 'strict (aud = issuer only, default) or legacy (also the token endpoint URL)', 'strict')
     .option('--alg <alg>', 'pin the signing algorithm of the client assertions (e.g. PS256)')
-    .action(async (options: LocalOptions & { name: string; publicKey: string; scope?: string[]; clientId?: string; audiencePolicy: string; alg?: string }) => {
+    .action(async (options: LocalOptions & { name: string; publicKey: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string }) => {
       if (options.audiencePolicy !== 'strict' && options.audiencePolicy !== 'legacy') throw new CliError('--audience-policy is strict or legacy', EXIT.usage);
       if (options.alg !== undefined && !isJwsAlgorithm(options.alg)) throw new CliError('--alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...)', EXIT.usage);
       const keys = importPublicKeys(readKeyFile(options.publicKey));
       const { result, issuer } = await withConfiguredStore(options, async (store, config) => {
         try {
-          const registered = await registerClient(store, {
+          const { createClient, createRegistryContext } = await import('../../server/services/registry/index.ts');
+          const registered = await createClient(createRegistryContext(store), {
             name: options.name,
             keys,
             scopes: options.scope ?? [],
+            ...(options.grantType ? { grantTypes: options.grantType } : {}),
             ...(options.clientId ? { clientId: options.clientId } : {}),
-            audiencePolicy: options.audiencePolicy as 'strict' | 'legacy',
-            ...(options.alg ? { algPin: options.alg as never } : {}),
+            audiencePolicy: options.audiencePolicy,
+            ...(options.alg ? { algPin: options.alg } : {}),
             accessTokenTtl: config.tokens.accessTokenTtl,
             actor: 'cli',
           });

@@ -3,22 +3,15 @@
  * `Cache-Control: no-store`, 401 for invalid_client, and never a stack trace. Anything that is not an
  * OAuthError is logged and answered with a plain `server_error` (it should never happen).
  */
-import { OAuthError, type ReasonCode } from '@keyward/core';
+import { IDENTITY_HIDING_REASONS, OAuthError } from '@keyward/core';
 import type { Logger } from 'pino';
 
 /**
- * Refusals that happen before the client proved possession of a registered key answer with one
- * and the same description, so that nobody learns which clients or keys exist (RFC 6749 §5.2); the
- * audit log keeps the precise reason.
+ * The public description for `error` at the token, introspection and revocation endpoints: one and
+ * the same for every refusal of IDENTITY_HIDING_REASONS (core/errors.ts).
  */
-const UNPROVEN_CLIENT_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
-  'client_unknown', 'client_disabled', 'no_keys', 'kid_unknown', 'alg_key_mismatch', 'alg_not_allowed',
-  'signature_invalid', 'jwks_fetch_failed', 'typ_not_allowed',
-]);
-
-/** The public description for `error` at the token, introspection and revocation endpoints. */
 export function publicDescription(error: OAuthError): string {
-  if (UNPROVEN_CLIENT_REASONS.has(error.reason)) return 'client authentication failed';
+  if (IDENTITY_HIDING_REASONS.has(error.reason)) return 'client authentication failed';
   return error.description;
 }
 

@@ -2,9 +2,7 @@
  * The parameters every grant shares: `scope` (RFC 6749 §3.3) and `resource` (RFC 8707 §2).
  */
 import { OAuthError } from '@keyward/core';
-
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+import { SCOPE_TOKEN } from '../registry/validate-client-fields.ts';
 
 /**
  * The granted scopes: the requested ones when each is one of the client's (else 'scope_not_allowed',

@@ -4,7 +4,7 @@
  * the issuer, exp, jti: the same rules as a client assertion). Client authentication is optional
  * (RFC 7523 §3.1); when the request also authenticates a client, it must be the same client.
  */
-import { OAuthError } from '@keyward/core';
+import { IDENTITY_HIDING_REASONS, OAuthError } from '@keyward/core';
 import { verifyAssertionOfClient, type AuthenticatedClient } from '../client-authentication.ts';
 import type { Grant } from './grant.ts';
 import { resolveAudience, resolveScopes } from './grant-parameters.ts';
@@ -25,7 +25,7 @@ export const jwtBearerGrant: Grant = {
     } catch (error) {
       if (!(error instanceof OAuthError) || error.reason === 'store_unavailable') throw error;
       // RFC 7523 §3.1: an invalid grant JWT is invalid_grant; the inner reason goes to the audit log.
-      const hidden = ['client_unknown', 'client_disabled', 'no_keys', 'kid_unknown', 'signature_invalid', 'alg_key_mismatch', 'alg_not_allowed'].includes(error.reason);
+      const hidden = IDENTITY_HIDING_REASONS.has(error.reason);
       throw new OAuthError('grant_assertion_invalid', {
         detail: `${error.reason}: ${error.detail ?? error.description}`,
         ...(hidden ? {} : { description: `the authorization grant JWT is invalid: ${error.description}` }),

@@ -65,7 +65,7 @@ export function checkJwksUri(uri: string, allowHosts: readonly string[]): URL {
   const allowed = allowHosts.map(normaliseHost).includes(normaliseHost(url.hostname));
   // RFC 7591 §2 (jwks_uri) and RFC 8414 §2: the key set is fetched over TLS.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed)) {
-    throw refuse(`jwks_uri must use https (got ${url.protocol.replace(':', '')}); plain http is only accepted for hosts allow-listed in jwksUri.allowHosts`);
+    throw refuse(`jwks_uri must use https (got ${url.protocol.replace(':', '')}); plain http is only accepted for hosts allow-listed in clients.jwksUriAllowHosts`);
   }
   if (url.username !== '' || url.password !== '') throw refuse('jwks_uri must not carry credentials (user:password@): remove them');
   if (url.hash !== '') throw refuse('jwks_uri must not have a fragment (#...): remove it');
@@ -135,13 +135,13 @@ export async function fetchJwks(uri: string, options: FetchJwksOptions): Promise
       // Every address is checked: a name that resolves to one public and one private address is refused.
       for (const candidate of resolved) {
         const why = describeRefusedAddress(candidate.address);
-        if (why !== undefined) throw refuse(`the jwks_uri host ${host} resolves to a ${why} address (${candidate.address}); such addresses are refused unless the host is allow-listed in jwksUri.allowHosts`);
+        if (why !== undefined) throw refuse(`the jwks_uri host ${host} resolves to a ${why} address (${candidate.address}); such addresses are refused unless the host is allow-listed in clients.jwksUriAllowHosts`);
       }
     }
   }
   if (!allowed) {
     const why = describeRefusedAddress(address.address);
-    if (why !== undefined) throw refuse(`the jwks_uri points to a ${why} address (${address.address}); such addresses are refused unless allow-listed in jwksUri.allowHosts`);
+    if (why !== undefined) throw refuse(`the jwks_uri points to a ${why} address (${address.address}); such addresses are refused unless allow-listed in clients.jwksUriAllowHosts`);
   }
 
   // Connect to the checked address only: the lookup below never asks DNS again (rebinding).

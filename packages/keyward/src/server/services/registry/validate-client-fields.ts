@@ -2,9 +2,14 @@
  * Field rules shared by client creation, update and dynamic registration. Each check throws a
  * RegistryError('invalid') whose message says what to fix.
  */
+import { OAuthError } from '@keyward/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '@keyward/core';
 import type { AudiencePolicy } from '../../../store/contract.ts';
+import { checkJwksUri } from '../jwks-uri/fetch-jwks.ts';
 import { RegistryError } from './registry-error.ts';
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). The one copy of the rule. */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 /** Grant types the token endpoint implements (RFC 6749 §4.4, RFC 7523 §2.1). */
 export const KNOWN_GRANT_TYPES = ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] as const;
@@ -56,7 +61,7 @@ export function checkGrantTypes(grantTypes: readonly string[]): string[] {
 export function checkScopes(scopes: readonly string[], allowed?: readonly string[]): string[] {
   const unique = [...new Set(scopes.filter((s) => s !== ''))];
   for (const scope of unique) {
-    if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) {
+    if (!SCOPE_TOKEN.test(scope)) {
       throw new RegistryError('invalid', `the scope ${JSON.stringify(scope)} has a character RFC 6749 §3.3 does not allow (no spaces, quotes or backslashes)`);
     }
     if (allowed !== undefined && !allowed.includes(scope)) {
@@ -89,17 +94,12 @@ export function checkAlgPin(alg: string): JwsAlgorithm {
  * for the fetcher). Does NOT resolve or fetch it (the fetcher checks addresses at fetch time).
  */
 export function checkJwksUriSyntax(uri: string, allowHosts: readonly string[] = []): string {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw new RegistryError('invalid', 'jwks_uri must be an absolute https URL');
-  }
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  const allowed = allowHosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, '')).includes(host);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed)) throw new RegistryError('invalid', 'jwks_uri must use https');
-  if (url.username || url.password) throw new RegistryError('invalid', 'jwks_uri must not carry credentials');
-  if (url.hash) throw new RegistryError('invalid', 'jwks_uri must not have a fragment');
   if (uri.length > 2048) throw new RegistryError('invalid', 'jwks_uri is longer than 2048 characters');
-  return url.toString();
+  try {
+    // The fetcher's own URL rule (jwks-uri/fetch-jwks.ts), so registration and fetching agree.
+    return checkJwksUri(uri, allowHosts).toString();
+  } catch (error) {
+    if (error instanceof OAuthError) throw new RegistryError('invalid', error.detail ?? error.description);
+    throw error;
+  }
 }

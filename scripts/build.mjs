@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm run build` (and `npm ci`, through prepare): compiles every workspace with `tsc -b` (project
+// references, incremental) into packages/*/dist. First removes outputs whose source is gone (a
+// renamed or deleted module), which tsc -b leaves behind and `npm pack` would otherwise publish.
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const OUTPUT = /^(.*?)(\.d)?\.(js|mjs|ts|mts)(\.map)?$/;
+
+function removeStale(dist, src) {
+  if (!existsSync(dist)) return;
+  for (const name of readdirSync(dist)) {
+    const path = join(dist, name);
+    if (statSync(path).isDirectory()) {
+      removeStale(path, join(src, name));
+      if (readdirSync(path).length === 0) rmSync(path, { recursive: true });
+      continue;
+    }
+    const match = OUTPUT.exec(name);
+    if (match === null) continue;
+    const base = match[1];
+    const sources = match[3] === 'mjs' || match[3] === 'mts' ? [`${base}.mjs`, `${base}.mts`] : [`${base}.ts`, `${base}.tsx`, `${base}.js`];
+    if (!sources.some((source) => existsSync(join(src, source)))) rmSync(path);
+  }
+}
+
+for (const dir of readdirSync(join(root, 'packages'))) {
+  removeStale(join(root, 'packages', dir, 'dist'), join(root, 'packages', dir, 'src'));
+}
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+process.exit(tsc.status ?? 1);
