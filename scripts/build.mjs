@@ -2,7 +2,7 @@
 // `npm run build` (and `npm ci`, through prepare): compiles every workspace with `tsc -b` (project
 // references, incremental) into packages/*/dist. First removes outputs whose source is gone (a
 // renamed or deleted module), which tsc -b leaves behind and `npm pack` would otherwise publish.
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,4 +31,17 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   removeStale(join(root, 'packages', dir, 'dist'), join(root, 'packages', dir, 'src'));
 }
 const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-process.exit(tsc.status ?? 1);
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+// `keyward --help`, written once from the built program, so that the published command prints it
+// without loading every command module (packages/keyward/src/cli/main.ts, prebuiltHelp).
+const helpFile = join(root, 'packages/keyward/dist/cli/help.txt');
+rmSync(helpFile, { force: true });
+const env = { ...process.env, COLUMNS: '80' };
+delete env.NODE_OPTIONS;
+const help = spawnSync(process.execPath, [join(root, 'packages/keyward/bin/keyward.js'), '--help'], { encoding: 'utf8', env });
+if (help.status !== 0 || !help.stdout.startsWith('Usage: keyward')) {
+  console.error(`keyward --help failed after the build:\n${help.stderr}`);
+  process.exit(1);
+}
+writeFileSync(helpFile, help.stdout);

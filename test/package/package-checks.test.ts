@@ -6,8 +6,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildProgram } from '../../packages/keyward/src/cli/build-program.ts';
 import { cleanEnv, exec, installProject, packWorkspaces, PACKAGES, ROOT, tempDir, type PackageName } from './packed.ts';
 
 const work = tempDir('pack-checks');
@@ -32,7 +33,7 @@ for (const name of PACKAGES) {
     const { stdout } = await exec('tar', ['-tzf', tarballs[name]], { cwd: work.dir, timeoutMs: 30_000 });
     const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
     for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) assert.ok(files.includes(required), `${required} is missing`);
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|mjs|d\.ts|d\.mts|d\.ts\.map|d\.mts\.map)|bin\/keyward\.js|console\/(index\.html|console\.js|console\.css|favicon\.svg))$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|mjs|d\.ts|d\.mts|d\.ts\.map|d\.mts\.map)|dist\/cli\/help\.txt|bin\/keyward\.js|console\/(index\.html|console\.js|console\.css|favicon\.svg))$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), []);
     if (name !== 'keyward') assert.deepEqual(files.filter((f) => f.startsWith('bin/') || f.startsWith('console/')), []);
   });
@@ -62,4 +63,11 @@ test('@keyward/verify installs with no native module and no database driver (its
   } finally {
     project.cleanup();
   }
+});
+
+test('keyward: the prebuilt top-level help (dist/cli/help.txt) is the program\'s own help, and the bin prints it', async () => {
+  const built = readFileSync(join(ROOT, 'packages/keyward/dist/cli/help.txt'), 'utf8');
+  assert.equal(built, buildProgram().helpInformation());
+  const { stdout } = await exec(process.execPath, [join(ROOT, 'packages/keyward/bin/keyward.js'), '--help'], { cwd: work.dir, timeoutMs: 30_000 });
+  assert.equal(stdout, built);
 });

@@ -2,6 +2,7 @@
  * Entry point of the `keyward` binary: builds the commander program from the registered commands,
  * runs it, and turns every error into one line on standard error and a documented exit code.
  */
+import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { CliError, EXIT } from './output.ts';
 import { createProgram } from './create-program.ts';
@@ -19,8 +20,27 @@ async function commandsFor(argv: readonly string[]): Promise<readonly RegisterCo
   return (await import('./commands/index.ts')).COMMANDS;
 }
 
+/**
+ * `keyward --help` as the build wrote it from this same program (dist/cli/help.txt, by
+ * scripts/build.mjs; test/package/package-checks.test.ts checks it is current), so that the top-level
+ * help loads no command module. Undefined from the sources, where the program prints it itself.
+ */
+function prebuiltHelp(argv: readonly string[]): string | undefined {
+  if (argv.length !== 3 || (argv[2] !== '--help' && argv[2] !== '-h') || import.meta.url.endsWith('.ts')) return undefined;
+  try {
+    return readFileSync(new URL('./help.txt', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the CLI with `argv` (as in process.argv) and sets the exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
+  const help = prebuiltHelp(argv);
+  if (help !== undefined) {
+    process.stdout.write(help);
+    return;
+  }
   const program = createProgram(await commandsFor(argv));
   try {
     await program.parseAsync([...argv]);
