@@ -61,7 +61,7 @@ export async function signClientAssertion(options: SignClientAssertionOptions): 
   if (options.kid !== undefined) header.kid = options.kid;
   // RFC 7523 §3: iss = sub = client_id, aud, exp, jti (+ iat).
   // jose is loaded on the first signature: a process that only verifies or prints help never reads it.
-  const { SignJWT } = await import('jose');
+  const { SignJWT } = await import('jose/jwt/sign');
   return new SignJWT({ ...options.claims, iss: options.clientId, sub: options.clientId, aud: options.audience, jti, iat: now, exp: now + lifetime })
     .setProtectedHeader(header)
     .sign(key);

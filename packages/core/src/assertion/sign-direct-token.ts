@@ -48,6 +48,6 @@ export async function signDirectToken(options: SignDirectTokenOptions): Promise<
   const header: { alg: JwsAlgorithm; typ: 'JWT'; kid?: string } = { alg, typ: 'JWT' };
   if (options.kid !== undefined) header.kid = options.kid;
   // jose is loaded on the first signature: a process that only verifies or prints help never reads it.
-  const { SignJWT } = await import('jose');
+  const { SignJWT } = await import('jose/jwt/sign');
   return new SignJWT(payload).setProtectedHeader(header).sign(key);
 }
