@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, runCommand, runKeyward, runShell, startServeProcess } from './run-cli.ts';
-import { startProtectedApi } from '../../examples/protected-api/server.ts';
+import { startProtectedApi } from '../../examples/protected-api/server.mjs';
 
 const temp = makeTempDir('journeys');
 const dir = temp.dir;

@@ -1,6 +1,6 @@
 /**
  * Measures the per-call cost of the token endpoint's hot store calls on each adapter (a script, not
- * a test: `node --import tsx test/store/measure-calls.ts [iterations]`). Calls run one at a time, as
+ * a test: `node --import ./scripts/register-sources.mjs test/store/measure-calls.ts [iterations]`). Calls run one at a time, as
  * the token endpoint awaits each; a "request" is the store work of one token request: getClient,
  * listKeys, one replay reservation, one issued-token insert, one audit insert (1 or 16 in flight). PostgreSQL and Redis are measured
  * when they answer on 127.0.0.1. docs/storage.md quotes the figures.

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsonwebtoken from 'jsonwebtoken';
-import { startProtectedApi } from '../../examples/protected-api/server.ts';
-import { callApi } from '../../examples/protected-api/call-api.ts';
+import { startProtectedApi } from '../../examples/protected-api/server.mjs';
+import { callApi } from '../../examples/protected-api/call-api.mjs';
 import { addTestClient, startTestServer, type TestClient } from '../server/helpers.ts';
 
 const AUDIENCE = 'http://127.0.0.1/example-api';

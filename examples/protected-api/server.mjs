@@ -1,11 +1,11 @@
 /**
- * A small API protected by `keyward/verify`, in both modes:
+ * A small API protected by `@keyward/verify`, in both modes (plain JavaScript: `node` runs it as is):
  *
  *   GET /api/resource     mode A: an access token issued by a Keyward server (scope "read")
  *   GET /direct/resource  mode B: a direct token signed by the client itself ({ clientcode, iat })
  *   GET /health           open
  *
- * Configuration (environment when run directly: `node --import tsx examples/protected-api/server.ts`):
+ * Configuration (environment when run directly: `node examples/protected-api/server.mjs`):
  *   KEYWARD_ISSUER     the Keyward server's issuer, e.g. http://127.0.0.1:4440 (turns mode A on)
  *   API_AUDIENCE       this API's resource identifier (default http://127.0.0.1:4441/api)
  *   API_KEYS_DIR       a directory of <client_id>.pem public keys for mode B, or
@@ -14,7 +14,6 @@
  *   PORT / HOST        default 4441 / 127.0.0.1
  */
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
@@ -23,35 +22,32 @@ import {
   createHonoMiddleware,
   createRegistryKeySource,
   createVerifier,
-  type ClientKeySource,
-  type KeywardHonoEnv,
-  type VerifierOptions,
-} from '../../packages/verify/src/index.ts';
+} from '@keyward/verify';
 
-/** What the example API needs. */
-export interface ProtectedApiConfig {
-  /** Keyward issuer; mode A is on when set. */
-  readonly issuer?: string;
-  /** This API's resource identifier (the `resource` clients ask their token for). */
-  readonly audience?: string;
-  /** Mode B keys from a directory of `<client_id>.pem` files. */
-  readonly keysDir?: string;
-  /** Mode B keys from the Keyward registry (needs `issuer`). */
-  readonly registry?: { readonly clientId: string; readonly privateKey: string; readonly kid?: string };
-  readonly port?: number;
-  readonly host?: string;
-}
+/**
+ * What the example API needs.
+ * @typedef {object} ProtectedApiConfig
+ * @property {string} [issuer] Keyward issuer; mode A is on when set.
+ * @property {string} [audience] This API's resource identifier (the `resource` clients ask their token for).
+ * @property {string} [keysDir] Mode B keys from a directory of `<client_id>.pem` files.
+ * @property {{ clientId: string, privateKey: string, kid?: string }} [registry] Mode B keys from the Keyward registry (needs `issuer`).
+ * @property {number} [port]
+ * @property {string} [host]
+ */
 
 export const DEFAULT_AUDIENCE = 'http://127.0.0.1:4441/api';
 
-/** Builds the Hono app (no listen). Throws TypeError when neither mode is configured. */
-export function buildProtectedApi(config: ProtectedApiConfig): Hono<KeywardHonoEnv> {
-  let keys: ClientKeySource | undefined;
+/**
+ * Builds the Hono app (no listen). Throws TypeError when neither mode is configured.
+ * @param {ProtectedApiConfig} config
+ */
+export function buildProtectedApi(config) {
+  let keys;
   if (config.keysDir !== undefined) keys = createDirectoryKeySource({ dir: config.keysDir });
   else if (config.registry !== undefined && config.issuer !== undefined) {
     keys = createRegistryKeySource({ issuer: config.issuer, ...config.registry });
   }
-  const options: VerifierOptions = {
+  const options = {
     realm: 'protected-api',
     ...(config.issuer === undefined ? {} : { accessToken: { issuer: config.issuer, audience: config.audience ?? DEFAULT_AUDIENCE } }),
     ...(keys === undefined ? {} : { direct: { keys } }),
@@ -60,7 +56,7 @@ export function buildProtectedApi(config: ProtectedApiConfig): Hono<KeywardHonoE
   };
   const verifier = createVerifier(options);
 
-  const app = new Hono<KeywardHonoEnv>();
+  const app = new Hono();
   app.get('/health', (c) => c.json({ ok: true }));
   app.get('/api/resource', createHonoMiddleware(verifier, { modes: ['access_token'], scopes: ['read'] }), (c) => {
     const who = c.get('keyward');
@@ -73,15 +69,19 @@ export function buildProtectedApi(config: ProtectedApiConfig): Hono<KeywardHonoE
   return app;
 }
 
-/** Starts the API; resolves when it listens. */
-export async function startProtectedApi(config: ProtectedApiConfig): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * Starts the API; resolves when it listens.
+ * @param {ProtectedApiConfig} config
+ * @returns {Promise<{ url: string, close: () => Promise<void> }>}
+ */
+export async function startProtectedApi(config) {
   const app = buildProtectedApi(config);
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: config.port ?? 4441, hostname: config.host ?? '127.0.0.1' }, (info: AddressInfo) => {
+    const server = serve({ fetch: app.fetch, port: config.port ?? 4441, hostname: config.host ?? '127.0.0.1' }, (info) => {
       resolve({
         url: `http://${config.host ?? '127.0.0.1'}:${info.port}`,
-        close: () => new Promise<void>((done) => {
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        close: () => new Promise((done) => {
+          server.closeAllConnections?.();
           server.close(() => done());
         }),
       });
@@ -89,8 +89,11 @@ export async function startProtectedApi(config: ProtectedApiConfig): Promise<{ u
   });
 }
 
-/** Reads the configuration from the environment. */
-export function readConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ProtectedApiConfig {
+/**
+ * Reads the configuration from the environment.
+ * @returns {ProtectedApiConfig}
+ */
+export function readConfigFromEnv(env = process.env) {
   return {
     ...(env.KEYWARD_ISSUER ? { issuer: env.KEYWARD_ISSUER } : {}),
     audience: env.API_AUDIENCE ?? DEFAULT_AUDIENCE,

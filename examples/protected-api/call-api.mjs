@@ -5,27 +5,31 @@
  *   mode B: a direct token { clientcode, iat } signed with the same private key (source document
  *           000), then GET /direct/resource.
  *
- *   node --import tsx examples/protected-api/call-api.ts <client_id> <private_key.pem>
+ *   node examples/protected-api/call-api.mjs <client_id> <private_key.pem>
  * Environment: KEYWARD_ISSUER (default http://127.0.0.1:4440), API_URL (default http://127.0.0.1:4441),
  * API_AUDIENCE (default http://127.0.0.1:4441/api), PRIVATE_KEY_PASSWORD for an encrypted key.
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { signClientAssertion, signDirectToken } from '../../packages/core/src/assertion/index.ts';
+import { signClientAssertion, signDirectToken } from '@keyward/client';
 
-/** What callApi needs. */
-export interface CallApiOptions {
-  readonly issuer: string;
-  readonly apiUrl: string;
-  readonly audience: string;
-  readonly clientId: string;
-  /** PEM private key (any format Keyward reads). */
-  readonly privateKey: string;
-  readonly passphrase?: string;
-}
+/**
+ * What callApi needs.
+ * @typedef {object} CallApiOptions
+ * @property {string} issuer
+ * @property {string} apiUrl
+ * @property {string} audience
+ * @property {string} clientId
+ * @property {string} privateKey PEM private key (any format Keyward reads).
+ * @property {string} [passphrase]
+ */
 
-/** Runs both calls; returns the two HTTP statuses and bodies. */
-export async function callApi(options: CallApiOptions): Promise<{ modeA: { status: number; body: unknown }; modeB: { status: number; body: unknown } }> {
+/**
+ * Runs both calls; returns the two HTTP statuses and bodies.
+ * @param {CallApiOptions} options
+ * @returns {Promise<{ modeA: { status: number, body: unknown }, modeB: { status: number, body: unknown } }>}
+ */
+export async function callApi(options) {
   const key = { privateKey: options.privateKey, ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }) };
   // Mode A: RFC 7523 client authentication, RFC 8707 resource, RFC 6749 §4.4 client_credentials.
   const assertion = await signClientAssertion({ clientId: options.clientId, audience: options.issuer, ...key });
@@ -40,7 +44,7 @@ export async function callApi(options: CallApiOptions): Promise<{ modeA: { statu
       client_assertion: assertion,
     }),
   });
-  const tokenBody = (await tokenResponse.json()) as { access_token?: string };
+  const tokenBody = await tokenResponse.json();
   const a = await fetch(`${options.apiUrl}/api/resource`, { headers: { authorization: `Bearer ${tokenBody.access_token ?? ''}` } });
   // Mode B: the client signs its own short-lived token.
   const direct = await signDirectToken({ clientId: options.clientId, ...key });
@@ -51,7 +55,7 @@ export async function callApi(options: CallApiOptions): Promise<{ modeA: { statu
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [clientId, keyFile] = process.argv.slice(2);
   if (clientId === undefined || keyFile === undefined) {
-    console.error('usage: node --import tsx examples/protected-api/call-api.ts <client_id> <private_key.pem>');
+    console.error('usage: node examples/protected-api/call-api.mjs <client_id> <private_key.pem>');
     process.exit(2);
   }
   const result = await callApi({
