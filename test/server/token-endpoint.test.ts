@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, createLocalJWKSet, decodeJwt } from 'jose';
 import { signClientAssertion } from '../../packages/core/src/assertion/sign-client-assertion.ts';
+import { sumMetric } from '../cluster/nodes.ts';
 import { addTestClient, assertionFor, flushAudit, JWT_BEARER_GRANT, CLIENT_ASSERTION_TYPE, keyPairFor, postForm, requestToken, startTestServer } from './helpers.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -94,9 +95,13 @@ test('RFC 7523 §2.1: the jwt-bearer grant issues a token for the client that si
   const answer = await postForm(`${server.url}/token`, { grant_type: JWT_BEARER_GRANT, assertion: grant, scope: 'read' });
   assert.equal(answer.status, 200, answer.text);
   assert.equal(decodeJwt(answer.json.access_token as string).client_id, client.clientId);
+  const replaysBefore = sumMetric(await (await fetch(`${server.url}/metrics`)).text(), 'keyward_replay_refusals_total');
   const replay = await postForm(`${server.url}/token`, { grant_type: JWT_BEARER_GRANT, assertion: grant });
   assert.equal(replay.status, 400);
   assert.equal(replay.json.error, 'invalid_grant', 'a replayed grant JWT is refused');
+  assert.equal(replay.json.error_description, 'the authorization grant JWT has already been used');
+  const replaysAfter = sumMetric(await (await fetch(`${server.url}/metrics`)).text(), 'keyward_replay_refusals_total');
+  assert.equal(replaysAfter - replaysBefore, 1, 'a replayed grant JWT counts as a replay');
   const expired = await signClientAssertion({ clientId: client.clientId, audience: server.issuer, privateKey: client.privateKey, alg: client.alg, now: Math.floor(Date.now() / 1000) - 600 });
   const refused = await postForm(`${server.url}/token`, { grant_type: JWT_BEARER_GRANT, assertion: expired });
   assert.equal(refused.status, 400);

@@ -3,6 +3,7 @@
  * authenticated principal, or a refusal mapped to RFC 6750. The adapters (Express, Fastify, Hono,
  * node:http) are thin wrappers around {@link Verifier.authenticate}.
  */
+import { readTyp } from '@keyward/core';
 import { OAuthError } from '@keyward/core';
 import { parseCompactJws } from '@keyward/core';
 import { parseDirectToken } from '@keyward/core';
@@ -63,13 +64,6 @@ export interface Verifier {
   verify(input: VerifyInput, options?: VerifyOptions): Promise<Principal>;
   /** Never rejects for a refusal: resolves to the principal or to the RFC 6750 answer to send. */
   authenticate(input: VerifyInput, options?: VerifyOptions): Promise<AuthenticateResult>;
-}
-
-function isAccessTokenTyp(typ: unknown): boolean {
-  if (typeof typ !== 'string') return false;
-  if (typ === 'at+jwt') return true; // as Keyward issues it, without a lower-cased copy per call
-  const lower = typ.toLowerCase();
-  return lower === 'at+jwt' || lower === 'application/at+jwt';
 }
 
 function checkScopes(principal: Principal, required: readonly string[] | undefined): Principal {
@@ -156,7 +150,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     const known = handOver ?? (asked ? undefined : cached(token));
     handOver = undefined;
     const parsed = known ?? parse(token);
-    const mode: VerifyMode = isAccessTokenTyp(parsed.header.typ) || directMode === undefined ? 'access_token' : 'direct';
+    const mode: VerifyMode = readTyp(parsed.header) === 'at+jwt' || directMode === undefined ? 'access_token' : 'direct';
     currentMode = mode;
     if (verifyOptions?.modes !== undefined && !verifyOptions.modes.includes(mode)) {
       throw new OAuthError('token_invalid', { detail: `this route does not accept ${mode === 'direct' ? 'direct client-signed tokens' : 'access tokens'}` });

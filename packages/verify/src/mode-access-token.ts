@@ -1,6 +1,7 @@
 /**
  * Mode A: JWT access tokens issued by a Keyward server (RFC 9068), verified with the issuer's JWKS.
  */
+import { readTyp } from '@keyward/core';
 import { OAuthError } from '@keyward/core';
 import { decodeNumericDate, isMilliseconds } from '@keyward/core';
 import { verifyWithRegisteredKeys } from '@keyward/core';
@@ -40,14 +41,6 @@ export interface AccessTokenModeOptions {
 /** The compiled mode A verifier. */
 export interface AccessTokenMode {
   verify(parsed: ParsedJws, token: string, nowSeconds: number): Principal | Promise<Principal>;
-}
-
-// RFC 9068 §4: typ must be "at+jwt" (or "application/at+jwt"), compared case-insensitively (RFC 7515 §4.1.9).
-function isAccessTokenType(typ: unknown): boolean {
-  if (typeof typ !== 'string') return false;
-  if (typ === 'at+jwt') return true; // as Keyward issues it, without a lower-cased copy per call
-  const lower = typ.toLowerCase();
-  return lower === 'at+jwt' || lower === 'application/at+jwt';
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
@@ -141,7 +134,8 @@ export function createAccessTokenMode(options: AccessTokenModeOptions): AccessTo
 
   return {
     verify(parsed, token, now) {
-      if (!isAccessTokenType(parsed.header.typ)) {
+      // RFC 9068 §4: typ must be "at+jwt" (or "application/at+jwt", compared case-insensitively).
+      if (readTyp(parsed.header) !== 'at+jwt') {
         throw new OAuthError('typ_not_allowed', { description: 'the token is not an access token', detail: 'the header "typ" must be "at+jwt" (RFC 9068 §4)' });
       }
       const kid = typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined;

@@ -10,12 +10,15 @@ export const MAX_JTI_LENGTH = 256;
 /**
  * The header `typ`, normalised per RFC 7515 §4.1.9 (compared case-insensitively, an
  * "application/" prefix omitted), or undefined when absent. parseCompactJws already checked it is a
- * string when present.
+ * string when present. The one normalisation of `typ`: client assertions, direct tokens and access
+ * tokens (RFC 9068 §4: "at+jwt" or "application/at+jwt") are all told apart by it.
  */
 export function readTyp(header: Record<string, unknown>): string | undefined {
   const typ = header.typ;
   if (typeof typ !== 'string') return undefined;
-  if (typ === 'JWT') return 'jwt'; // the common case, without a new string per call
+  // The common cases, without a new string per call.
+  if (typ === 'JWT') return 'jwt';
+  if (typ === 'at+jwt') return 'at+jwt';
   const lower = typ.toLowerCase();
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }

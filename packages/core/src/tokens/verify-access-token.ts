@@ -4,6 +4,7 @@
  * exp. Pure and synchronous.
  */
 import type { KeyObject } from 'node:crypto';
+import { readTyp } from '../assertion/claim-helpers.ts';
 import { OAuthError } from '../errors.ts';
 import { parseCompactJws } from '../jws/parse-compact-jws.ts';
 import { verifyJwsSignature } from '../jws/verify-jws-signature.ts';
@@ -38,7 +39,7 @@ export function verifyAccessToken(token: string, options: { keys: readonly Serve
   }
   const { header, payload } = parsed;
   // RFC 9068 §4: typ must be at+jwt.
-  if (typeof header.typ !== 'string' || header.typ.toLowerCase().replace(/^application\//, '') !== 'at+jwt') {
+  if (readTyp(header) !== 'at+jwt') {
     throw new OAuthError('token_invalid', { detail: 'the token is not an access token (typ at+jwt)' });
   }
   const key = options.keys.find((candidate) => candidate.kid === header.kid);

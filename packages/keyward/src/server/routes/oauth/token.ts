@@ -17,6 +17,14 @@ import { getMetrics } from '../../services/metrics/get-metrics.ts';
 import { checkClientRateLimit } from '../../services/rate-limit/check-client-rate-limit.ts';
 import { withRetryAfter } from '../../services/rate-limit/create-token-rate-limiter.ts';
 
+/** True when `error` is a replay: jti_replayed itself, or the refusal of a grant JWT it caused. */
+function isReplay(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof OAuthError; e = e.cause) {
+    if (e.reason === 'jti_replayed') return true;
+  }
+  return false;
+}
+
 /** The grants of this server, by grant_type. */
 export const GRANTS: ReadonlyMap<string, Grant> = new Map([clientCredentialsGrant, jwtBearerGrant].map((grant) => [grant.grantType, grant]));
 
@@ -92,7 +100,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
         outcome: 'refused',
         reason,
         ...(trace.authenticated && trace.clientId !== undefined ? { clientId: trace.clientId } : {}),
-        replayed: error instanceof OAuthError && (reason === 'jti_replayed' || (error.detail ?? '').startsWith('jti_replayed')),
+        replayed: isReplay(error),
       });
       ctx.audit.write({
         time: new Date(),
