@@ -39,7 +39,7 @@ test('GET /console/ serves the page, its script, its style and its icon, each wi
     const response = await fetch(`${server.url}${path}`);
     assert.equal(response.status, 200, path);
     assert.match(response.headers.get('content-type') ?? '', type, path);
-    assert.equal(await response.text(), readFileSync(new URL(`../../console/${file}`, import.meta.url), 'utf8'), path);
+    assert.equal(await response.text(), readFileSync(new URL(`../../packages/keyward/console/${file}`, import.meta.url), 'utf8'), path);
     const csp = response.headers.get('content-security-policy') ?? '';
     for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"]) {
       assert.ok(csp.includes(directive), `${path}: CSP has ${directive}`);
@@ -63,12 +63,12 @@ test('nothing but the console files is served under /console/: other names and t
 });
 
 test('the console page has no inline script, style or event handler (the CSP forbids them) and loads only its own files', () => {
-  const html = readFileSync(new URL('../../console/index.html', import.meta.url), 'utf8');
+  const html = readFileSync(new URL('../../packages/keyward/console/index.html', import.meta.url), 'utf8');
   for (const tag of html.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\bsrc="console\.js"/, tag);
   assert.doesNotMatch(html, /<script\b[^>]*>\s*[^<\s]/, 'no inline script body');
   assert.doesNotMatch(html, /<style\b|\sstyle=|\son[a-z]+=/i, 'no inline style or on* handler');
   assert.doesNotMatch(html, /(src|href)="(https?:)?\/\//, 'no file from another host');
-  const script = readFileSync(new URL('../../console/console.js', import.meta.url), 'utf8');
+  const script = readFileSync(new URL('../../packages/keyward/console/console.js', import.meta.url), 'utf8');
   assert.doesNotMatch(script, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/, 'server values are shown as text only');
   assert.doesNotMatch(script, /localStorage|sessionStorage|document\.cookie/, 'the token and key stay in memory');
 });
