@@ -32,7 +32,7 @@ for (const alg of Object.keys(pairs) as JwsAlgorithm[]) {
     const verified = verifyAccessToken(token, { keys: [{ kid: 'k1', alg, publicKey: pair.publicKey }], issuer: 'http://as', now });
     assert.equal(verified.jti, `j-${alg}`);
     // And the other way: a token signed by jose passes Keyward's verifier.
-    const byJose = await new SignJWT({ ...claims, jti: `jose-${alg}` }).setProtectedHeader({ alg, typ: 'at+jwt', kid: 'k1' }).sign(pair.privateKey);
+    const byJose = await new SignJWT({ ...claims, aud: 'http://as', jti: `jose-${alg}` }).setProtectedHeader({ alg, typ: 'at+jwt', kid: 'k1' }).sign(pair.privateKey);
     assert.equal(verifyAccessToken(byJose, { keys: [{ kid: 'k1', alg, publicKey: pair.publicKey }], issuer: 'http://as', now }).jti, `jose-${alg}`);
   });
 }
