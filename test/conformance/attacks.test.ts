@@ -1,5 +1,5 @@
 // The attack matrix, run against the one verification path (parseClientAssertion +
-// verifyClientAssertion → selectVerificationKey → verifyJwsSignature → crypto.verify).
+// verifyClientAssertion → verifyWithRegisteredKeys → verifyJwsSignature → crypto.verify).
 // Every attack must be refused with its reason, and never reach the replay reservation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,8 +1,8 @@
-// Conformance: verifyJwsSignature (the single crypto.verify path) and selectVerificationKey.
+// Conformance: verifyJwsSignature (the single crypto.verify path) and verifyWithRegisteredKeys (the key choice production uses).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants, createPublicKey, sign } from 'node:crypto';
-import { isWellFormedSignature, parseCompactJws, selectVerificationKey, verifyJwsSignature, verifyWithRegisteredKeys } from '../../packages/core/src/jws/index.ts';
+import { isWellFormedSignature, parseCompactJws, verifyJwsSignature, verifyWithRegisteredKeys } from '../../packages/core/src/jws/index.ts';
 import { ASYMMETRIC_ALGS, type JwsAlgorithm } from '../../packages/core/src/keys/types.ts';
 import { b64u, expectReason, handSign, joseSign, keyPair, kindFor, registeredKey } from './fixtures.ts';
 
@@ -72,21 +72,21 @@ test('RFC 8725 §3.1: alg none, HS256, unknown algs and algs outside the allow-l
   const { privateKey, publicKey } = keyPair('rsa');
   const keys = [await registeredKey(publicKey)];
   for (const alg of ['none', 'HS256', 'HS512', 'RS1', 'ES256K', 'rs256']) {
-    expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg }, claims, privateKey)), keys, ALL), 'alg_not_allowed');
+    expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg }, claims, privateKey)), keys, ALL), 'alg_not_allowed');
   }
   const ps = parseCompactJws(handSign({ alg: 'PS256' }, claims, privateKey, 'PS256'));
-  assert.equal(selectVerificationKey(ps, keys, ALL).alg, 'PS256');
-  expectReason(() => selectVerificationKey(ps, keys, { allowedAlgs: ['RS256'] }), 'alg_not_allowed');
+  assert.equal(verifyWithRegisteredKeys(ps, keys, ALL).alg, 'PS256');
+  expectReason(() => verifyWithRegisteredKeys(ps, keys, { allowedAlgs: ['RS256'] }), 'alg_not_allowed');
 });
 
 test('per-client alg pin: only the pinned algorithm is accepted', async () => {
   const { privateKey, publicKey } = keyPair('rsa');
   const keys = [await registeredKey(publicKey)];
   const rs = parseCompactJws(handSign({ alg: 'RS256' }, claims, privateKey));
-  const e = expectReason(() => selectVerificationKey(rs, keys, { ...ALL, algPin: 'PS256' }), 'alg_not_allowed');
+  const e = expectReason(() => verifyWithRegisteredKeys(rs, keys, { ...ALL, algPin: 'PS256' }), 'alg_not_allowed');
   assert.match(e.detail ?? '', /pinned to PS256/);
   const ps = parseCompactJws(handSign({ alg: 'PS256' }, claims, privateKey, 'PS256'));
-  assert.equal(selectVerificationKey(ps, keys, { ...ALL, algPin: 'PS256' }).alg, 'PS256');
+  assert.equal(verifyWithRegisteredKeys(ps, keys, { ...ALL, algPin: 'PS256' }).alg, 'PS256');
 });
 
 test('RFC 7515 §4.1.4: kid picks among registered keys only (by kid or thumbprint); unknown kid is kid_unknown', async () => {
@@ -94,10 +94,10 @@ test('RFC 7515 §4.1.4: kid picks among registered keys only (by kid or thumbpri
   const b = keyPair('rsa2');
   const keys = [await registeredKey(a.publicKey, { kid: 'key-a' }), await registeredKey(b.publicKey, { kid: 'key-b' })];
   const byKid = parseCompactJws(handSign({ alg: 'RS256', kid: 'key-b' }, claims, b.privateKey));
-  assert.equal(selectVerificationKey(byKid, keys, ALL).key.kid, 'key-b');
+  assert.equal(verifyWithRegisteredKeys(byKid, keys, ALL).key.kid, 'key-b');
   const byThumbprint = parseCompactJws(handSign({ alg: 'RS256', kid: keys[0]!.thumbprint }, claims, a.privateKey));
-  assert.equal(selectVerificationKey(byThumbprint, keys, ALL).key.kid, 'key-a');
-  expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'RS256', kid: 'key-c' }, claims, a.privateKey)), keys, ALL), 'kid_unknown');
+  assert.equal(verifyWithRegisteredKeys(byThumbprint, keys, ALL).key.kid, 'key-a');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256', kid: 'key-c' }, claims, a.privateKey)), keys, ALL), 'kid_unknown');
   // A kid naming key-a with a signature by key-b is a bad signature, not a fallback to key-b.
   const wrong = parseCompactJws(handSign({ alg: 'RS256', kid: 'key-a' }, claims, b.privateKey));
   expectReason(() => verifyWithRegisteredKeys(wrong, keys, ALL), 'signature_invalid');
@@ -108,34 +108,34 @@ test('no kid: one fitting key is used; several fitting keys are each tried (key 
   const b = keyPair('rsa2');
   const ec = keyPair('p256');
   const keys = [await registeredKey(a.publicKey, { kid: 'key-a' }), await registeredKey(ec.publicKey, { kid: 'key-ec' })];
-  assert.equal(selectVerificationKey(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), keys, ALL).key.kid, 'key-ec');
+  assert.equal(verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), keys, ALL).key.kid, 'key-ec');
   const both = [...keys, await registeredKey(b.publicKey, { kid: 'key-b' })];
   const signedByB = parseCompactJws(handSign({ alg: 'RS256' }, claims, b.privateKey));
-  assert.equal(selectVerificationKey(signedByB, both, ALL).key.kid, 'key-b');
+  assert.equal(verifyWithRegisteredKeys(signedByB, both, ALL).key.kid, 'key-b');
   assert.equal(verifyWithRegisteredKeys(signedByB, both, ALL).key.kid, 'key-b');
   const forged = parseCompactJws(handSign({ alg: 'RS256' }, claims, keyPair('p384').privateKey, 'ES384').replace(/\.[^.]*$/, `.${b64u(Buffer.alloc(256, 1))}`));
-  expectReason(() => selectVerificationKey(forged, both, ALL), 'signature_invalid');
+  expectReason(() => verifyWithRegisteredKeys(forged, both, ALL), 'signature_invalid');
 });
 
 test('RFC 7518 §3.1 + RFC 8725 §3.1: the alg must fit the key type and the key\'s own alg → else alg_key_mismatch; no keys → no_keys', async () => {
   const rsa = keyPair('rsa');
   const ec = keyPair('p256');
   const rsaKeys = [await registeredKey(rsa.publicKey, { kid: 'r' })];
-  expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'ES256', kid: 'r' }, claims, ec.privateKey, 'ES256')), rsaKeys, ALL), 'alg_key_mismatch');
-  expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), rsaKeys, ALL), 'alg_key_mismatch');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'ES256', kid: 'r' }, claims, ec.privateKey, 'ES256')), rsaKeys, ALL), 'alg_key_mismatch');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), rsaKeys, ALL), 'alg_key_mismatch');
   const pinned = [await registeredKey(rsa.publicKey, { kid: 'r', alg: 'PS256' })];
-  const e = expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), pinned, ALL), 'alg_key_mismatch');
+  const e = expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), pinned, ALL), 'alg_key_mismatch');
   assert.match(e.detail ?? '', /pinned to PS256/);
   const p384 = [await registeredKey(keyPair('p384').publicKey)];
-  expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), p384, ALL), 'alg_key_mismatch');
-  expectReason(() => selectVerificationKey(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [], ALL), 'no_keys');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'ES256' }, claims, ec.privateKey, 'ES256')), p384, ALL), 'alg_key_mismatch');
+  expectReason(() => verifyWithRegisteredKeys(parseCompactJws(handSign({ alg: 'RS256' }, claims, rsa.privateKey)), [], ALL), 'no_keys');
   assert.ok(createPublicKey(rsa.privateKey));
   // RFC 9864 §2.2: "Ed25519" names EdDSA over Ed25519 only; on an EC key it does not fit.
   const ed = keyPair('ed25519');
   const edToken = parseCompactJws(await joseSign({ alg: 'Ed25519' }, claims, ed.privateKey));
-  assert.equal(selectVerificationKey(edToken, [await registeredKey(ed.publicKey)], ALL).alg, 'Ed25519');
+  assert.equal(verifyWithRegisteredKeys(edToken, [await registeredKey(ed.publicKey)], ALL).alg, 'Ed25519');
   const ecKeys = [await registeredKey(ec.publicKey)];
-  expectReason(() => selectVerificationKey(edToken, ecKeys, ALL), 'alg_key_mismatch');
+  expectReason(() => verifyWithRegisteredKeys(edToken, ecKeys, ALL), 'alg_key_mismatch');
 });
 
 test('RFC 7518 §3.4 + CVE-2022-21449: the shape check itself refuses r = 0, s = 0, wrong lengths and DER before any crypto', () => {

@@ -1,20 +1,18 @@
-// RFC 9068 access tokens: claims, the at+jwt header, and signatures that jose verifies for every
-// algorithm the server can be configured with.
+// RFC 9068 access tokens: claims, the at+jwt header, and, for every algorithm the server can be
+// configured with (tokens.signingAlg: every asymmetric JWS algorithm, keys made by the server's own
+// generateSigningKey), Keyward's signer checked by jose and jose's signer checked by Keyward.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { jwtVerify, decodeProtectedHeader } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { jwtVerify, decodeProtectedHeader, SignJWT } from 'jose';
 import { buildAccessTokenClaims, signAccessToken, verifyAccessToken } from '../../packages/core/src/tokens/index.ts';
-import type { JwsAlgorithm } from '../../packages/core/src/keys/types.ts';
+import { ASYMMETRIC_ALGS, type JwsAlgorithm } from '../../packages/core/src/keys/types.ts';
+import { generateSigningKey } from '../../packages/keyward/src/server/services/signing-keys.ts';
 
 const now = Math.floor(Date.now() / 1000);
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const pairs: Record<string, { privateKey: KeyObject; publicKey: KeyObject }> = {
-  RS256: rsa, PS256: rsa,
-  ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
-  ES384: generateKeyPairSync('ec', { namedCurve: 'P-384' }),
-  EdDSA: generateKeyPairSync('ed25519'),
-};
+const pairs: Record<string, { privateKey: KeyObject; publicKey: KeyObject }> = Object.fromEntries(
+  await Promise.all(ASYMMETRIC_ALGS.map(async (alg) => [alg, await generateSigningKey(alg)] as const)),
+);
 
 test('RFC 9068 §2.2: iss, sub, client_id, aud, scope, iat, exp, jti', () => {
   const claims = buildAccessTokenClaims({ issuer: 'http://as', clientId: 'c1', audience: ['https://api'], scopes: ['read', 'write'], now, ttl: 300, jti: 'j1' });
@@ -33,8 +31,15 @@ for (const alg of Object.keys(pairs) as JwsAlgorithm[]) {
     assert.equal(payload.client_id, 'c1');
     const verified = verifyAccessToken(token, { keys: [{ kid: 'k1', alg, publicKey: pair.publicKey }], issuer: 'http://as', now });
     assert.equal(verified.jti, `j-${alg}`);
+    // And the other way: a token signed by jose passes Keyward's verifier.
+    const byJose = await new SignJWT({ ...claims, aud: 'http://as', jti: `jose-${alg}` }).setProtectedHeader({ alg, typ: 'at+jwt', kid: 'k1' }).sign(pair.privateKey);
+    assert.equal(verifyAccessToken(byJose, { keys: [{ kid: 'k1', alg, publicKey: pair.publicKey }], issuer: 'http://as', now }).jti, `jose-${alg}`);
   });
 }
+
+test('every algorithm tokens.signingAlg accepts is covered above', () => {
+  assert.deepEqual(Object.keys(pairs).sort(), [...ASYMMETRIC_ALGS].sort());
+});
 
 test('verifyAccessToken refuses a foreign issuer, an unknown kid, a tampered payload and an expired token', () => {
   const pair = pairs.ES256!;

@@ -130,3 +130,23 @@ test('clients list / show, then serve: the registered client gets a token; audit
   const human = await keyward('audit', '--limit', '2');
   assert.equal(human.stdout.trim().split('\n').length, 2);
 });
+
+test('clients add --jwks-uri registers a client whose keys come from its URL; one of --public-key and --jwks-uri is required', async () => {
+  const added = await keyward('clients', 'add', '--name', 'curity-style', '--jwks-uri', 'https://client.example/jwks', '--scope', 'read', '--json');
+  assert.equal(added.code, 0, added.stderr);
+  const client = JSON.parse(added.stdout) as { jwks_uri?: string; keys: unknown[] };
+  assert.equal(client.jwks_uri, 'https://client.example/jwks');
+  assert.deepEqual(client.keys, []);
+  const human = await keyward('clients', 'add', '--name', 'curity-human', '--jwks-uri', 'https://client.example/jwks');
+  assert.equal(human.code, 0, human.stderr);
+  assert.match(human.stdout, /^jwks_uri: +https:\/\/client\.example\/jwks$/m);
+  assert.match(human.stdout, /--key '?<private key file>'?/);
+  const plain = await keyward('clients', 'add', '--name', 'x', '--jwks-uri', 'http://client.example/jwks');
+  assert.equal(plain.code, 2);
+  assert.match(plain.stderr, /^keyward: jwks_uri must use https \(got http\); plain http is only accepted for hosts allow-listed in clients\.jwksUriAllowHosts/);
+  for (const args of [[], ['--public-key', join(files.dir, 'public_key.pem'), '--jwks-uri', 'https://client.example/jwks']]) {
+    const refused = await keyward('clients', 'add', '--name', 'x', ...args);
+    assert.equal(refused.code, 2, args.join(' '));
+    assert.match(refused.stderr, /--public-key <file>, or the URL of its key set with --jwks-uri <url>/);
+  }
+});

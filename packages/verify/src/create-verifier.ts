@@ -114,14 +114,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return entry !== undefined && entry.token === token ? entry.parsed : undefined;
   };
 
-  // readBearerToken asks whether a token is known; the parse found then is used directly (run() is
-  // synchronous up to that point, so this one-slot hand-over cannot mix requests).
-  let handOver: ParsedJws | undefined;
-  let asked = false;
-  const isKnown = parseCache === undefined ? undefined : (token: string): boolean => {
-    asked = true;
-    return (handOver = cached(token)) !== undefined;
-  };
+  // A token verified before skips readBearerToken's character scan (its parse is looked up again
+  // below: one map lookup, against a second scan of the whole token).
+  const isKnown = parseCache === undefined ? undefined : (token: string): boolean => cached(token) !== undefined;
 
   function parse(token: string): ParsedJws {
     return directMode === undefined ? parseCompactJws(token, parseOptions) : parseDirectToken(token, parseOptions);
@@ -138,20 +133,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
     parseCache.set(token.slice(-CACHE_KEY_LENGTH), { token, parsed });
   }
 
-  /** The mode of the request run() is checking (set synchronously, read by verify on a refusal). */
-  let currentMode: VerifyMode | undefined;
+  /** A request's token, its parse (from the cache when `known`) and the mode that judges it. */
+  interface Prepared {
+    readonly token: string;
+    readonly parsed: ParsedJws;
+    readonly known: boolean;
+    readonly mode: VerifyMode;
+  }
 
-  function run(input: VerifyInput, verifyOptions: VerifyOptions | undefined): Principal | Promise<Principal> {
-    currentMode = undefined;
-    handOver = undefined;
-    asked = false;
+  /** Reads and parses the token and picks its mode; refusals here belong to no mode yet. */
+  function prepare(input: VerifyInput, verifyOptions: VerifyOptions | undefined): Prepared {
     const token = readBearerToken(input, verifyOptions?.url, isKnown);
-    // Known tokens found by readBearerToken's question, or (other input shapes) looked up here.
-    const known = handOver ?? (asked ? undefined : cached(token));
-    handOver = undefined;
+    const known = cached(token);
     const parsed = known ?? parse(token);
     const mode: VerifyMode = readTyp(parsed.header) === 'at+jwt' || directMode === undefined ? 'access_token' : 'direct';
-    currentMode = mode;
+    return { token, parsed, known: known !== undefined, mode };
+  }
+
+  /** Judges a prepared token in its mode, then the route's scopes. */
+  function check({ token, parsed, known, mode }: Prepared, verifyOptions: VerifyOptions | undefined): Principal | Promise<Principal> {
     if (verifyOptions?.modes !== undefined && !verifyOptions.modes.includes(mode)) {
       throw new OAuthError('token_invalid', { detail: `this route does not accept ${mode === 'direct' ? 'direct client-signed tokens' : 'access tokens'}` });
     }
@@ -161,11 +161,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       : (directMode as NonNullable<typeof directMode>).verify(parsed as ParsedDirectToken, seconds);
     if (result instanceof Promise) {
       return result.then((p) => {
-        if (known === undefined) remember(token, parsed);
+        if (!known) remember(token, parsed);
         return checkScopes(p, verifyOptions?.scopes);
       });
     }
-    if (known === undefined) remember(token, parsed);
+    if (!known) remember(token, parsed);
     return checkScopes(result, verifyOptions?.scopes);
   }
 
@@ -180,17 +180,23 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   function verify(input: VerifyInput, verifyOptions?: VerifyOptions): Promise<Principal> {
+    let prepared: Prepared;
     let result: Principal | Promise<Principal>;
     try {
-      result = run(input, verifyOptions);
+      prepared = prepare(input, verifyOptions);
     } catch (error) {
-      report(error, currentMode);
+      report(error, undefined);
+      return Promise.reject(error);
+    }
+    try {
+      result = check(prepared, verifyOptions);
+    } catch (error) {
+      report(error, prepared.mode);
       return Promise.reject(error);
     }
     if (!(result instanceof Promise)) return Promise.resolve(result);
-    const mode = currentMode;
     return result.catch((error: unknown) => {
-      report(error, mode);
+      report(error, prepared.mode);
       throw error;
     });
   }

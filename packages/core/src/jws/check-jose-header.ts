@@ -19,7 +19,7 @@ const KEY_BEARING_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
  *   ignore. A client that registered its key never needs them, and in practice they signal an
  *   attacker offering their own key (RFC 8725 §3.10, CVE-2018-0114 shape). They are never fetched.
  *
- * Does NOT check that `alg` is allowed or fits any key (see selectVerificationKey), nor `typ` values.
+ * Does NOT check that `alg` is allowed or fits any key (see verifyWithRegisteredKeys), nor `typ` values.
  */
 export function checkJoseHeader(header: Record<string, unknown>): void {
   // RFC 7515 §4.1.1: "alg" is REQUIRED and is a case-sensitive string.

@@ -8,7 +8,6 @@ export { decodeBase64UrlPart, encodeBase64Url, type JwsPartName } from './base64
 export { decodeJsonPart } from './decode-json-part.ts';
 export { verifyJwsSignature, doesKeyFitAlgorithm, isWellFormedSignature } from './verify-jws-signature.ts';
 export {
-  selectVerificationKey,
   verifyWithRegisteredKeys,
   findCandidateKeys,
   checkAlgorithm,

@@ -102,22 +102,9 @@ export function findCandidateKeys(parsed: ParsedJws, keys: readonly RegisteredKe
 }
 
 /**
- * Picks the key and algorithm to verify `parsed` with (rules of {@link findCandidateKeys}).
- *
- * When several keys fit and the header has no `kid` (a client in key rotation that does not send
- * kid), each fitting key is tried in turn and the first whose signature verifies is returned; if
- * none verifies this throws 'signature_invalid'. So: with one candidate the signature has NOT been
- * checked yet; with several it has. Callers that always want a verified answer use
- * {@link verifyWithRegisteredKeys}.
- */
-export function selectVerificationKey(parsed: ParsedJws, keys: readonly RegisteredKey[], policy: KeySelectionPolicy): SelectedKey {
-  const { alg, candidates } = findCandidateKeys(parsed, keys, policy);
-  if (candidates.length === 1) return { key: candidates[0]!, alg };
-  return verifyCandidates(parsed, candidates, alg);
-}
-
-/**
- * Selects the key (as {@link selectVerificationKey}) and verifies the signature with it, once.
+ * Picks the key and algorithm by the rules of {@link findCandidateKeys} and verifies the signature
+ * with it, once. When several keys fit and the header has no `kid` (a client in key rotation that
+ * does not send kid), each fitting key is tried in turn and the first whose signature verifies wins.
  * Throws 'signature_invalid' when no candidate verifies (RFC 7515 §5.2 step 8). This is the single
  * entry point of the token endpoint, direct mode and the API middleware.
  *

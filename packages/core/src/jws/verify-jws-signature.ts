@@ -58,7 +58,7 @@ export function doesKeyFitAlgorithm(key: KeyObject, alg: JwsAlgorithm): boolean 
 
 /**
  * Verifies the signature of `parsed` with `key` under `alg`, both chosen by the caller from the
- * registry (see selectVerificationKey), never read from the header.
+ * registry (see verifyWithRegisteredKeys), never read from the header.
  *
  * - RS*: RSASSA-PKCS1-v1_5 (RFC 7518 §3.3); PS*: RSASSA-PSS with MGF1 and salt length = hash length
  *   (RFC 7518 §3.5); ES*: ECDSA over the named curve with the R || S signature of exactly 64/96/132

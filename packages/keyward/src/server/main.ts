@@ -17,10 +17,12 @@ import { limitConnections } from './limit-connections.ts';
 import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
 import { createClientCache } from './services/client-cache.ts';
+import { createServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
 import { listenForLocalAnnouncements } from './services/cluster/local-announcements.ts';
 import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
-import { getMetrics } from './services/metrics/get-metrics.ts';
-import { closeTokenRateLimiter } from './services/rate-limit/get-token-rate-limiter.ts';
+import { createMetrics } from './services/metrics/create-metrics.ts';
+import { createTokenRateLimiter } from './services/rate-limit/create-token-rate-limiter.ts';
+import { createRegistryContext } from './services/registry/registry-context.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
 import { resolveKeyEncryption } from './services/key-encryption/index.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
@@ -101,15 +103,29 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     const issuer = resolveIssuer(config, address.port);
+    const clients = createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, nowMs });
+    const registry = createRegistryContext(store, { now: () => new Date(now() * 1000) });
+    // Every change made through this node (admin API, dynamic registration) takes effect at once here;
+    // other processes' changes arrive as announcements (services/cluster).
+    registry.onChange((clientId) => clients.invalidate(clientId));
+    const metrics = createMetrics({ clientIdLabel: config.metrics.clientIdLabel });
+    // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
+    options.workerLink?.shareMetrics(metrics.registry);
+    const audit = createAuditWriter(store.audit, logger);
     const context: ServerContext = {
       config,
       issuer,
       tokenEndpoint: `${issuer}/token`,
       store,
       logger,
-      clients: createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, nowMs }),
+      clients,
       signingKeys,
-      audit: createAuditWriter(store.audit, logger),
+      audit,
+      registry,
+      jwksUriKeys: createServerJwksUriKeys({ config, now, logger, audit }),
+      metrics,
+      // Created now, so its Redis connection is ready before the first request.
+      rateLimiter: createTokenRateLimiter(config.rateLimit, { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix }),
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
       now,
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
@@ -129,7 +145,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const maintenance = setInterval(() => {
       void runMaintenance(context).catch((error: unknown) => {
         // Maintenance is storage work only (purges, signing-key reads).
-        getMetrics(context).recordStoreError('maintenance');
+        context.metrics.recordStoreError('maintenance');
         logger.warn({ err: error }, 'maintenance failed');
       });
     }, config.maintenance.purgeInterval * 1000);
@@ -149,7 +165,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
             setTimeout(() => httpServer.closeAllConnections(), 2000).unref();
           });
           await cluster.close();
-          await closeTokenRateLimiter(context);
+          await context.rateLimiter.close();
           await context.audit.flush();
           await store.close();
         })();

@@ -58,9 +58,9 @@ function privateKeyBeside(publicKeyPath: string): string {
 }
 
 /** The `keyward token` command line that gets this client its first access token. */
-function tokenCommand(issuer: string, clientId: string, publicKeyPath: string, scopes: readonly string[]): string {
+function tokenCommand(issuer: string, clientId: string, publicKeyPath: string | undefined, scopes: readonly string[]): string {
   // An encrypted private key needs nothing more: `keyward token` asks for its passphrase on a terminal.
-  const key = privateKeyBeside(publicKeyPath);
+  const key = publicKeyPath === undefined ? '<private key file>' : privateKeyBeside(publicKeyPath);
   // Shell-quoted when needed; placeholders (`<...>`) are shown as they are, to be replaced.
   const quote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) || value.startsWith('<') ? value : `'${value.replace(/'/g, "'\\''")}'`);
   return [
@@ -74,24 +74,29 @@ export function registerClientsCommand(program: Command): void {
   const clients = program.command('clients').description('register and look up clients on the local data directory');
 
   localOptions(clients.command('add'))
-    .description('register a client with its public key; prints the new client ID')
+    .description('register a client with its public key (or the URL of its key set); prints the new client ID')
     .requiredOption('--name <name>', 'a name for the client (shown in logs and the audit)')
-    .requiredOption('--public-key <file>', 'public key: PEM (SPKI or PKCS#1), X.509 certificate (PEM/DER), JWK or JWKS')
+    .option('--public-key <file>', 'public key: PEM (SPKI or PKCS#1), X.509 certificate (PEM/DER), JWK or JWKS')
+    .option('--jwks-uri <url>', 'instead of --public-key: the https URL where the client publishes its key set (fetched when it authenticates)')
     .option('--scope <scopes>', 'scope(s) the client may request; repeat or separate with spaces', collectScopes)
     .option('--grant-type <type>', 'grant type the client may use (repeatable): client_credentials (default) or urn:ietf:params:oauth:grant-type:jwt-bearer', collectOption)
     .option('--client-id <id>', 'choose the client ID (3-128 letters, digits and . _ ~ -) instead of a random one')
     .option('--audience-policy <policy>', 'strict (aud = issuer only, default) or legacy (also the token endpoint URL)', 'strict')
     .option('--alg <alg>', 'pin the signing algorithm of the client assertions (e.g. PS256)')
-    .action(async (options: LocalOptions & { name: string; publicKey: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string }) => {
+    .action(async (options: LocalOptions & { name: string; publicKey?: string; jwksUri?: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string }) => {
+      if ((options.publicKey === undefined) === (options.jwksUri === undefined)) {
+        throw new CliError('give the client\'s public key with --public-key <file>, or the URL of its key set with --jwks-uri <url> (one of them)', EXIT.usage);
+      }
       if (options.audiencePolicy !== 'strict' && options.audiencePolicy !== 'legacy') throw new CliError('--audience-policy is strict or legacy', EXIT.usage);
       if (options.alg !== undefined && !isJwsAlgorithm(options.alg)) throw new CliError('--alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...)', EXIT.usage);
-      const keys = importPublicKeys(readKeyFile(options.publicKey));
+      const keys = options.publicKey === undefined ? undefined : importPublicKeys(readKeyFile(options.publicKey));
       const { result, issuer } = await withConfiguredStore(options, async (store, config) => {
         try {
           const { createClient, createRegistryContext } = await import('../../server/services/registry/index.ts');
           const registered = await createClient(createRegistryContext(store), {
             name: options.name,
-            keys,
+            ...(keys ? { keys } : {}),
+            ...(options.jwksUri ? { jwksUri: options.jwksUri, jwksUriAllowHosts: config.clients.jwksUriAllowHosts ?? [] } : {}),
             scopes: options.scope ?? [],
             ...(options.grantType ? { grantTypes: options.grantType } : {}),
             ...(options.clientId ? { clientId: options.clientId } : {}),
@@ -110,9 +115,9 @@ export function registerClientsCommand(program: Command): void {
         `client_id: ${result.client.clientId}`,
         `name:      ${result.client.name}`,
         `scope:     ${result.client.scopes.join(' ') || '(none)'}`,
-        `keys:      ${result.keys.map((key) => `${key.kid} (${key.jwk.kty})`).join(', ')}`,
+        result.client.jwksUri ? `jwks_uri:  ${result.client.jwksUri}` : `keys:      ${result.keys.map((key) => `${key.kid} (${key.jwk.kty})`).join(', ')}`,
         '',
-        'Next: the key holder gets an access token with the private key of this public key:',
+        `Next: the key holder gets an access token with the private key of ${result.client.jwksUri ? 'a key published at that URL' : 'this public key'}:`,
         `  ${tokenCommand(issuer, result.client.clientId, options.publicKey, result.client.scopes)}`,
         '(docs/server.md does the same with openssl and curl.)',
       ].join('\n'));

@@ -6,13 +6,12 @@
  */
 import type { Hono } from 'hono';
 import type { ServerContext } from '../context.ts';
-import { getMetrics } from '../services/metrics/get-metrics.ts';
 import { labelRoute } from '../services/metrics/route-label.ts';
 
 /** Installs the duration middleware and GET /metrics on `app` (call before any other route). */
 export function registerMetricsRoute(app: Hono, ctx: ServerContext): void {
   if (!ctx.config.metrics.enabled) return;
-  const metrics = getMetrics(ctx);
+  const { metrics } = ctx;
   app.use('*', async (c, next) => {
     const started = process.hrtime.bigint();
     await next();

@@ -13,7 +13,6 @@ import type { ClientRecord } from '../../store/contract.ts';
 import type { ServerContext } from '../context.ts';
 import type { FormParameters } from '../middleware/read-form.ts';
 import type { CachedClient } from './client-cache.ts';
-import { loadJwksUriKeys } from './jwks-uri/server-jwks-uri-keys.ts';
 
 /** RFC 7523 §2.2: the only client_assertion_type Keyward takes. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -88,7 +87,7 @@ export async function verifyAssertionOfClient(ctx: ServerContext, assertion: str
   if (cached === undefined) throw new OAuthError('client_unknown', { detail: 'no client is registered with this client_id' });
   if (cached.client.state !== 'enabled') throw new OAuthError('client_disabled', { detail: 'the client is disabled' });
   // RFC 7591 §2 jwks_uri: keys fetched from the client's URL (unknown kid → one refetch per cooldown).
-  const keys = cached.client.jwksUri === undefined ? cached.keys : await loadJwksUriKeys(ctx, cached.client, parsed.header.kid);
+  const keys = cached.client.jwksUri === undefined ? cached.keys : await ctx.jwksUriKeys.load(cached.client, parsed.header.kid);
   if (keys.length === 0) throw new OAuthError('no_keys', { detail: 'the client has no registered key: register one with `keyward clients add` or the admin API' });
   const client = cached.client;
   const policy = policyOf(ctx, client);

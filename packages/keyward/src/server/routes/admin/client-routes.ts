@@ -6,14 +6,13 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { createClient, deleteClient, getClientOrFail, listKeys, setClientState, updateClient } from '../../services/registry/index.ts';
-import { getServerRegistry } from '../../services/registry/server-registry.ts';
 import { toClientView, toKeyView } from '../../services/registry/views.ts';
 import { createClientBody, readJsonBody, splitScope, toDate, updateClientBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
 
 /** Registers the client routes on the admin sub-app. */
 export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContext, options: { jwksUriAllowHosts: readonly string[] }): void {
-  const registry = getServerRegistry(ctx);
+  const { registry } = ctx;
   const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
 
   app.get('/clients', async (c) => {

@@ -6,7 +6,6 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { addKeys, listKeys, revokeKey, rotateKey } from '../../services/registry/index.ts';
-import { getServerRegistry } from '../../services/registry/server-registry.ts';
 import { toKeyView } from '../../services/registry/views.ts';
 import { addKeysBody, readJsonBody, rotateKeyBody, toDate } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
@@ -19,7 +18,7 @@ function validity(body: { not_before?: string | undefined; not_after?: string | 
 
 /** Registers the key routes on the admin sub-app. */
 export function registerAdminKeyRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
-  const registry = getServerRegistry(ctx);
+  const { registry } = ctx;
   const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
 
   app.get('/clients/:clientId/keys', async (c) => {

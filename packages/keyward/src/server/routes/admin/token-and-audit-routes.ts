@@ -6,7 +6,6 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { createInitialAccessToken } from '../../services/registry/index.ts';
-import { getServerRegistry } from '../../services/registry/server-registry.ts';
 import { toAuditEventView, toInitialAccessTokenView } from '../../services/registry/views.ts';
 import { RegistryError } from '../../services/registry/registry-error.ts';
 import { createInitialAccessTokenBody, readJsonBody, splitScope } from './admin-schemas.ts';
@@ -14,7 +13,7 @@ import type { AdminEnv } from './admin-env.ts';
 
 /** Registers the initial-access-token and audit routes on the admin sub-app. */
 export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
-  const registry = getServerRegistry(ctx);
+  const { registry } = ctx;
 
   app.get('/initial-access-tokens', async () => {
     const tokens = await ctx.store.initialAccessTokens.listInitialAccessTokens();

@@ -14,7 +14,6 @@ import {
   addKeys, checkWithinRegistrationLimits, deleteClient, effectiveRegistrationLimits, hashSecret, revokeKey, updateClient,
 } from '../../services/registry/index.ts';
 import { readBearerCredential } from '../../services/authenticate-server-request.ts';
-import { getServerRegistry } from '../../services/registry/server-registry.ts';
 import { clientInformation, metadataError, readMetadataBody, registrationErrorResponse, validateClientMetadata, type RegistrationOptions } from './register.ts';
 
 /**
@@ -37,7 +36,7 @@ export async function authenticateRegistration(ctx: ServerContext, clientId: str
 
 /** Registers GET, PUT and DELETE /register/:clientId. */
 export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerContext, options: RegistrationOptions = {}): void {
-  const registry = getServerRegistry(ctx);
+  const { registry } = ctx;
   const allowHosts = options.jwksUriAllowHosts ?? [];
 
   app.get('/register/:clientId', async (c) => {

@@ -17,7 +17,6 @@ import {
   generateSecret, hashSecret, registrationLimitsFor, RegistryError,
 } from '../../services/registry/index.ts';
 import { readBearerCredential } from '../../services/authenticate-server-request.ts';
-import { getServerRegistry } from '../../services/registry/server-registry.ts';
 import { importPublicKeys } from '@keyward/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '@keyward/core';
 
@@ -165,7 +164,7 @@ export function registrationErrorResponse(ctx: ServerContext, error: unknown): R
 
 /** Registers POST /register. */
 export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options: RegistrationOptions = {}): void {
-  const registry = getServerRegistry(ctx);
+  const { registry } = ctx;
   app.post('/register', async (c) => {
     try {
       const token = readBearerCredential(c.req.header('authorization'));

@@ -13,7 +13,6 @@ import { getSourceAddress } from '../../middleware/source-address.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
 import { clientCredentialsGrant, jwtBearerGrant, type Grant } from '../../services/grants/index.ts';
 import { issueAccessToken } from '../../services/issue-access-token.ts';
-import { getMetrics } from '../../services/metrics/get-metrics.ts';
 import { checkClientRateLimit } from '../../services/rate-limit/check-client-rate-limit.ts';
 import { withRetryAfter } from '../../services/rate-limit/create-token-rate-limiter.ts';
 
@@ -76,7 +75,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
         ttl: result.client.accessTokenTtl > 0 ? result.client.accessTokenTtl : ctx.config.tokens.accessTokenTtl,
       }, reserve);
       ctx.counters.tokensIssued += 1;
-      getMetrics(ctx).recordTokenOutcome({ outcome: 'granted', clientId: result.client.clientId, legacyAudience: trace.legacyAudience === true });
+      ctx.metrics.recordTokenOutcome({ outcome: 'granted', clientId: result.client.clientId, legacyAudience: trace.legacyAudience === true });
       ctx.audit.write({
         time: new Date(),
         type: 'token.granted',
@@ -96,7 +95,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
     } catch (error) {
       ctx.counters.tokensRefused += 1;
       const reason = error instanceof OAuthError ? error.reason : 'server_error';
-      getMetrics(ctx).recordTokenOutcome({
+      ctx.metrics.recordTokenOutcome({
         outcome: 'refused',
         reason,
         ...(trace.authenticated && trace.clientId !== undefined ? { clientId: trace.clientId } : {}),

@@ -19,7 +19,6 @@
  */
 import type { ServerContext } from '../../context.ts';
 import type { InvalidationBus, InvalidationEvent } from '../../../store/redis/create-invalidation-bus.ts';
-import { getServerRegistry } from '../registry/server-registry.ts';
 
 /** The running subscription of one node. */
 export interface ClusterSync {
@@ -82,7 +81,7 @@ export async function startClusterSync(ctx: ServerContext, options: { bus?: Inva
       ctx.logger.warn({ err: error, event: event.type }, 'could not publish a cache invalidation; other nodes see the change within clients.cacheTtl');
     }
   };
-  const stopListening = getServerRegistry(ctx).onChange((clientId) => {
+  const stopListening = ctx.registry.onChange((clientId) => {
     void publish({ type: 'client', clientId });
   });
 

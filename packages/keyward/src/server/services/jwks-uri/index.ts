@@ -3,4 +3,4 @@ export type { JwksUriFetcher, JwksUriFetcherOptions, JwksUriKeys } from './creat
 export { fetchJwks, checkJwksUri, readJwksDocument, normaliseHost } from './fetch-jwks.ts';
 export type { FetchJwksOptions, FetchedJwks, ResolveHost } from './fetch-jwks.ts';
 export { describeRefusedAddress } from './check-address.ts';
-export { getServerJwksUriFetcher, loadJwksUriKeys } from './server-jwks-uri-keys.ts';
+export { createServerJwksUriKeys, type ServerJwksUriKeys } from './server-jwks-uri-keys.ts';

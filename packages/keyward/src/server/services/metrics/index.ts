@@ -1,3 +1,2 @@
 export { createMetrics, type CreateMetricsOptions, type KeywardMetrics, type TokenOutcome } from './create-metrics.ts';
-export { getMetrics } from './get-metrics.ts';
 export { labelRoute } from './route-label.ts';

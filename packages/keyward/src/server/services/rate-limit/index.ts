@@ -1,4 +1,3 @@
 export { createTokenRateLimiter, RateLimitedError, withRetryAfter, type TokenRateLimiter, type TokenRateLimitSettings } from './create-token-rate-limiter.ts';
 export { checkClientRateLimit } from './check-client-rate-limit.ts';
-export { closeTokenRateLimiter, getTokenRateLimiter } from './get-token-rate-limiter.ts';
 export { registerTokenRateLimit } from './register-token-rate-limit.ts';

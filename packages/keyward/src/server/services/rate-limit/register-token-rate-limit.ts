@@ -7,24 +7,20 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse } from '../../middleware/errors.ts';
 import { getSourceAddress } from '../../middleware/source-address.ts';
-import { getMetrics } from '../metrics/get-metrics.ts';
 import { RateLimitedError, withRetryAfter } from './create-token-rate-limiter.ts';
-import { getTokenRateLimiter } from './get-token-rate-limiter.ts';
 
 /** Installs the source-address limit on POST /token. Does nothing when `rateLimit.enabled` is false. */
 export function registerTokenRateLimit(app: Hono, ctx: ServerContext): void {
   if (!ctx.config.rateLimit.enabled) return;
-  // Created now, so its Redis connection is ready before the first request.
-  getTokenRateLimiter(ctx);
   app.use('/token', async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const address = getSourceAddress(c, ctx.config.server.trustProxy) ?? 'unknown';
     try {
-      await getTokenRateLimiter(ctx).checkSourceAddress(address);
+      await ctx.rateLimiter.checkSourceAddress(address);
     } catch (error) {
       if (!(error instanceof RateLimitedError)) throw error;
-      getMetrics(ctx).recordTokenOutcome({ outcome: 'refused', reason: 'rate_limited' });
-      getMetrics(ctx).recordRateLimited('source_address');
+      ctx.metrics.recordTokenOutcome({ outcome: 'refused', reason: 'rate_limited' });
+      ctx.metrics.recordRateLimited('source_address');
       return withRetryAfter(error, errorResponse(error, ctx.logger));
     }
     return next();

@@ -19,4 +19,3 @@ export {
   KNOWN_GRANT_TYPES, DEFAULT_CLIENT_GRANT_TYPES, CHOSEN_CLIENT_ID, checkClientId, checkName, checkGrantTypes, checkScopes,
   checkTtl, checkAudiencePolicy, checkAlgPin, checkJwksUriSyntax,
 } from './validate-client-fields.ts';
-export { getServerRegistry } from './server-registry.ts';
