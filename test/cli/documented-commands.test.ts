@@ -13,7 +13,7 @@ import { buildProgram } from '../../packages/keyward/src/cli/build-program.ts';
 
 function filesUnder(dir: string, suffixes: readonly string[], out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name.startsWith('.')) continue;
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) filesUnder(path, suffixes, out);
     else if (suffixes.some((s) => name.endsWith(s)) && !name.endsWith('.test.ts')) out.push(path);
@@ -63,7 +63,7 @@ function check(program: Command, line: string): string | undefined {
 
 test('every keyward command shown in the docs, the README and the source parses with the real CLI', () => {
   const program = buildProgram();
-  const files = ['README.md', ...filesUnder('docs', ['.md']), ...filesUnder('src', ['.ts']), ...filesUnder('examples', ['.md', '.ts', '.js', '.mjs'])];
+  const files = ['README.md', ...filesUnder('docs', ['.md']), ...filesUnder('packages', ['.ts', '.md']), ...filesUnder('examples', ['.md', '.ts', '.js', '.mjs'])];
   const problems: string[] = [];
   let checked = 0;
   for (const file of files) {
