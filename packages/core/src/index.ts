@@ -7,3 +7,4 @@ export * from './keys/index.ts';
 export * from './jws/index.ts';
 export * from './assertion/index.ts';
 export * from './tokens/index.ts';
+export { deepFreeze } from './deep-freeze.ts';

@@ -3,12 +3,7 @@
  * authenticated principal, or a refusal mapped to RFC 6750. The adapters (Express, Fastify, Hono,
  * node:http) are thin wrappers around {@link Verifier.authenticate}.
  */
-import { readTyp } from '@keyward/core';
-import { OAuthError } from '@keyward/core';
-import { parseCompactJws } from '@keyward/core';
-import { parseDirectToken } from '@keyward/core';
-import type { ParsedDirectToken } from '@keyward/core';
-import type { ParsedJws } from '@keyward/core';
+import { deepFreeze, OAuthError, parseCompactJws, parseDirectToken, readTyp, type ParsedDirectToken, type ParsedJws } from '@keyward/core';
 import { BoundedCache } from './bounded-cache.ts';
 import { toBearerChallenge, type BearerChallenge } from './errors.ts';
 import { createAccessTokenMode, type AccessTokenModeOptions } from './mode-access-token.ts';
@@ -219,12 +214,6 @@ const MAX_CACHED_TOKEN_LENGTH = 4096;
 const CACHE_KEY_LENGTH = 43;
 /** Distinct JOSE header parts kept (each at most 512 characters, so at most about 128 KiB). */
 const HEADER_CACHE_SIZE = 256;
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const member of Object.values(value)) deepFreeze(member);
-}
 
 function missingMode(): never {
   throw new OAuthError('typ_not_allowed', { description: 'this API does not accept access tokens', detail: 'the token is an access token (typ at+jwt) but this verifier has no accessToken mode' });

@@ -2,6 +2,7 @@
  * Parses a compact JWS (RFC 7515 §7.1) into its decoded parts, with the header rules that hold for
  * every JWT Keyward reads. One code path for the token endpoint, direct mode and the API middleware.
  */
+import { deepFreeze } from '../deep-freeze.ts';
 import { OAuthError } from '../errors.ts';
 import { decodeBase64UrlPart } from './base64url.ts';
 import { decodeJsonPart } from './decode-json-part.ts';
@@ -101,13 +102,6 @@ export function parseCompactJws(token: string, options: ParseJwsOptions = {}): P
     signature,
     raw,
   };
-}
-
-/** Freezes a decoded header and everything in it (cached headers are shared between tokens). */
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const member of Object.values(value)) deepFreeze(member);
 }
 
 /** The refusal for line breaks and whitespace: says where, why, and how to fix it, never the token. */

@@ -3,6 +3,7 @@
  * then explicit overrides (command-line options). Pure: the caller reads the file and passes the
  * environment.
  */
+import { deepFreeze } from '@keyward/core';
 import { DEFAULT_CONFIG, ENVIRONMENT_VARIABLES, type KeywardConfig } from './defaults.ts';
 import { parseConfigInput, type KeywardConfigInput } from './schema.ts';
 
@@ -65,10 +66,3 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
-}
