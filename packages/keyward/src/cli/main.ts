@@ -1,9 +1,12 @@
 /**
  * Entry point of the `keyward` binary: builds the commander program from the registered commands,
- * runs it, and turns every error into one line on standard error and a documented exit code.
+ * runs it, and turns every error into one line on standard error and a documented exit code. With
+ * `--json`, that line is a JSON object too: `{"error", "error_description", "exit_code"}`, where
+ * `error` is the reason code of a refusal (docs/reason-codes.md), the code of a key error, or the
+ * kind of a usage or input error, so that scripts never parse prose.
  */
 import { readFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { CliError, EXIT } from './output.ts';
 import { createProgram } from './create-program.ts';
 import { COMMAND_LOADERS } from './commands/loaders.ts';
@@ -42,34 +45,44 @@ export async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const program = createProgram(await commandsFor(argv));
+  const json = argv.slice(2).includes('--json');
+  // Under --json, commander's own usage messages become the JSON line below instead.
+  if (json) silenceErrors(program);
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
-    process.exitCode = await exitCodeFor(error);
+    process.exitCode = await exitCodeFor(error, json);
   }
 }
 
-async function exitCodeFor(error: unknown): Promise<number> {
+function silenceErrors(command: Command): void {
+  command.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+  for (const sub of command.commands) silenceErrors(sub);
+}
+
+/** The kind of a usage or input error, by its exit code (the `error` member under --json). */
+const KINDS: Readonly<Record<number, string>> = { [EXIT.failed]: 'failed', [EXIT.usage]: 'usage', [EXIT.input]: 'input', [EXIT.unreachable]: 'unreachable' };
+
+async function exitCodeFor(error: unknown, json: boolean): Promise<number> {
   // Loaded here, not at start-up: `keyward --help` needs no protocol code.
   const { KeyError, OAuthError } = await import('@keyward/core');
+  let code: string;
+  let message: string;
+  let exitCode: number;
   if (error instanceof CommanderError) {
-    // commander has already printed its message (or the help/version text).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    // commander has already printed the help or version text, or (without --json) its message.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' || error.exitCode === 0) return EXIT.ok;
+    if (!json) return EXIT.usage;
+    [code, message, exitCode] = ['usage', error.message.replace(/^error: /, ''), EXIT.usage];
+  } else if (error instanceof CliError) {
+    [code, message, exitCode] = [KINDS[error.exitCode] ?? 'failed', error.message, error.exitCode];
+  } else if (error instanceof KeyError) {
+    [code, message, exitCode] = [error.code, error.message, EXIT.input];
+  } else if (error instanceof OAuthError) {
+    [code, message, exitCode] = [error.reason, json ? error.message : `${error.reason}: ${error.message}`, EXIT.failed];
+  } else {
+    [code, message, exitCode] = ['failed', error instanceof Error ? error.message : String(error), EXIT.failed];
   }
-  if (error instanceof CliError) {
-    process.stderr.write(`keyward: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (error instanceof KeyError) {
-    process.stderr.write(`keyward: ${error.message}\n`);
-    return EXIT.input;
-  }
-  if (error instanceof OAuthError) {
-    process.stderr.write(`keyward: ${error.reason}: ${error.message}\n`);
-    return EXIT.failed;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`keyward: ${message}\n`);
-  return EXIT.failed;
+  process.stderr.write(json ? `${JSON.stringify({ error: code, error_description: message, exit_code: exitCode })}\n` : `keyward: ${message}\n`);
+  return exitCode;
 }
