@@ -5,6 +5,8 @@
  * Exit codes (docs/cli.md): 0 success; 1 refused or failed (a token refused, a check failed);
  * 2 usage error; 3 unreadable input (key file, passphrase, token format); 4 server unreachable.
  */
+import { styleText } from 'node:util';
+
 export const EXIT = { ok: 0, failed: 1, usage: 2, input: 3, unreachable: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -27,4 +29,22 @@ export function printResult(json: boolean | undefined, data: unknown, human: () 
 /** A warning on standard error (the command still succeeds); nothing when `message` is undefined. */
 export function printWarning(message: string | undefined): void {
   if (message !== undefined) process.stderr.write(`keyward: warning: ${message}\n`);
+}
+
+/** The colours output.ts paints with. */
+export type Colour = 'green' | 'red' | 'yellow' | 'gray';
+
+/**
+ * True when standard output takes colour: a terminal, unless NO_COLOR is set (no-color.org) or
+ * TERM is "dumb"; FORCE_COLOR (set, not "0") also colours a pipe. NO_COLOR wins over FORCE_COLOR.
+ */
+export function stdoutHasColour(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  return isTTY && env.TERM !== 'dumb';
+}
+
+/** `text` in `colour` when standard output takes colour (stdoutHasColour), else as it is. */
+export function paint(text: string, colour: Colour): string {
+  return stdoutHasColour() ? styleText(colour, text) : text;
 }

@@ -7,7 +7,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
 import { importPublicKey, importPublicKeys } from '@keyward/core';
 import type { PublicKeyInfo } from '@keyward/core';
-import { CliError, EXIT, printResult } from '../output.ts';
+import { CliError, EXIT, paint, printResult, type Colour } from '../output.ts';
 import { checkKeyKind, checkPemFormat, checkPrivateKeyOpens } from '../lib/doctor/check-key-file.ts';
 import { checkServer } from '../lib/doctor/check-server.ts';
 import { isHealthy, runDoctor } from '../lib/doctor/run-doctor.ts';
@@ -29,7 +29,7 @@ interface DoctorOptions extends PassphraseOptions {
   json?: boolean;
 }
 
-const MARK: Record<Check['status'], string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' };
+const MARK: Record<Check['status'], readonly [string, Colour]> = { pass: ['PASS', 'green'], fail: ['FAIL', 'red'], warn: ['WARN', 'yellow'], skip: ['SKIP', 'gray'] };
 
 async function passphraseIfGiven(options: PassphraseOptions, purpose: string): Promise<string | undefined> {
   if (options.passphraseEnv === undefined && options.passphraseFile === undefined && !process.stdin.isTTY) return undefined;
@@ -146,7 +146,7 @@ Exit codes: 0 every check passed (warnings allowed); 1 at least one check failed
       const ok = isHealthy(checks);
       printResult(options.json, { ok, checks }, () => [
         ...checks.map((check) => [
-          `${MARK[check.status]}  ${check.title}${check.reason && check.status === 'fail' ? `  [${check.reason}]` : ''}`,
+          `${paint(...MARK[check.status])}  ${check.title}${check.reason && check.status === 'fail' ? `  [${check.reason}]` : ''}`,
           ...(check.detail && check.status !== 'pass' ? [`      ${check.detail}`] : []),
           ...(check.fix && check.status !== 'pass' ? [`      fix: ${check.fix}`] : []),
         ].join('\n')),

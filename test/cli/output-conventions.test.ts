@@ -1,7 +1,8 @@
 /**
- * Under --json, a failing command's line on standard error is JSON too: `error` (a reason code, a
- * key error code, or the kind of failure), `error_description` and `exit_code`, and the exit code is
- * the documented one. Without --json the same failures stay one human line.
+ * Output conventions of the CLI. Under --json, a failing command's line on standard error is JSON
+ * too: `error` (a reason code, a key error code, or the kind of failure), `error_description` and
+ * `exit_code`, and the exit code is the documented one; without --json the same failures stay one
+ * human line. doctor's PASS / FAIL colours follow the terminal, NO_COLOR and FORCE_COLOR.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,4 +43,21 @@ test('--json errors: a usage error, an unreadable input and a refused key each g
   const human = await runKeyward(['keygen', '--bogus'], { cwd: dir });
   assert.equal(human.code, 2);
   assert.match(human.stderr, /^error: unknown option '--bogus'/);
+});
+
+test('doctor paints PASS / FAIL on a terminal (FORCE_COLOR stands in for one here), never when piped or with NO_COLOR', async () => {
+  // A token with alg none: the alg check FAILs, the typ check PASSes.
+  const token = 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJjIn0.';
+  const ESC = '\u001b[';
+  const piped = await runKeyward(['doctor', token], { cwd: dir, env: { NO_COLOR: '', FORCE_COLOR: '' } });
+  assert.equal(piped.code, 1);
+  assert.match(piped.stdout, /^FAIL {2}alg "none" is not allowed/m);
+  assert.ok(!piped.stdout.includes(ESC), 'no escape codes in a pipe');
+  const forced = await runKeyward(['doctor', token], { cwd: dir, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+  assert.ok(forced.stdout.includes(`${ESC}31mFAIL${ESC}39m`), forced.stdout);
+  assert.ok(forced.stdout.includes(`${ESC}32mPASS${ESC}39m`), forced.stdout);
+  const noColour = await runKeyward(['doctor', token], { cwd: dir, env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+  assert.ok(!noColour.stdout.includes(ESC), 'NO_COLOR wins');
+  const json = await runKeyward(['doctor', token, '--json'], { cwd: dir, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+  assert.ok(!json.stdout.includes(ESC), '--json is never painted');
 });
