@@ -2,7 +2,8 @@
  * Output conventions of the CLI. Under --json, a failing command's line on standard error is JSON
  * too: `error` (a reason code, a key error code, or the kind of failure), `error_description` and
  * `exit_code`, and the exit code is the documented one; without --json the same failures stay one
- * human line. doctor's PASS / FAIL colours follow the terminal, NO_COLOR and FORCE_COLOR.
+ * human line. doctor's PASS / FAIL colours follow the terminal, NO_COLOR and FORCE_COLOR; long work
+ * (keygen of a large RSA key) reports its progress on standard error.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,4 +61,15 @@ test('doctor paints PASS / FAIL on a terminal (FORCE_COLOR stands in for one her
   assert.ok(!noColour.stdout.includes(ESC), 'NO_COLOR wins');
   const json = await runKeyward(['doctor', token, '--json'], { cwd: dir, env: { NO_COLOR: '', FORCE_COLOR: '1' } });
   assert.ok(!json.stdout.includes(ESC), '--json is never painted');
+});
+
+test('keygen says that a large RSA key is being generated, and how long it took; not under --json', async () => {
+  const slow = await runKeyward(['keygen', '--type', 'rsa', '--bits', '3072', '--out', join(dir, 'big')], { cwd: dir });
+  assert.equal(slow.code, 0, slow.stderr);
+  assert.match(slow.stderr, /^keyward: generating a 3072-bit RSA key pair\.\.\.\nkeyward: generating a 3072-bit RSA key pair: done in \d+\.\d s\n$/);
+  const quiet = await runKeyward(['keygen', '--type', 'rsa', '--bits', '3072', '--out', join(dir, 'big-json'), '--json'], { cwd: dir });
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.equal(quiet.stderr, '');
+  const quick = await runKeyward(['keygen', '--type', 'ec', '--out', join(dir, 'small')], { cwd: dir });
+  assert.doesNotMatch(quick.stderr, /generating/, 'a quick key says nothing');
 });

@@ -48,3 +48,24 @@ export function stdoutHasColour(env: NodeJS.ProcessEnv = process.env, isTTY = pr
 export function paint(text: string, colour: Colour): string {
   return stdoutHasColour() ? styleText(colour, text) : text;
 }
+
+/**
+ * Runs `work` and reports its progress on standard error: on a terminal a line that counts the
+ * seconds, rewritten in place; elsewhere one line before and one after. Nothing under `--json`
+ * (`quiet`), so that standard error stays machine-readable there.
+ */
+export async function withProgress<T>(label: string, quiet: boolean | undefined, work: () => Promise<T>): Promise<T> {
+  if (quiet) return work();
+  const started = Date.now();
+  const tty = process.stderr.isTTY === true;
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+  process.stderr.write(tty ? `keyward: ${label}...` : `keyward: ${label}...\n`);
+  const timer = tty ? setInterval(() => process.stderr.write(`\rkeyward: ${label}... ${seconds()} s`), 250) : undefined;
+  try {
+    const result = await work();
+    process.stderr.write(`${tty ? '\r' : ''}keyward: ${label}: done in ${seconds()} s\n`);
+    return result;
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+  }
+}

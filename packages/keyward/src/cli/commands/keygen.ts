@@ -8,7 +8,7 @@ import { generateKeyPair, type KeyPairType } from '@keyward/core';
 import { exportPrivatePem, exportPublicJwk, exportPublicPem } from '@keyward/core';
 import { createSelfSignedCertificate } from '../lib/create-self-signed-certificate.ts';
 import { isJwsAlgorithm, type JwsAlgorithm } from '@keyward/core';
-import { CliError, EXIT, printResult } from '../output.ts';
+import { CliError, EXIT, printResult, withProgress } from '../output.ts';
 import { readPassphrase } from '../lib/passphrase.ts';
 import { parsePositiveInteger } from '../lib/signing-options.ts';
 import { writeOutputFiles, type OutputFile } from '../lib/write-files.ts';
@@ -72,11 +72,16 @@ Exit codes: 0 written; 2 usage error or a file exists (use --force); 3 passphras
       if (!options.encrypt && (options.passphraseEnv !== undefined || options.passphraseFile !== undefined)) {
         throw new CliError('--passphrase-env/--passphrase-file need --encrypt', EXIT.usage);
       }
-      const { privateKey } = await generateKeyPair({
+      const bits = options.bits === undefined ? undefined : parsePositiveInteger(options.bits, '--bits');
+      const generate = () => generateKeyPair({
         type: options.type as KeyPairType,
-        ...(options.bits === undefined ? {} : { bits: parsePositiveInteger(options.bits, '--bits') }),
+        ...(bits === undefined ? {} : { bits }),
         ...(options.curve === undefined ? {} : { curve: options.curve }),
       });
+      // RSA keys above 2048 bits take seconds (4096: often 1-5 s): say so while it runs.
+      const { privateKey } = options.type === 'rsa' && bits !== undefined && bits > 2048
+        ? await withProgress(`generating a ${bits}-bit RSA key pair`, options.json, generate)
+        : await generate();
       const alg = options.alg as JwsAlgorithm | undefined;
       const jwk = exportPublicJwk(privateKey, alg === undefined ? {} : { alg });
       const files: OutputFile[] = [
