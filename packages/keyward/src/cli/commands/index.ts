@@ -14,6 +14,7 @@ import { registerTokenCommand } from './token.ts';
 import { registerCallCommand } from './call.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerDoctorCommand } from './doctor.ts';
+import { registerVerifyCommand } from './verify.ts';
 import { registerClientsLifecycleCommand } from './clients-lifecycle.ts';
 import { registerAdminCommand } from './admin.ts';
 import { registerInitialAccessTokenCommand } from './initial-access-token.ts';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerCallCommand,
   registerInspectCommand,
   registerDoctorCommand,
+  registerVerifyCommand,
   // After registerClientsCommand: adds update/disable/enable/delete and `clients keys` to `clients`.
   registerClientsLifecycleCommand,
   registerAdminCommand,

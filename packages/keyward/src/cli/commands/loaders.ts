@@ -22,6 +22,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<readonly Reg
   call: async () => [(await import('./call.ts')).registerCallCommand],
   inspect: async () => [(await import('./inspect.ts')).registerInspectCommand],
   doctor: async () => [(await import('./doctor.ts')).registerDoctorCommand],
+  verify: async () => [(await import('./verify.ts')).registerVerifyCommand],
   admin: async () => [(await import('./admin.ts')).registerAdminCommand],
   'initial-access-token': async () => [(await import('./initial-access-token.ts')).registerInitialAccessTokenCommand],
 };
