@@ -15,6 +15,8 @@ import { registerCallCommand } from './call.ts';
 import { registerInspectCommand } from './inspect.ts';
 import { registerDoctorCommand } from './doctor.ts';
 import { registerVerifyCommand } from './verify.ts';
+import { registerIntrospectCommand } from './introspect.ts';
+import { registerRevokeCommand } from './revoke.ts';
 import { registerClientsLifecycleCommand } from './clients-lifecycle.ts';
 import { registerAdminCommand } from './admin.ts';
 import { registerInitialAccessTokenCommand } from './initial-access-token.ts';
@@ -34,6 +36,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerInspectCommand,
   registerDoctorCommand,
   registerVerifyCommand,
+  registerIntrospectCommand,
+  registerRevokeCommand,
   // After registerClientsCommand: adds update/disable/enable/delete and `clients keys` to `clients`.
   registerClientsLifecycleCommand,
   registerAdminCommand,

@@ -23,6 +23,8 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<readonly Reg
   inspect: async () => [(await import('./inspect.ts')).registerInspectCommand],
   doctor: async () => [(await import('./doctor.ts')).registerDoctorCommand],
   verify: async () => [(await import('./verify.ts')).registerVerifyCommand],
+  introspect: async () => [(await import('./introspect.ts')).registerIntrospectCommand],
+  revoke: async () => [(await import('./revoke.ts')).registerRevokeCommand],
   admin: async () => [(await import('./admin.ts')).registerAdminCommand],
   'initial-access-token': async () => [(await import('./initial-access-token.ts')).registerInitialAccessTokenCommand],
 };

@@ -1,24 +1,36 @@
 /**
- * `keyward verify` against a running server: a valid access token prints its claims; a tampered
- * one, one for another audience and one without a required scope are refused with their reason code
- * and exit code 1; an unreachable issuer is exit code 4.
+ * The token commands against a running server. `keyward verify`: a valid access token prints its
+ * claims; a tampered one, one for another audience and one without a required scope are refused
+ * with their reason code and exit code 1; an unreachable issuer is exit code 4. `keyward
+ * introspect` and `keyward revoke`: the client asks about and revokes its own token, signed in with
+ * its key.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { addTestClient, requestToken, startTestServer } from '../server/helpers.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addTestClient, requestToken, startTestServer, type TestClient } from '../server/helpers.ts';
 import { runKeyward } from './run-cli.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let token: string;
+let client: TestClient;
+const dir = mkdtempSync(join(tmpdir(), 'keyward-token-commands-'));
+const keyFile = join(dir, 'client.pem');
 
 before(async () => {
   server = await startTestServer();
-  const client = await addTestClient(server, { scopes: ['read'] });
+  client = await addTestClient(server, { scopes: ['read'] });
+  writeFileSync(keyFile, client.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   const answer = await requestToken(server, client, { scope: 'read' });
   assert.equal(answer.status, 200, answer.text);
   token = answer.json.access_token as string;
 });
-after(async () => { await server.stop(); });
+after(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('a valid access token: its claims, as text and as JSON', async () => {
   const human = await runKeyward(['verify', token, '--issuer', server.issuer]);
@@ -54,4 +66,22 @@ test('an issuer that does not answer is exit code 4, and --issuer is required', 
   assert.match(down.stderr, /^keyward: cannot check the token against http:\/\/127\.0\.0\.1:1/);
   const none = await runKeyward(['verify', token], { env: { KEYWARD_ISSUER: '' } });
   assert.equal(none.code, 2);
+});
+
+test('introspect and revoke: the client asks about its own token, revokes it, and then it is inactive', async () => {
+  const fresh = (await requestToken(server, client, { scope: 'read' })).json.access_token as string;
+  const signIn = ['--issuer', server.issuer, '--client-id', client.clientId, '--key', keyFile];
+  const active = await runKeyward(['introspect', fresh, ...signIn, '--json']);
+  assert.equal(active.code, 0, active.stderr);
+  const body = JSON.parse(active.stdout) as { active: boolean; client_id: string; scope: string };
+  assert.deepEqual([body.active, body.client_id, body.scope], [true, client.clientId, 'read']);
+  const revoked = await runKeyward(['revoke', fresh, ...signIn]);
+  assert.equal(revoked.code, 0, revoked.stderr);
+  assert.match(revoked.stdout, /^revoked/);
+  const inactive = await runKeyward(['introspect', fresh, ...signIn]);
+  assert.equal(inactive.code, 1, inactive.stderr);
+  assert.match(inactive.stdout, /^active: no/);
+  const unsigned = await runKeyward(['introspect', fresh, '--issuer', server.issuer, '--key', keyFile], { env: { KEYWARD_CLIENT_ID: '' } });
+  assert.equal(unsigned.code, 2);
+  assert.match(unsigned.stderr, /--client-id is required/);
 });
