@@ -17,6 +17,7 @@ import { registerDoctorCommand } from './doctor.ts';
 import { registerVerifyCommand } from './verify.ts';
 import { registerIntrospectCommand } from './introspect.ts';
 import { registerRevokeCommand } from './revoke.ts';
+import { registerCompletionCommand } from './completion.ts';
 import { registerClientsLifecycleCommand } from './clients-lifecycle.ts';
 import { registerAdminCommand } from './admin.ts';
 import { registerInitialAccessTokenCommand } from './initial-access-token.ts';
@@ -38,6 +39,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerVerifyCommand,
   registerIntrospectCommand,
   registerRevokeCommand,
+  registerCompletionCommand,
   // After registerClientsCommand: adds update/disable/enable/delete and `clients keys` to `clients`.
   registerClientsLifecycleCommand,
   registerAdminCommand,

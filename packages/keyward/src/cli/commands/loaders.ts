@@ -25,6 +25,7 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<readonly Reg
   verify: async () => [(await import('./verify.ts')).registerVerifyCommand],
   introspect: async () => [(await import('./introspect.ts')).registerIntrospectCommand],
   revoke: async () => [(await import('./revoke.ts')).registerRevokeCommand],
+  completion: async () => [(await import('./completion.ts')).registerCompletionCommand],
   admin: async () => [(await import('./admin.ts')).registerAdminCommand],
   'initial-access-token': async () => [(await import('./initial-access-token.ts')).registerInitialAccessTokenCommand],
 };
