@@ -119,7 +119,7 @@ describe('redis replay cache and invalidation bus', { skip }, () => {
       assert.deepEqual(seenB, seenA);
       assert.deepEqual(seenOther, [], 'another prefix is another channel');
       stopB();
-      await nodeA.publish({ type: 'keys', clientId: 'c2' });
+      await nodeA.publish({ type: 'client', clientId: 'c2' });
       while (seenA.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(seenA.length, 3);
@@ -131,9 +131,11 @@ describe('redis replay cache and invalidation bus', { skip }, () => {
   });
 });
 
-test('parseInvalidationEvent accepts the four event shapes only', () => {
-  assert.deepEqual(parseInvalidationEvent('{"type":"keys","clientId":"c","extra":1}'), { type: 'keys', clientId: 'c' });
-  assert.deepEqual(parseInvalidationEvent('{"type":"token","jti":"j"}'), { type: 'token', jti: 'j' });
+test('parseInvalidationEvent accepts the two event shapes only', () => {
+  assert.deepEqual(parseInvalidationEvent('{"type":"client","clientId":"c","extra":1}'), { type: 'client', clientId: 'c' });
+  assert.deepEqual(parseInvalidationEvent('{"type":"signing-keys"}'), { type: 'signing-keys' });
+  assert.equal(parseInvalidationEvent('{"type":"keys","clientId":"c"}'), undefined, 'never published: client covers the keys');
+  assert.equal(parseInvalidationEvent('{"type":"token","jti":"j"}'), undefined, 'never published');
   assert.equal(parseInvalidationEvent('{"type":"client","clientId":5}'), undefined);
   assert.equal(parseInvalidationEvent('null'), undefined);
   assert.equal(parseInvalidationEvent('{"type":"drop-all"}'), undefined);

@@ -3,6 +3,11 @@
  * imports a key per request. Entries live `clients.cacheTtl` seconds (a change made by another process
  * that was not announced shows up within that time) and are dropped at once by `invalidate`.
  * Parsed keys are cached per (client, thumbprint) across reloads.
+ *
+ * The race an invalidation must win: a load that read the store just before a change was committed
+ * (here or on another node) finishes after the invalidation and would cache the old state until the
+ * entry expires. So every invalidation moves an epoch, a load caches its result only when the epoch
+ * did not move while it ran, and an invalidated client's load in flight is not joined by new callers.
  */
 import { importPublicKey } from '@keyward/core';
 import type { RegisteredKey } from '@keyward/core';
@@ -32,6 +37,8 @@ export function createClientCache(store: ClientStore, options: { ttlSeconds: num
   const inflight = new Map<string, Promise<CachedClient | undefined>>();
   const parsedKeys = new Map<string, RegisteredKey['key']>();
   const MAX_ENTRIES = 10_000;
+  /** Moved by every invalidation (see the module comment). */
+  let epoch = 0;
 
   function toRegistered(record: ClientKeyRecord): RegisteredKey | undefined {
     const cacheKey = `${record.clientId}\0${record.thumbprint}`;
@@ -58,12 +65,13 @@ export function createClientCache(store: ClientStore, options: { ttlSeconds: num
   }
 
   async function load(clientId: string): Promise<CachedClient | undefined> {
+    const startedAt = epoch;
     const client = await store.getClient(clientId);
     if (client === undefined) return undefined;
     const keyRecords = await store.listKeys(clientId);
     const keys = keyRecords.map(toRegistered).filter((key): key is RegisteredKey => key !== undefined);
     const value: CachedClient = { client, keys, keyRecords };
-    if (options.ttlSeconds > 0) {
+    if (options.ttlSeconds > 0 && epoch === startedAt) {
       if (entries.size >= MAX_ENTRIES) entries.clear();
       entries.set(clientId, { value, expires: nowMs() + options.ttlSeconds * 1000 });
     }
@@ -76,13 +84,18 @@ export function createClientCache(store: ClientStore, options: { ttlSeconds: num
       if (hit !== undefined && hit.expires > nowMs()) return hit.value;
       let pending = inflight.get(clientId);
       if (pending === undefined) {
-        pending = load(clientId).finally(() => inflight.delete(clientId));
-        inflight.set(clientId, pending);
+        const loading = load(clientId).finally(() => {
+          if (inflight.get(clientId) === loading) inflight.delete(clientId);
+        });
+        inflight.set(clientId, loading);
+        pending = loading;
       }
       return pending;
     },
     invalidate(clientId) {
+      epoch += 1;
       entries.delete(clientId);
+      inflight.delete(clientId);
     },
     clear() {
       entries.clear();

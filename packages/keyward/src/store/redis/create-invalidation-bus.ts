@@ -12,9 +12,7 @@ import { connectRedis } from './connect-redis.ts';
 /** What changed. */
 export type InvalidationEvent =
   | { readonly type: 'client'; readonly clientId: string }
-  | { readonly type: 'keys'; readonly clientId: string }
-  | { readonly type: 'signing-keys' }
-  | { readonly type: 'token'; readonly jti: string };
+  | { readonly type: 'signing-keys' };
 
 export interface InvalidationBus {
   /** Sends the event to every subscribed node. */
@@ -39,9 +37,9 @@ export function parseInvalidationEvent(message: string): InvalidationEvent | und
 export function toInvalidationEvent(value: unknown): InvalidationEvent | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
-  if ((v.type === 'client' || v.type === 'keys') && typeof v.clientId === 'string') return { type: v.type, clientId: v.clientId };
+  // 'client' covers the client and its keys (one cache entry holds both).
+  if (v.type === 'client' && typeof v.clientId === 'string') return { type: 'client', clientId: v.clientId };
   if (v.type === 'signing-keys') return { type: 'signing-keys' };
-  if (v.type === 'token' && typeof v.jti === 'string') return { type: 'token', jti: v.jti };
   return undefined;
 }
 

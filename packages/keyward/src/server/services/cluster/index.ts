@@ -1,1 +1,1 @@
-export { SECOND_INVALIDATION_MS, startClusterSync, type ClusterSync } from './start-cluster-sync.ts';
+export { startClusterSync, type ClusterSync } from './start-cluster-sync.ts';

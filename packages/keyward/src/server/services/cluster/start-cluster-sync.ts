@@ -22,22 +22,11 @@ import type { InvalidationBus, InvalidationEvent } from '../../../store/redis/cr
 
 /** The running subscription of one node. */
 export interface ClusterSync {
-  /** True when a Redis bus is connected (false: single node, nothing to do). */
-  readonly enabled: boolean;
-  /** Publishes `event` to every node (errors are logged, never thrown). */
-  publish(event: InvalidationEvent): Promise<void>;
   /** Unsubscribes and closes the Redis connections. */
   close(): Promise<void>;
 }
 
-/**
- * Delay of the second invalidation: a cache load on this node that read the store just before the
- * change was committed elsewhere may finish after the first invalidation and cache the old state;
- * dropping the entry once more after this delay removes it.
- */
-export const SECOND_INVALIDATION_MS = 200;
-
-const NOOP: ClusterSync = { enabled: false, publish: async () => {}, close: async () => {} };
+const NOOP: ClusterSync = { close: async () => {} };
 
 /**
  * Starts the subscription when `storage.redisUrl` is set (else returns a no-op). Throws
@@ -48,26 +37,15 @@ export async function startClusterSync(ctx: ServerContext, options: { bus?: Inva
   const { redisUrl, keyPrefix } = ctx.config.storage;
   if (options.bus === undefined && !redisUrl) return NOOP;
   const bus = options.bus ?? await (await import('../../../store/redis/create-invalidation-bus.ts')).createInvalidationBus(redisUrl!, keyPrefix);
-  const timers = new Set<NodeJS.Timeout>();
-
-  const dropClient = (clientId: string): void => {
-    ctx.clients.invalidate(clientId);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      ctx.clients.invalidate(clientId);
-    }, SECOND_INVALIDATION_MS);
-    timer.unref();
-    timers.add(timer);
-  };
 
   let unsubscribe: () => void;
   try {
     unsubscribe = await bus.subscribe((event) => {
-      if (event.type === 'client' || event.type === 'keys') dropClient(event.clientId);
+      // The cache itself makes a load that raced with the change lose (client-cache.ts).
+      if (event.type === 'client') ctx.clients.invalidate(event.clientId);
       else if (event.type === 'signing-keys') {
         void ctx.signingKeys.refresh().catch((error: unknown) => ctx.logger.warn({ err: error }, 'signing-key refresh after an invalidation event failed'));
       }
-      // 'token' events need nothing here: token records are read from the store on each check.
     });
   } catch (error) {
     await bus.close().catch(() => undefined);
@@ -86,13 +64,9 @@ export async function startClusterSync(ctx: ServerContext, options: { bus?: Inva
   });
 
   return {
-    enabled: true,
-    publish,
     async close() {
       stopListening();
       unsubscribe();
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
       await bus.close();
     },
   };
