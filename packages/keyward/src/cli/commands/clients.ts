@@ -80,7 +80,7 @@ export function registerClientsCommand(program: Command): void {
     .option('--jwks-uri <url>', 'instead of --public-key: the https URL where the client publishes its key set (fetched when it authenticates)')
     .option('--scope <scopes>', 'scope(s) the client may request; repeat or separate with spaces', collectScopes)
     .option('--grant-type <type>', 'grant type the client may use (repeatable): client_credentials (default) or urn:ietf:params:oauth:grant-type:jwt-bearer', collectOption)
-    .option('--client-id <id>', 'choose the client ID (3-128 letters, digits and . _ ~ -) instead of a random one')
+    .option('--client-id <id>', 'choose the client ID (3-128 letters, digits and . _ ~ -, starting with a letter or digit) instead of a random one')
     .option('--audience-policy <policy>', 'strict (aud = issuer only, default) or legacy (also the token endpoint URL)', 'strict')
     .option('--alg <alg>', 'pin the signing algorithm of the client assertions (e.g. PS256)')
     .action(async (options: LocalOptions & { name: string; publicKey?: string; jwksUri?: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string }) => {

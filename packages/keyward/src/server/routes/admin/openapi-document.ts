@@ -3,6 +3,7 @@
  * generator is installed); test/registry/admin-api.test.ts checks that every route of the admin
  * sub-app appears here and nothing else.
  */
+import { CHOSEN_CLIENT_ID } from '../../services/registry/validate-client-fields.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -128,7 +129,7 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
         CreateClient: {
           type: 'object', required: ['client_name'], additionalProperties: false,
           properties: {
-            client_id: { type: 'string', pattern: '^[A-Za-z0-9._~-]{3,128}$' }, client_name: { type: 'string' }, contact: { type: 'string' }, description: { type: 'string' },
+            client_id: { type: 'string', pattern: CHOSEN_CLIENT_ID.source }, client_name: { type: 'string' }, contact: { type: 'string' }, description: { type: 'string' },
             grant_types: { type: 'array', items: { enum: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] } }, scope: { type: 'string' },
             access_token_ttl: { type: 'integer' }, audience_policy: { enum: ['strict', 'legacy'] }, alg_pin: { type: 'string' }, keys: keyInput,
             jwks_uri: { type: 'string', format: 'uri' }, not_before: dateTime, not_after: dateTime,

@@ -45,9 +45,16 @@ export interface CreateClientInput {
   readonly registrationLimits?: RegistrationLimits;
 }
 
-/** A new issued client id: 128 random bits, base64url (22 characters). */
+/**
+ * A new issued client id: 128 random bits, base64url (22 characters), never starting with `-` or
+ * `_`: an id that starts with `-` reads as an option on every command line (`keyward clients
+ * disable -x...`), so such a draw is simply drawn again (1 in 32; the id keeps 127.9 bits).
+ */
 export function issueClientId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (id[0] !== '-' && id[0] !== '_') return id;
+  }
 }
 
 /**

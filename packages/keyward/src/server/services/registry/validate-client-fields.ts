@@ -17,13 +17,17 @@ export const KNOWN_GRANT_TYPES = ['client_credentials', 'urn:ietf:params:oauth:g
 /** Grant types a new client gets unless told otherwise. */
 export const DEFAULT_CLIENT_GRANT_TYPES: readonly string[] = ['client_credentials'];
 
-/** A chosen client id: 3-128 unreserved URL characters (RFC 3986 §2.3), so it needs no escaping anywhere. */
-export const CHOSEN_CLIENT_ID = /^[A-Za-z0-9._~-]{3,128}$/;
+/**
+ * A chosen client id: 3-128 unreserved URL characters (RFC 3986 §2.3), so it needs no escaping
+ * anywhere, starting with a letter or digit (one starting with `-` would read as an option on a
+ * command line).
+ */
+export const CHOSEN_CLIENT_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]{2,127}$/;
 
 /** Checks a chosen client id. */
 export function checkClientId(clientId: string): string {
   if (!CHOSEN_CLIENT_ID.test(clientId)) {
-    throw new RegistryError('invalid', 'a chosen client_id is 3-128 characters of letters, digits and . _ ~ - (or leave it out to get a random one)');
+    throw new RegistryError('invalid', 'a chosen client_id is 3-128 characters of letters, digits and . _ ~ -, starting with a letter or digit (or leave it out to get a random one)');
   }
   return clientId;
 }
