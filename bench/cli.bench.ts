@@ -3,7 +3,7 @@
  * JavaScript from packages/keyward/dist) against bare `node -e 0` in the same run: `--help`,
  * `assertion` (reads a key, signs) and `inspect` (decodes a token). The commands take turns, run by
  * run, so that a busy moment of a shared machine falls on all of them; medians of `--runs` (default
- * 15, at least 10). Target (issue 13): each at most 1.5x `node -e 0`.
+ * 15, at least 10). Target: each at most 1.5x `node -e 0`.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Scale-out benchmark (issue 7): the token endpoint of `keyward serve` on SQLite (one node) beside
+ * Scale-out benchmark: the token endpoint of `keyward serve` on SQLite (one node) beside
  * PostgreSQL + Redis (one node, then two nodes behind no proxy: the load generator splits its
  * connections between them). Each cell gets a fresh database / key prefix and unique pre-signed
  * RS256 assertions (bench/lib-token/sign-worker.mjs), so every request is a real grant: signature

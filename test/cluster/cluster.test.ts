@@ -1,5 +1,5 @@
 /**
- * Several nodes, one issuer (issue 7): three `keyward serve` processes on loopback ports share one
+ * Several nodes, one issuer: three `keyward serve` processes on loopback ports share one
  * fresh PostgreSQL database and one Redis key prefix. Checked over real HTTP:
  * - one assertion sent 1,000 times concurrently across the three nodes yields exactly one token
  *   (RFC 7523 §3 (7): the jti is reserved once, cluster-wide);

@@ -1,5 +1,5 @@
 /**
- * Fail closed (issue 7): when the replay store stops answering, the token endpoint answers 503
+ * Fail closed: when the replay store stops answering, the token endpoint answers 503
  * `temporarily_unavailable` (reason `store_unavailable`), counts it in keyward_store_errors_total,
  * and never issues a token. A private redis-server on a free loopback port is started for the test
  * and killed with SIGKILL while the node runs; PostgreSQL is a fresh database.

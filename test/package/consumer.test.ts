@@ -1,5 +1,5 @@
 /**
- * The packages as their users install them (issue 13): every workspace packed with `npm pack`, the
+ * The packages as their users install them: every workspace packed with `npm pack`, the
  * tarballs installed into fresh projects outside the repository, and each use run as its own process
  * with no loader and no flag:
  * - an ESM Express app with @keyward/verify accepts a direct token made by PyJWT (source document

@@ -1,5 +1,5 @@
 /**
- * The published form of each workspace, checked on the tarballs `npm pack` makes (issue 13):
+ * The published form of each workspace, checked on the tarballs `npm pack` makes:
  * publint and arethetypeswrong pass, a tarball holds only dist/, README, LICENSE, package.json and
  * what the server serves at run time, and @keyward/verify installs with no native module and no
  * database driver.

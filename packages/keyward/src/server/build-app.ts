@@ -23,7 +23,7 @@ import { registerTokenRateLimit } from './services/rate-limit/register-token-rat
 /** The application with every route of this issue. */
 export function buildApp(ctx: ServerContext): Hono {
   const app = new Hono();
-  // Issue 7: request timing and GET /metrics first (they wrap every route), then the token rate limit.
+  // Request timing and GET /metrics first (they wrap every route), then the token rate limit.
   registerMetricsRoute(app, ctx);
   registerTokenRateLimit(app, ctx);
   registerDiscoveryRoutes(app, ctx);
@@ -33,7 +33,7 @@ export function buildApp(ctx: ServerContext): Hono {
   registerIntrospectRoute(app, ctx);
   registerRevokeRoute(app, ctx);
   registerClientKeysRoute(app, ctx);
-  // Registry (issue 4): RFC 7591/7592 registration and the admin API.
+  // Registry: RFC 7591/7592 registration and the admin API.
   const registry = { jwksUriAllowHosts: ctx.config.clients.jwksUriAllowHosts ?? [] };
   registerRegistrationRoute(app, ctx, registry);
   registerRegistrationManagementRoutes(app, ctx, registry);

@@ -1,5 +1,5 @@
 /**
- * Cross-node invalidation (issue 7): every node of one issuer subscribes to the Redis invalidation
+ * Cross-node invalidation: every node of one issuer subscribes to the Redis invalidation
  * bus (store/redis, channel `<storage.keyPrefix>invalidate`) and publishes on it every change made
  * through its registry (admin API, RFC 7591/7592 registration). On an event a node drops its cached
  * client and keys, so disabling a client or revoking a key on one node takes effect on every node
