@@ -28,6 +28,7 @@ import { importPublicKeys } from '../packages/core/src/keys/import-public-key.ts
 import { createClient, createRegistryContext } from '../packages/keyward/src/server/services/registry/index.ts';
 import { openStore } from '../packages/keyward/src/store/open-store.ts';
 import { startServe, stopNode, sumMetric, type Node } from '../test/cluster/nodes.ts';
+import { readAnswer } from '../test/server/helpers.ts';
 
 const ISSUER = 'https://keyward.soak.example';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -50,17 +51,10 @@ async function memoryOf(node: Node): Promise<{ rss: number; heap: number }> {
   return { rss: sumMetric(text, 'keyward_process_resident_memory_bytes'), heap: sumMetric(text, 'keyward_nodejs_heap_size_used_bytes') };
 }
 
+/** POSTs `body`; a connection that fails or does not answer within 10 s is status 0. */
 async function post(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }> {
   try {
-    const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
-    const text = await response.text();
-    let json: Record<string, unknown> = {};
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = {};
-    }
-    return { status: response.status, json };
+    return await readAnswer(await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) }));
   } catch {
     return { status: 0, json: {} };
   }

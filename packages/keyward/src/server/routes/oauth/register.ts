@@ -175,7 +175,9 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       const usable = await findInitialAccessToken(registry, token);
       if (usable === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
       const metadata = validateClientMetadata(await readMetadataBody(ctx, c));
-      checkWithinRegistrationLimits(registrationLimitsFor(usable.scopes), metadata);
+      // RFC 7591 §3: the initial access token limits this registration, and every later RFC 7592 change.
+      const limits = registrationLimitsFor(usable.scopes);
+      checkWithinRegistrationLimits(limits, metadata);
       if (metadata.jwksUri) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
       // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
       const grant = await consumeInitialAccessToken(registry, token);
@@ -192,8 +194,7 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
         ...(metadata.algPin ? { algPin: metadata.algPin } : {}),
         ...(metadata.contacts?.length ? { contact: metadata.contacts.join(', ') } : {}),
         registrationTokenHash: hashSecret(registrationToken),
-        // RFC 7591 §3: the initial access token limits this registration, and every later RFC 7592 change.
-        registrationLimits: registrationLimitsFor(grant.scopes),
+        registrationLimits: limits,
       });
       // RFC 7591 §3.2.1 + RFC 7592 §3: the registration access token is returned once.
       return jsonNoStore({ ...clientInformation(ctx, client, keys), registration_access_token: registrationToken }, 201);
