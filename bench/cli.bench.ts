@@ -38,7 +38,7 @@ function median(values: readonly number[]): number {
 export async function run(argv: string[]): Promise<void> {
   const runsArg = argv.find((a) => a.startsWith('--runs='));
   const runs = Math.max(10, runsArg === undefined ? 15 : Number(runsArg.slice('--runs='.length)));
-  if (!existsSync(join(root, 'packages/keyward/dist/cli/main.js'))) {
+  if (!existsSync(join(root, 'packages/keyward/dist/bin/main.js'))) {
     console.log('building (npm run build) first');
     const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', timeout: 300_000 });
     if (build.status !== 0) throw new Error('the build failed');

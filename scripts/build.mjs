@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // `npm run build` (and `npm ci`, through prepare): compiles every workspace with `tsc -b` (project
-// references, incremental) into packages/*/dist. First removes outputs whose source is gone (a
-// renamed or deleted module), which tsc -b leaves behind and `npm pack` would otherwise publish.
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// references, incremental) into packages/*/dist, then bundles the `keyward` command into
+// packages/keyward/dist/bin/. First removes outputs whose source is gone (a renamed or deleted
+// module), which tsc -b leaves behind and `npm pack` would otherwise publish.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const OUTPUT = /^(.*?)(\.d)?\.(js|mjs|ts|mts)(\.map)?$/;
 
-function removeStale(dist, src) {
+function removeStale(dist, src, keep = []) {
   if (!existsSync(dist)) return;
   for (const name of readdirSync(dist)) {
+    if (keep.includes(name)) continue;
     const path = join(dist, name);
     if (statSync(path).isDirectory()) {
       removeStale(path, join(src, name));
@@ -28,7 +31,7 @@ function removeStale(dist, src) {
 }
 
 for (const dir of readdirSync(join(root, 'packages'))) {
-  removeStale(join(root, 'packages', dir, 'dist'), join(root, 'packages', dir, 'src'));
+  removeStale(join(root, 'packages', dir, 'dist'), join(root, 'packages', dir, 'src'), dir === 'keyward' ? ['bin'] : []);
 }
 const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
@@ -38,7 +41,8 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 // Written from the built program itself (build-program.js, not the bin, which would print the old
 // file), in a process of its own, and replaced atomically only when it changed: builds that run at
 // the same time (the package tests) never see the file missing.
-const helpFile = join(root, 'packages/keyward/dist/cli/help.txt');
+const binDir = join(root, 'packages/keyward/dist/bin');
+const helpFile = join(binDir, 'help.txt');
 const env = { ...process.env };
 delete env.NODE_OPTIONS;
 const program = pathToFileURL(join(root, 'packages/keyward/dist/cli/build-program.js')).href;
@@ -47,8 +51,45 @@ if (help.status !== 0 || !help.stdout.startsWith('Usage: keyward')) {
   console.error(`the keyward program could not print its help after the build:\n${help.stderr}`);
   process.exit(1);
 }
-if (!existsSync(helpFile) || readFileSync(helpFile, 'utf8') !== help.stdout) {
-  const temporary = `${helpFile}.${process.pid}.tmp`;
-  writeFileSync(temporary, help.stdout);
-  renameSync(temporary, helpFile);
+
+// The `keyward` command as a few bundled chunks (esbuild, code splitting) rather than the ~75
+// modules tsc writes for one command: Node 20 spends about a millisecond resolving and compiling
+// each ESM module, which was most of a short command's start-up (bench/README.md, the `cli` bench).
+// Each command stays a chunk of its own, loaded only when it runs; the server's dependencies stay
+// packages of their own (external), and so do modules the server starts by path (worker process,
+// checkpoint thread: packages/keyward/src/package-files.ts), which run from dist/ as compiled.
+// commander and jose are bundled: they are most of the modules a key holder's command loads.
+const manifest = JSON.parse(readFileSync(join(root, 'packages/keyward/package.json'), 'utf8'));
+const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith('@keyward/') && name !== 'commander');
+const bundle = await build({
+  entryPoints: { main: join(root, 'packages/keyward/dist/cli/main.js') },
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  outdir: binDir,
+  external,
+  // commander is CommonJS: its require() of Node's built-in modules needs a require in ESM chunks.
+  banner: { js: "import { createRequire as __keywardCreateRequire } from 'node:module'; const require = __keywardCreateRequire(import.meta.url);" },
+  legalComments: 'inline',
+  write: false,
+  logLevel: 'warning',
+});
+mkdirSync(binDir, { recursive: true });
+/** Writes `path` only when it changed, by rename: builds running at the same time never see it missing or half written. */
+function writeIfChanged(path, contents) {
+  if (existsSync(path) && readFileSync(path).equals(Buffer.from(contents))) return;
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+const written = new Set(['help.txt']);
+for (const file of bundle.outputFiles) {
+  writeIfChanged(file.path, file.contents);
+  written.add(basename(file.path));
+}
+writeIfChanged(helpFile, help.stdout);
+for (const name of readdirSync(binDir)) {
+  if (!written.has(name) && !name.endsWith('.tmp')) rmSync(join(binDir, name));
 }

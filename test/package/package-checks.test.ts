@@ -33,7 +33,7 @@ for (const name of PACKAGES) {
     const { stdout } = await exec('tar', ['-tzf', tarballs[name]], { cwd: work.dir, timeoutMs: 30_000 });
     const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
     for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) assert.ok(files.includes(required), `${required} is missing`);
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|mjs|d\.ts|d\.mts|d\.ts\.map|d\.mts\.map)|dist\/cli\/help\.txt|bin\/keyward\.js|console\/(index\.html|console\.js|console\.css|favicon\.svg))$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|mjs|d\.ts|d\.mts|d\.ts\.map|d\.mts\.map)|dist\/bin\/help\.txt|bin\/keyward\.js|console\/(index\.html|console\.js|console\.css|favicon\.svg))$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), []);
     if (name !== 'keyward') assert.deepEqual(files.filter((f) => f.startsWith('bin/') || f.startsWith('console/')), []);
   });
@@ -65,8 +65,8 @@ test('@keyward/verify installs with no native module and no database driver (its
   }
 });
 
-test('keyward: the prebuilt top-level help (dist/cli/help.txt) is the program\'s own help, and the bin prints it', async () => {
-  const built = readFileSync(join(ROOT, 'packages/keyward/dist/cli/help.txt'), 'utf8');
+test('keyward: the prebuilt top-level help (dist/bin/help.txt) is the program\'s own help, and the bin prints it', async () => {
+  const built = readFileSync(join(ROOT, 'packages/keyward/dist/bin/help.txt'), 'utf8');
   assert.equal(built, buildProgram().helpInformation());
   const { stdout } = await exec(process.execPath, [join(ROOT, 'packages/keyward/bin/keyward.js'), '--help'], { cwd: work.dir, timeoutMs: 30_000 });
   assert.equal(stdout, built);

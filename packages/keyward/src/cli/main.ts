@@ -24,7 +24,7 @@ async function commandsFor(argv: readonly string[]): Promise<readonly RegisterCo
 }
 
 /**
- * `keyward --help` as the build wrote it from this same program (dist/cli/help.txt, by
+ * `keyward --help` as the build wrote it from this same program (dist/bin/help.txt, by
  * scripts/build.mjs; test/package/package-checks.test.ts checks it is current), so that the top-level
  * help loads no command module. Undefined from the sources, where the program prints it itself.
  */

@@ -5,14 +5,15 @@
  * host), so that even a registry value that slipped into the page as markup could not run.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
 import type { Hono } from 'hono';
 import type { ServerContext } from '../context.ts';
+import { packageRoot } from '../../package-files.ts';
 
 /** Where the console is served (a trailing slash: its pages load their files relative to it). */
 export const CONSOLE_PATH = '/console/';
 
-const CONSOLE_DIR = fileURLToPath(new URL('../../../console/', import.meta.url));
+const CONSOLE_DIR = join(packageRoot(), 'console') + sep;
 
 /** The files the console is made of, and nothing else (no directory listing, no path from the URL). */
 const FILES: Readonly<Record<string, string>> = {

@@ -17,11 +17,11 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { KeywardConfig } from '../../config/defaults.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
+import { packageModule } from '../../package-files.ts';
 import { listenForLocalAnnouncements } from '../services/cluster/local-announcements.ts';
 import { loadSigningKeys } from '../services/signing-keys.ts';
 import { resolveKeyEncryption } from '../services/key-encryption/index.ts';
@@ -64,13 +64,12 @@ function checkShareableStore(config: KeywardConfig): void {
 }
 
 /**
- * The worker's module, beside this one: `worker-process.js` in the published package (dist/), or
- * `worker-process.ts` when the repository runs its sources (its loader then comes with the parent's
+ * The worker's module: `dist/server/workers/worker-process.js` in the published package, or the
+ * `.ts` source when the repository runs its sources (its loader then comes with the parent's
  * NODE_OPTIONS, set by the repository's bin/keyward.mjs).
  */
 function workerModule(): string {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return fileURLToPath(new URL(`./worker-process${extension}`, import.meta.url));
+  return packageModule('server/workers/worker-process');
 }
 
 /** Starts `count` workers serving `config`. Call in the main process only. */

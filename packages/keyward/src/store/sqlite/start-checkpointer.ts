@@ -15,6 +15,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
+import { packageModule } from '../../package-files.ts';
 
 /** SQLite's default automatic checkpoint threshold, in pages. */
 const AUTOCHECKPOINT_PAGES = 1000;
@@ -29,7 +30,7 @@ export interface Checkpointer {
 
 /** Starts checkpointing the database file `path` of `db` in a worker thread. */
 export function startCheckpointer(db: BetterSqlite3.Database, path: string, intervalMs = 100): Checkpointer {
-  const worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { path, intervalMs } });
+  const worker = new Worker(packageModule('store/sqlite/checkpoint-thread', '.mjs'), { workerData: { path, intervalMs } });
   worker.unref();
   let alive = true;
   db.pragma('wal_autocheckpoint = 0');
