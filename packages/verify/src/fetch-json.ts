@@ -2,6 +2,7 @@
  * One bounded HTTP GET/POST returning JSON: a timeout, a size cap, and errors that never carry a
  * token. Used by discovery, the remote JWKS, the registry key source and introspection.
  */
+import { readCacheControl } from '@keyward/core';
 import type { FetchLike } from './types.ts';
 
 /** Options of {@link fetchJson}. */
@@ -88,16 +89,11 @@ export async function fetchJson(fetchImpl: FetchLike, url: string, options: Fetc
 }
 
 /**
- * The `max-age` of a Cache-Control header in seconds (RFC 9111 §5.2.2.1), clamped to [min, max];
- * `fallback` when absent; `min` for `no-store`/`no-cache`.
+ * The lifetime in seconds a Cache-Control header asks for (core's readCacheControl), clamped to
+ * [min, max]; `fallback` when absent; `min` for `no-store`/`no-cache`.
  */
 export function readMaxAge(headers: Headers, bounds: { min: number; max: number; fallback: number }): number {
-  const value = headers.get('cache-control');
-  let seconds = bounds.fallback;
-  if (value !== null) {
-    const match = /(?:^|,)\s*max-age\s*=\s*"?(\d+)"?/i.exec(value);
-    if (match !== null) seconds = Number(match[1]);
-    else if (/(?:^|,)\s*no-(?:store|cache)\b/i.test(value)) seconds = bounds.min;
-  }
+  const { maxAgeSeconds, noStore } = readCacheControl(headers.get('cache-control'));
+  const seconds = noStore ? bounds.min : maxAgeSeconds ?? bounds.fallback;
   return Math.min(bounds.max, Math.max(bounds.min, seconds));
 }

@@ -12,3 +12,7 @@ export { toRegisteredKey } from './registered-key.ts';
 export { readPemBlocks, looksLikePem } from './pem.ts';
 export type { PemBlock } from './pem.ts';
 export * from './types.ts';
+export { readJwkSet } from './read-jwk-set.ts';
+export type { JwkSetReading } from './read-jwk-set.ts';
+export { createKeySetCache, readCacheControl } from './key-set-cache.ts';
+export type { KeySetCache, KeySetCacheOptions, CachedKeySet, LoadedKeySet } from './key-set-cache.ts';

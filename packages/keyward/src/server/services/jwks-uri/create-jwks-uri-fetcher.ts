@@ -1,6 +1,7 @@
 /**
  * The `jwks_uri` key source of a server node: a cache of fetched key sets, one per URI, with the
- * rules of docs/registration.md (design.md "jwks_uri"):
+ * rules of docs/registration.md (design.md "jwks_uri"), which are core's key-set cache's
+ * (createKeySetCache, shared with @keyward/verify's remote JWKS):
  *
  * - `Cache-Control: max-age` honoured within [minCacheSeconds, maxCacheSeconds]; no header →
  *   defaultCacheSeconds; `no-store`/`no-cache` → minCacheSeconds (we must cache a little or every
@@ -12,10 +13,11 @@
  *   a fetch is under way waits for that fetch (it may bring the kid) instead of being refused.
  * - a failed fetch keeps the last good set (answered with `stale: true` and the error), and the URI
  *   is not retried before failureRetrySeconds (30 s) pass: the URI is the client's, so a failing
- *   one is not polled every second.
+ *   one is not polled every second. A URI that never answered is tried again after
+ *   unknownKidRefetchSeconds (at most one fetch a second).
  */
-import { OAuthError } from '@keyward/core';
-import type { PublicKeyInfo } from '@keyward/core';
+import { OAuthError, createKeySetCache } from '@keyward/core';
+import type { CachedKeySet, KeySetCache, PublicKeyInfo } from '@keyward/core';
 import { fetchJwks, type ResolveHost } from './fetch-jwks.ts';
 
 /** Options of {@link createJwksUriFetcher}; see the defaults in {@link DEFAULT_JWKS_URI_OPTIONS}. */
@@ -71,96 +73,48 @@ export interface JwksUriFetcher {
   forget(uri: string): void;
 }
 
-interface Entry {
-  keys: readonly PublicKeyInfo[];
-  fetchedAt: number;
-  expiresAt: number;
-  /** Set when the last attempt failed. */
-  error?: string;
-  /** No retry before this time after a failure. */
-  retryAfter: number;
-}
+/** At most this many URIs are cached per node (a registry larger than this refetches more often). */
+const MAX_URIS = 10_000;
 
-/** Creates a fetcher with its own cache. */
+/** Creates a fetcher with its own cache: one core key-set cache (createKeySetCache) per URI. */
 export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksUriFetcher {
   const o = { ...DEFAULT_JWKS_URI_OPTIONS, ...options };
   const now = options.now ?? Date.now;
   const allowHosts = options.allowHosts ?? [];
-  const entries = new Map<string, Entry>();
-  const failures = new Map<string, { error: OAuthError; retryAfter: number }>();
-  const inflight = new Map<string, Promise<Entry>>();
-  /** When each URI was last fetched (any cause): the unknown-kid rate counts from it. */
-  const lastFetch = new Map<string, number>();
-  const MAX_ENTRIES = 10_000;
+  const caches = new Map<string, KeySetCache<PublicKeyInfo>>();
 
-  function clampSeconds(maxAge: number | undefined, noStore: boolean): number {
-    if (noStore) return o.minCacheSeconds;
-    const wanted = maxAge ?? o.defaultCacheSeconds;
-    return Math.min(o.maxCacheSeconds, Math.max(o.minCacheSeconds, wanted));
-  }
-
-  function refresh(uri: string): Promise<Entry> {
-    let pending = inflight.get(uri);
-    if (pending !== undefined) return pending;
-    if (lastFetch.size >= MAX_ENTRIES) lastFetch.clear();
-    lastFetch.set(uri, now());
-    pending = (async () => {
-      const previous = entries.get(uri);
-      try {
-        const fetched = await fetchJwks(uri, { timeoutMs: o.timeoutMs, maxBytes: o.maxBytes, allowHosts, ...(options.lookup ? { resolve: options.lookup } : {}) });
-        const at = now();
-        const entry: Entry = { keys: fetched.keys, fetchedAt: at, expiresAt: at + clampSeconds(fetched.maxAge, fetched.noStore) * 1000, retryAfter: 0 };
-        if (entries.size >= MAX_ENTRIES) entries.clear();
-        entries.set(uri, entry);
-        failures.delete(uri);
-        return entry;
-      } catch (cause) {
-        const error = cause instanceof OAuthError ? cause : new OAuthError('jwks_fetch_failed', { detail: 'the jwks_uri could not be fetched', cause });
-        const retryAfter = now() + o.failureRetrySeconds * 1000;
-        if (previous === undefined) {
-          failures.set(uri, { error, retryAfter });
-          throw error;
-        }
-        // Keep the last good set; mark it stale and do not retry before failureRetrySeconds.
-        const stale: Entry = { ...previous, error: error.detail ?? error.message, retryAfter };
-        entries.set(uri, stale);
-        return stale;
-      }
-    })().finally(() => inflight.delete(uri));
-    inflight.set(uri, pending);
-    return pending;
-  }
-
-  function answer(entry: Entry): JwksUriKeys {
-    return { keys: entry.keys, fetchedAt: new Date(entry.fetchedAt), stale: entry.error !== undefined, ...(entry.error ? { error: entry.error } : {}) };
+  function cacheOf(uri: string): KeySetCache<PublicKeyInfo> {
+    let cache = caches.get(uri);
+    if (cache === undefined) {
+      if (caches.size >= MAX_URIS) caches.clear();
+      cache = createKeySetCache<PublicKeyInfo>({
+        load: () => fetchJwks(uri, { timeoutMs: o.timeoutMs, maxBytes: o.maxBytes, allowHosts, ...(options.lookup ? { resolve: options.lookup } : {}) }),
+        kidsOf: (key) => [key.kid],
+        minCacheSeconds: o.minCacheSeconds,
+        maxCacheSeconds: o.maxCacheSeconds,
+        defaultCacheSeconds: o.defaultCacheSeconds,
+        refetchIntervalSeconds: o.unknownKidRefetchSeconds,
+        failureRetrySeconds: o.failureRetrySeconds,
+        now,
+      });
+      caches.set(uri, cache);
+    }
+    return cache;
   }
 
   return {
-    async getKeys(clientId, uri, getOptions = {}) {
-      const at = now();
-      let entry = entries.get(uri);
-      if (entry === undefined) {
-        const failure = failures.get(uri);
-        if (failure !== undefined && failure.retryAfter > at) throw failure.error;
-        return answer(await refresh(uri));
+    async getKeys(_clientId, uri, getOptions = {}) {
+      let set: CachedKeySet<PublicKeyInfo>;
+      try {
+        set = await cacheOf(uri).get(getOptions.kid);
+      } catch (cause) {
+        throw cause instanceof OAuthError ? cause : new OAuthError('jwks_fetch_failed', { detail: 'the jwks_uri could not be fetched', cause });
       }
-      if (entry.expiresAt <= at && entry.retryAfter <= at) {
-        entry = await refresh(uri);
-      }
-      const kid = getOptions.kid;
-      if (kid !== undefined && !entry.keys.some((key) => key.kid === kid)) {
-        // Unknown kid: the client may have rotated. Join the fetch under way, or refetch at once,
-        // at most one fetch per unknownKidRefetchSeconds per URI and none soon after a failure.
-        const pending = inflight.get(uri);
-        const last = lastFetch.get(uri);
-        if (pending !== undefined) entry = await pending;
-        else if ((last === undefined || last + o.unknownKidRefetchSeconds * 1000 <= at) && entry.retryAfter <= at) entry = await refresh(uri);
-      }
-      return answer(entry);
+      const error = set.error === undefined ? undefined : set.error instanceof OAuthError ? (set.error.detail ?? set.error.message) : 'the jwks_uri could not be fetched';
+      return { keys: set.keys, fetchedAt: new Date(set.fetchedAt), stale: error !== undefined, ...(error === undefined ? {} : { error }) };
     },
     forget(uri) {
-      entries.delete(uri);
-      failures.delete(uri);
+      caches.delete(uri);
     },
   };
 }

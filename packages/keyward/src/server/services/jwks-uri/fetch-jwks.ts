@@ -3,16 +3,14 @@
  * https only (plain http only for allow-listed hosts), every resolved address checked against
  * {@link describeRefusedAddress} unless the host is allow-listed, the connection made to the checked
  * address, no redirects, a deadline for the whole exchange, a body size cap enforced while reading,
- * and the key set read through core/keys importPublicKeys (any private key in the set refuses the
- * whole set).
+ * and the key set read by {@link readJwksDocument}.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
-import { OAuthError } from '@keyward/core';
-import { importPublicKeys, privateKeyRefusal } from '@keyward/core';
-import type { PublicKeyInfo } from '@keyward/core';
+import { OAuthError, privateKeyRefusal, readCacheControl, readJwkSet } from '@keyward/core';
+import type { LoadedKeySet, PublicKeyInfo } from '@keyward/core';
 import { describeRefusedAddress } from './check-address.ts';
 
 /** Resolves a host name to every address (injectable for tests). */
@@ -28,16 +26,7 @@ export interface FetchJwksOptions {
 }
 
 /** The keys read from a `jwks_uri` and the cache lifetime its answer asked for. */
-export interface FetchedJwks {
-  readonly keys: PublicKeyInfo[];
-  /** `Cache-Control: max-age` of the answer (not yet clamped), or undefined. */
-  readonly maxAge: number | undefined;
-  /** True when the answer said no-store / no-cache. */
-  readonly noStore: boolean;
-}
-
-// Symmetric (`oct`) keys are refused by importPublicKeys with their own message.
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
+export type FetchedJwks = LoadedKeySet<PublicKeyInfo>;
 
 function refuse(detail: string, cause?: unknown): OAuthError {
   return new OAuthError('jwks_fetch_failed', { detail, ...(cause === undefined ? {} : { cause }) });
@@ -72,16 +61,11 @@ export function checkJwksUri(uri: string, allowHosts: readonly string[]): URL {
   return url;
 }
 
-function readCacheControl(header: string | undefined): { maxAge: number | undefined; noStore: boolean } {
-  if (header === undefined) return { maxAge: undefined, noStore: false };
-  const directives = header.toLowerCase().split(',').map((part) => part.trim());
-  const noStore = directives.some((d) => d === 'no-store' || d === 'no-cache');
-  const maxAgeDirective = directives.find((d) => d.startsWith('max-age='));
-  const value = maxAgeDirective === undefined ? Number.NaN : Number(maxAgeDirective.slice('max-age='.length));
-  return { maxAge: Number.isInteger(value) && value >= 0 ? value : undefined, noStore };
-}
-
-/** Reads the JWKS JSON text into checked public keys; private material anywhere refuses the set. */
+/**
+ * Reads the JWKS JSON text of a client's jwks_uri with core's readJwkSet. Entries that are not
+ * usable signature keys are skipped (RFC 7517 §5); private material anywhere refuses the whole set
+ * (the client has published its secret); a set left with no usable key is refused with the reasons.
+ */
 export function readJwksDocument(text: string): PublicKeyInfo[] {
   let document: unknown;
   try {
@@ -89,23 +73,14 @@ export function readJwksDocument(text: string): PublicKeyInfo[] {
   } catch {
     throw refuse('the jwks_uri answer is not JSON: serve {"keys":[...]} with content type application/json');
   }
-  const keys = (document as { keys?: unknown } | null)?.keys;
-  if (typeof document !== 'object' || document === null || !Array.isArray(keys)) {
-    throw refuse('the jwks_uri answer is not a JWK Set: serve {"keys":[...]} (RFC 7517 §5)');
+  const reading = readJwkSet(document);
+  if (reading === undefined) throw refuse('the jwks_uri answer is not a JWK Set: serve {"keys":[...]} (RFC 7517 §5)');
+  if (reading.hasPrivate) throw refuse(`the key set at jwks_uri holds private key material; the whole set is refused: ${privateKeyRefusal().message}`);
+  if (reading.keys.length === 0) {
+    const reasons = reading.skipped.map((entry) => `key ${entry.index}: ${entry.reason}`).join('; ');
+    throw refuse(`the key set at jwks_uri holds no usable signature key${reasons === '' ? '' : ` (${reasons})`}`);
   }
-  // RFC 7517 §5 holds public keys; a private member anywhere means the client published its secret.
-  for (const entry of keys) {
-    if (typeof entry === 'object' && entry !== null && (entry as Record<string, unknown>).kty !== 'oct' && PRIVATE_JWK_MEMBERS.some((m) => (entry as Record<string, unknown>)[m] !== undefined)) {
-      throw refuse(`the key set at jwks_uri holds private key material; the whole set is refused: ${privateKeyRefusal().message}`);
-    }
-  }
-  // RFC 7517 §4.2: encryption keys ("use": "enc") are not client authentication keys; skip them.
-  const signing = keys.filter((entry) => !(typeof entry === 'object' && entry !== null && (entry as Record<string, unknown>).use === 'enc'));
-  try {
-    return importPublicKeys({ keys: signing });
-  } catch (cause) {
-    throw refuse(`the key set at jwks_uri was refused: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
-  }
+  return reading.keys;
 }
 
 /**
@@ -201,7 +176,7 @@ export async function fetchJwks(uri: string, options: FetchJwksOptions): Promise
   });
   const keys = readJwksDocument(response.body);
   const cache = readCacheControl(typeof response.headers['cache-control'] === 'string' ? response.headers['cache-control'] : undefined);
-  return { keys, maxAge: cache.maxAge, noStore: cache.noStore };
+  return { keys, maxAgeSeconds: cache.maxAgeSeconds, noStore: cache.noStore };
 }
 
 async function withDeadline<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
