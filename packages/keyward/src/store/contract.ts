@@ -10,7 +10,8 @@
  * `Date` objects or epoch seconds where stated; keys are stored as public JWKs (never private
  * material).
  */
-import type { JwsAlgorithm, KeyState, PublicJwk } from '@keyward/core';
+import type { JwsAlgorithm, PublicJwk } from '@keyward/core';
+import type { StoredClientKey } from '@keyward/verify';
 
 /** `strict`: aud must be the issuer only (default). `legacy`: also the token endpoint URL and arrays. */
 export type AudiencePolicy = 'strict' | 'legacy';
@@ -54,17 +55,13 @@ export interface ClientRecord {
   readonly updatedAt: Date;
 }
 
-export interface ClientKeyRecord {
+/**
+ * A client's registered key as stored: @keyward/verify's StoredClientKey (kid, RFC 7638 thumbprint
+ * unique per client, public JWK, alg pin, state, retirement and certificate dates: what a verifier
+ * reads) plus what the registry keeps about it.
+ */
+export interface ClientKeyRecord extends StoredClientKey {
   readonly clientId: string;
-  readonly kid: string;
-  /** RFC 7638 thumbprint, unique per client. */
-  readonly thumbprint: string;
-  readonly jwk: PublicJwk;
-  readonly alg?: JwsAlgorithm;
-  readonly state: KeyState;
-  readonly retireAt?: Date;
-  readonly notBefore?: Date;
-  readonly notAfter?: Date;
   readonly certificateSubject?: string;
   readonly createdAt: Date;
   readonly revokedAt?: Date;
