@@ -13,8 +13,8 @@
  *
  * Every `--interval` seconds it prints a progress line: requests per second, p50 / p99 of that
  * window, unexpected answers, and the server's resident set and V8 heap in use, read from its own
- * /metrics (prom-client's process metrics: `keyward_process_resident_memory_bytes`,
- * `keyward_nodejs_heap_size_used_bytes`). At the end: memory at the start (after warm-up) and at the
+ * /metrics (prom-client's process metrics: `process_resident_memory_bytes`,
+ * `nodejs_heap_size_used_bytes`). At the end: memory at the start (after warm-up) and at the
  * end, the growth, and the p99 drift (the first measured window against the last).
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -48,7 +48,7 @@ function percentile(sorted: Float64Array, q: number): number {
 /** The server's resident set and heap in use, from its /metrics. */
 async function memoryOf(node: Node): Promise<{ rss: number; heap: number }> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
-  return { rss: sumMetric(text, 'keyward_process_resident_memory_bytes'), heap: sumMetric(text, 'keyward_nodejs_heap_size_used_bytes') };
+  return { rss: sumMetric(text, 'process_resident_memory_bytes'), heap: sumMetric(text, 'nodejs_heap_size_used_bytes') };
 }
 
 /** POSTs `body`; a connection that fails or does not answer within 10 s is status 0. */

@@ -111,7 +111,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const metrics = createMetrics({ clientIdLabel: config.metrics.clientIdLabel });
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
-    const audit = createAuditWriter(store.audit, logger);
+    const audit = createAuditWriter(store.audit, logger, { onFailure: () => metrics.recordAuditWriteFailures(1) });
     const context: ServerContext = {
       config,
       issuer,

@@ -19,8 +19,8 @@ export interface AuditWriter {
   flush(): Promise<void>;
 }
 
-/** An AuditWriter over `store`. */
-export function createAuditWriter(store: AuditStore, logger: Logger, options: { flushDelayMs?: number } = {}): AuditWriter {
+/** An AuditWriter over `store`; `onFailure` hears of each event the store did not take (the metric). */
+export function createAuditWriter(store: AuditStore, logger: Logger, options: { flushDelayMs?: number; onFailure?: () => void } = {}): AuditWriter {
   const delay = options.flushDelayMs ?? 10;
   let queue: AuditEvent[] = [];
   let scheduled: Promise<void> | undefined;
@@ -32,6 +32,7 @@ export function createAuditWriter(store: AuditStore, logger: Logger, options: { 
       // All at once: a group-committing store writes the whole batch in one transaction.
       await Promise.all(batch.map((event) => store.appendAudit(event).catch((error: unknown) => {
         logger.error({ err: error, type: event.type, reason: event.reason }, 'audit event could not be stored');
+        options.onFailure?.();
       })));
     }
   }

@@ -6,8 +6,17 @@
  * fixed list of path prefixes, and `client_id` is a label only when `metrics.clientIdLabel` is on,
  * and then only for clients that proved possession of a registered key (an unauthenticated caller
  * chooses its claimed client_id freely, so it never becomes a label).
+ *
+ * Node's default metrics keep their standard names (`process_*`, `nodejs_*`), so generic Node.js
+ * dashboards find them. Every labelled counter starts at zero for each of its known label values
+ * (each reason code, each limit, each storage operation), so a rate or an alert on a series works
+ * from the first scrape, before the first event of its kind.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REASON_CODES } from '@keyward/core';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { packageRoot } from '../../../package-files.ts';
 
 /** One token endpoint outcome. */
 export interface TokenOutcome {
@@ -29,8 +38,10 @@ export interface KeywardMetrics {
   recordTokenOutcome(outcome: TokenOutcome): void;
   /** Counts one 429 of the token endpoint by the limit that refused it. */
   recordRateLimited(limit: 'source_address' | 'client'): void;
-  /** Counts a storage failure seen by `operation` (`token`, `maintenance`, ...). */
-  recordStoreError(operation: string): void;
+  /** Counts a storage failure seen by `operation`. */
+  recordStoreError(operation: StoreOperation): void;
+  /** Counts audit events the store did not take (each is also logged at error). */
+  recordAuditWriteFailures(count: number): void;
   /** Observes one HTTP request. `route` must come from a bounded set. */
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   /** The text exposition format. */
@@ -45,6 +56,19 @@ export interface CreateMetricsOptions {
   readonly processMetrics?: boolean;
 }
 
+/** The storage operations whose failures are counted. */
+export const STORE_OPERATIONS = ['token', 'maintenance'] as const;
+export type StoreOperation = (typeof STORE_OPERATIONS)[number];
+
+/** The version of the `keyward` package, for keyward_build_info. */
+function packageVersion(): string {
+  try {
+    return String((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Reasons that mean "this jti was already used" (RFC 7523 §3 (7)). */
 const REPLAY_REASONS = new Set(['jti_replayed']);
 
@@ -52,7 +76,15 @@ const REPLAY_REASONS = new Set(['jti_replayed']);
 export function createMetrics(options: CreateMetricsOptions = {}): KeywardMetrics {
   const registry = new Registry();
   const withClient = options.clientIdLabel === true;
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'keyward_' });
+  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'keyward_build_info',
+    help: 'Always 1; the version label is the running keyward package version.',
+    // With server.workers, one value for the server, not the sum over its workers.
+    aggregator: 'first',
+    labelNames: ['version'],
+    registers: [registry],
+  }).set({ version: packageVersion() }, 1);
 
   const tokenRequests = new Counter({
     name: 'keyward_token_requests_total',
@@ -88,6 +120,19 @@ export function createMetrics(options: CreateMetricsOptions = {}): KeywardMetric
     labelNames: ['limit'],
     registers: [registry],
   });
+  const auditWriteFailures = new Counter({
+    name: 'keyward_audit_write_failures_total',
+    help: 'Audit events the store did not take (logged at error with their type); the request they describe was still answered.',
+    registers: [registry],
+  });
+  // Known label values start at zero (not with client_id, whose values are the registered clients).
+  if (!withClient) {
+    tokenRequests.inc({ outcome: 'granted', reason: '' }, 0);
+    for (const reason of [...REASON_CODES, 'server_error']) tokenRequests.inc({ outcome: 'refused', reason }, 0);
+    legacyAudience.inc(0);
+  }
+  for (const limit of ['source_address', 'client']) rateLimited.inc({ limit }, 0);
+  for (const operation of STORE_OPERATIONS) storeErrors.inc({ operation }, 0);
   const duration = new Histogram({
     name: 'keyward_http_request_duration_seconds',
     help: 'Duration of HTTP requests by route (fixed list of path prefixes), method and status.',
@@ -112,6 +157,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): KeywardMetric
     },
     recordStoreError(operation) {
       storeErrors.inc({ operation });
+    },
+    recordAuditWriteFailures(count) {
+      auditWriteFailures.inc(count);
     },
     observeRequest(route, method, status, seconds) {
       duration.observe({ route, method, status: String(status) }, seconds);
