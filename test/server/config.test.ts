@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, SETTING_DOCS, resolveConfig, resolveIssuer } from '../../packages/keyward/src/config/index.ts';
+import { DEFAULT_CONFIG, SETTING_DOCS, environmentVariableOf, resolveConfig, resolveIssuer } from '../../packages/keyward/src/config/index.ts';
 import { loadConfig } from '../../packages/keyward/src/server/load-config.ts';
 
 test('defaults: 127.0.0.1:4440, ./.keyward, ES256, 300 s access tokens', () => {
@@ -91,4 +91,60 @@ test('docs/configuration.md is generated from the defaults file and up to date',
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/gen-config-docs.ts', '--check'], { env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+});
+
+/** A valid value other than the default for each text setting (numbers go up by one, booleans flip). */
+const TEXT_VALUES: Readonly<Record<string, string>> = {
+  'server.host': '0.0.0.0',
+  'server.issuer': 'https://auth.example.com',
+  'storage.dataDir': '/var/lib/keyward',
+  'storage.databaseUrl': 'postgres://keyward@db.internal/keyward',
+  'storage.redisUrl': 'redis://cache.internal:6379',
+  'storage.keyPrefix': 'kw-test:',
+  'tokens.signingAlg': 'RS256',
+  'keys.encryptionKey': 'a'.repeat(64),
+  'keys.encryptionKeyFile': '/run/secrets/kek',
+  'keys.previousEncryptionKey': 'b'.repeat(64),
+  'keys.previousEncryptionKeyFile': '/run/secrets/kek-old',
+  'log.level': 'debug',
+};
+
+function valueAt(config: unknown, path: string): unknown {
+  let value = config;
+  for (const key of path.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
+  return value;
+}
+
+test('every setting can be given by its environment variable (rate limits included), typed as the setting', () => {
+  for (const doc of SETTING_DOCS) {
+    const name = environmentVariableOf(doc);
+    const fallback = valueAt(DEFAULT_CONFIG, doc.path);
+    let raw: string;
+    let expected: unknown;
+    if (typeof fallback === 'number') [raw, expected] = [String(fallback + 1), fallback + 1];
+    else if (typeof fallback === 'boolean') [raw, expected] = [String(!fallback), !fallback];
+    else if (Array.isArray(fallback)) [raw, expected] = ['keys.internal, 127.0.0.1', ['keys.internal', '127.0.0.1']];
+    else {
+      assert.ok(Object.hasOwn(TEXT_VALUES, doc.path), `a test value for ${doc.path}`);
+      [raw, expected] = [TEXT_VALUES[doc.path]!, TEXT_VALUES[doc.path]];
+    }
+    const config = resolveConfig({ env: { [name]: raw } });
+    assert.deepEqual(valueAt(config, doc.path), expected, `${name} sets ${doc.path}`);
+  }
+  assert.equal(environmentVariableOf({ path: 'rateLimit.perClient', description: '' }), 'KEYWARD_RATE_LIMIT_PER_CLIENT');
+  const limits = resolveConfig({ env: { KEYWARD_RATE_LIMIT_PER_CLIENT: '50', KEYWARD_RATE_LIMIT_WINDOW: '2', KEYWARD_RATE_LIMIT_ENABLED: 'false' } }).rateLimit;
+  assert.deepEqual({ perClient: limits.perClient, window: limits.window, enabled: limits.enabled }, { perClient: 50, window: 2, enabled: false });
+  assert.deepEqual(resolveConfig({ env: { KEYWARD_CLIENTS_JWKS_URI_ALLOW_HOSTS: '["a.internal"]' } }).clients.jwksUriAllowHosts, ['a.internal']);
+});
+
+test('a bad value from the environment is refused with the name of its variable', () => {
+  const cases: Array<[string, string, string]> = [
+    ['KEYWARD_RATE_LIMIT_PER_CLIENT', 'lots', 'rateLimit.perClient'],
+    ['KEYWARD_METRICS_ENABLED', 'yes please', 'metrics.enabled'],
+    ['KEYWARD_PORT', 'http', 'server.port'],
+    ['KEYWARD_TOKENS_SIGNING_ALG', 'HS256', 'tokens.signingAlg'],
+  ];
+  for (const [name, value, path] of cases) {
+    assert.throws(() => resolveConfig({ env: { [name]: value } }), (error: Error) => error.message.includes(`${path}: `) && error.message.includes(`(set by ${name})`), name);
+  }
 });

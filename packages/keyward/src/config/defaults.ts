@@ -130,7 +130,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
 export interface SettingDoc {
   /** Dotted path in the config file. */
   readonly path: string;
-  /** Environment variable that sets it, if any. */
+  /** Its environment variable when it has a short one; otherwise the name {@link environmentVariableOf} derives. */
   readonly env?: string;
   readonly description: string;
 }
@@ -175,18 +175,14 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];
 
-/** Environment variables read by resolveConfig, with the setting each one sets. */
-export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = {
-  KEYWARD_HOST: 'server.host',
-  KEYWARD_PORT: 'server.port',
-  KEYWARD_ISSUER: 'server.issuer',
-  KEYWARD_WORKERS: 'server.workers',
-  KEYWARD_DATA_DIR: 'storage.dataDir',
-  KEYWARD_DATABASE_URL: 'storage.databaseUrl',
-  KEYWARD_REDIS_URL: 'storage.redisUrl',
-  KEYWARD_LOG_LEVEL: 'log.level',
-  KEYWARD_KEY_ENCRYPTION_KEY: 'keys.encryptionKey',
-  KEYWARD_KEY_ENCRYPTION_KEY_FILE: 'keys.encryptionKeyFile',
-  KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS: 'keys.previousEncryptionKey',
-  KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS_FILE: 'keys.previousEncryptionKeyFile',
-};
+/**
+ * The environment variable of a setting: its short name where the design gives one (`KEYWARD_PORT`,
+ * `KEYWARD_DATA_DIR`, ...), else `KEYWARD_` and the path in capitals with `_` between words
+ * (`rateLimit.perClient` → `KEYWARD_RATE_LIMIT_PER_CLIENT`).
+ */
+export function environmentVariableOf(doc: SettingDoc): string {
+  return doc.env ?? `KEYWARD_${doc.path.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase()}`;
+}
+
+/** Every setting's environment variable (read by resolveConfig), with the setting it sets. */
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.fromEntries(SETTING_DOCS.map((doc) => [environmentVariableOf(doc), doc.path]));

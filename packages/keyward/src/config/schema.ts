@@ -97,9 +97,10 @@ function unwrap(schema: z.ZodType): z.ZodType {
 /**
  * Checks `input` against the schema. Returns the parsed value, or throws one Error whose message
  * lists every problem, each naming the setting (`tokens.signingAlg`) and, for an unknown key, the
- * valid keys at that level. `source` names where the input came from (a file path, "KEYWARD_PORT").
+ * valid keys at that level, and through `nameOf` the environment variable that set it. `source`
+ * names where the input came from (a file path, "the KEYWARD_* environment variables").
  */
-export function parseConfigInput(input: unknown, source: string): KeywardConfigInput {
+export function parseConfigInput(input: unknown, source: string, nameOf: (path: readonly string[]) => string | undefined = () => undefined): KeywardConfigInput {
   const result = configInputSchema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -109,7 +110,8 @@ export function parseConfigInput(input: unknown, source: string): KeywardConfigI
       const valid = validKeysAt(issue.path);
       return `unknown setting ${names}: the valid settings${where ? ` under ${where}` : ''} are ${valid.join(', ')}`;
     }
-    return `${where || '(top level)'}: ${issue.message}`;
+    const variable = nameOf(issue.path.map(String));
+    return `${where || '(top level)'}: ${issue.message}${variable === undefined ? '' : ` (set by ${variable})`}`;
   });
   throw new Error(`invalid configuration in ${source}: ${problems.join('; ')} (see docs/configuration.md)`);
 }
