@@ -15,7 +15,7 @@ test('runMaintenance purges replay reservations and token records once expired, 
     const assertion = await assertionFor(server, client, { lifetime: 60 });
     assert.equal((await requestToken(server, client, {}, assertion)).status, 200);
     const early = await runMaintenance(server.context);
-    assert.deepEqual(early, { replay: 0, tokens: 0 }, 'nothing is purged while still valid');
+    assert.deepEqual(early, { replay: 0, tokens: 0, audit: 0 }, 'nothing is purged while still valid');
     const realNow = server.context.now;
     (server.context as { now: () => number }).now = () => realNow() + 400;
     try {
@@ -27,6 +27,28 @@ test('runMaintenance purges replay reservations and token records once expired, 
     }
   } finally {
     await server.stop();
+  }
+});
+
+test('audit.retention: the maintenance pass deletes audit events older than the retention, and keeps them all when 0', async () => {
+  for (const retention of [0, 30]) {
+    const server = await startTestServer({ overrides: { audit: { retention } } });
+    try {
+      const now = server.context.now();
+      const days = (n: number) => new Date((now - n * 86_400) * 1000);
+      for (const age of [40, 31, 29, 1]) await server.context.store.audit.appendAudit({ time: days(age), type: 'test.event', details: { age } });
+      const result = await runMaintenance(server.context);
+      const left = (await server.context.store.audit.queryAudit({ type: 'test.event' })).map((e) => e.details?.age);
+      if (retention === 0) {
+        assert.equal(result.audit, 0);
+        assert.deepEqual(left, [1, 29, 31, 40], 'retention 0 keeps everything');
+      } else {
+        assert.equal(result.audit, 2);
+        assert.deepEqual(left, [1, 29], 'events older than 30 days are gone, younger ones stay');
+      }
+    } finally {
+      await server.stop();
+    }
   }
 });
 

@@ -42,7 +42,7 @@ test('labelled counters start at zero for every known label value, before any re
 
 test('an audit event the store refuses is counted in keyward_audit_write_failures_total', async () => {
   const metrics = createMetrics({ processMetrics: false });
-  const failing = { appendAudit: () => Promise.reject(new Error('disk full')), queryAudit: () => Promise.resolve([]) };
+  const failing = { appendAudit: () => Promise.reject(new Error('disk full')), queryAudit: () => Promise.resolve([]), purgeAuditBefore: () => Promise.resolve(0) };
   const silent = { error: () => undefined } as unknown as Parameters<typeof createAuditWriter>[1];
   const writer = createAuditWriter(failing, silent, { flushDelayMs: 0, onFailure: () => metrics.recordAuditWriteFailures(1) });
   writer.write({ time: new Date(), type: 'token.granted' });

@@ -284,6 +284,33 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal((await store.audit.queryAudit({ limit: 1000 })).length, 105);
     }));
 
+    test('audit: until, and paging by the id cursor visits every event once, newest first', withStore(async (store) => {
+      const at = (s: number) => new Date(T0.getTime() + s * 1000);
+      for (let i = 1; i <= 25; i += 1) await store.audit.appendAudit({ time: at(i), type: i % 2 === 0 ? 'token.granted' : 'token.refused' });
+      assert.deepEqual((await store.audit.queryAudit({ until: at(3) })).map((e) => e.time.getTime()), [3, 2, 1].map((s) => at(s).getTime()));
+      assert.deepEqual((await store.audit.queryAudit({ since: at(10), until: at(12) })).length, 3);
+      const seen: number[] = [];
+      let cursor: number | undefined;
+      for (;;) {
+        const page = await store.audit.queryAudit({ type: 'token.refused', limit: 4, ...(cursor === undefined ? {} : { beforeId: cursor }) });
+        if (page.length === 0) break;
+        seen.push(...page.map((e) => e.time.getTime()));
+        cursor = page[page.length - 1]!.id;
+      }
+      const odd = Array.from({ length: 13 }, (_, i) => at(25 - 2 * i).getTime());
+      assert.deepEqual(seen, odd, 'every matching event once, newest first, across pages');
+    }));
+
+    test('audit: retention purges events older than the cutoff in bounded batches, and nothing newer', withStore(async (store) => {
+      const at = (s: number) => new Date(T0.getTime() + s * 1000);
+      for (let i = 1; i <= 12; i += 1) await store.audit.appendAudit({ time: at(i), type: 'x' });
+      assert.equal(await store.audit.purgeAuditBefore(at(11), 4), 4, 'at most one batch');
+      assert.equal(await store.audit.purgeAuditBefore(at(11), 4), 4);
+      assert.equal(await store.audit.purgeAuditBefore(at(11), 4), 2, 'the rest of the old events');
+      assert.equal(await store.audit.purgeAuditBefore(at(11), 4), 0);
+      assert.deepEqual((await store.audit.queryAudit({})).map((e) => e.time.getTime()), [at(12).getTime(), at(11).getTime()]);
+    }));
+
     // ---- initial access tokens ------------------------------------------------------------------
     test('initial access tokens: add, list, consume counts down, then refuses', withStore(async (store) => {
       const now = new Date(T0.getTime() + 1000);

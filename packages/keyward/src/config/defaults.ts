@@ -77,6 +77,10 @@ export interface KeywardConfig {
     /** `Cache-Control: max-age` of `GET /resource/v1/clients/{id}/keys`, seconds. */
     readonly maxAge: number;
   };
+  readonly audit: {
+    /** Days audit events are kept; older ones are purged by the maintenance job. 0 keeps them forever. */
+    readonly retention: number;
+  };
   readonly maintenance: {
     /** Seconds between purges of expired replay entries and token records. */
     readonly purgeInterval: number;
@@ -119,6 +123,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
   clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
   clientKeysEndpoint: { maxAge: 60 },
+  audit: { retention: 0 },
   maintenance: { purgeInterval: 60 },
   console: { enabled: true },
   metrics: { enabled: true, clientIdLabel: false },
@@ -164,7 +169,8 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'clients.cacheTtl', description: 'Seconds a server node caches a client record and its parsed keys. Changes made through the admin API are applied at once on every node (over Redis, or between the workers of one server); the local CLI announces its changes (on the data directory socket `keyward.sock`, or on Redis when `storage.redisUrl` is set), so they too apply at once; anything not announced shows up within this time.' },
   { path: 'clients.jwksUriAllowHosts', description: 'Host names or IP literals (e.g. `["keys.internal", "127.0.0.1"]`) whose client `jwks_uri` may use plain http and resolve to private, loopback or link-local addresses. Empty by default: every jwks_uri must be https on a public address (SSRF defence, see docs/registration.md).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
-  { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records.' },
+  { path: 'audit.retention', description: 'Days an audit event is kept. The maintenance job (every `maintenance.purgeInterval`) deletes older events, oldest first, at most 100,000 per pass. 0 (the default) keeps every event: set it to what your audit policy requires, and export what must outlive it first (`keyward audit export`, docs/operations.md).' },
+  { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records (and of audit events past `audit.retention`).' },
   { path: 'console.enabled', description: 'Serve the admin web console at `/console/`: static pages that sign in with the admin key (in the browser) or an admin access token and call only the admin API. Every action needs an access token of scope `keyward:admin`. Turn it off on nodes that should not show it (docs/console.md).' },
   { path: 'metrics.enabled', description: 'Serve `GET /metrics` (Prometheus text format: token requests by outcome and reason, legacy audience acceptances, replay refusals, store errors, jwks_uri fetch failures, request durations). Expose it to your monitoring only (docs/operations.md).' },
   { path: 'metrics.clientIdLabel', description: 'Add a `client_id` label to the token counters, for authenticated clients only (one series per registered client). Off by default: unbounded label sets hurt Prometheus.' },

@@ -52,6 +52,9 @@ export const configInputSchema = z.strictObject({
   clientKeysEndpoint: z.strictObject({
     maxAge: seconds(86400).optional(),
   }).optional(),
+  audit: z.strictObject({
+    retention: z.number().int().min(0).max(36_500).optional(),
+  }).optional(),
   maintenance: z.strictObject({
     purgeInterval: z.number().int().min(1).max(86400).optional(),
   }).optional(),

@@ -179,12 +179,29 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
   }
 }
 
-/** One maintenance pass: purge expired replay reservations and token records, refresh signing keys. */
-export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number }> {
+/** Audit events deleted per statement, and at most per maintenance pass, past `audit.retention`. */
+const AUDIT_PURGE_BATCH = 10_000;
+const AUDIT_PURGE_MAX_PER_PASS = 100_000;
+
+/**
+ * One maintenance pass: purge expired replay reservations and token records, and audit events past
+ * `audit.retention` (in batches, at most AUDIT_PURGE_MAX_PER_PASS, so a first purge of a large
+ * backlog spreads over several passes); refresh signing keys.
+ */
+export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number; audit: number }> {
   const now = ctx.now();
   // RFC 7523 §3 (7): reservations are only needed until the assertion expires.
   const replay = await ctx.store.replay.purgeExpired(now);
   const tokens = await ctx.store.tokens.purgeExpiredTokens(now);
+  let audit = 0;
+  const retentionDays = ctx.config.audit.retention;
+  if (retentionDays > 0) {
+    const cutoff = new Date((now - retentionDays * 86_400) * 1000);
+    for (let purged = AUDIT_PURGE_BATCH; purged === AUDIT_PURGE_BATCH && audit < AUDIT_PURGE_MAX_PER_PASS;) {
+      purged = await ctx.store.audit.purgeAuditBefore(cutoff, AUDIT_PURGE_BATCH);
+      audit += purged;
+    }
+  }
   await ctx.signingKeys.refresh();
-  return { replay, tokens };
+  return { replay, tokens, audit };
 }

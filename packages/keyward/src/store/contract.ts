@@ -171,17 +171,28 @@ export interface AuditEvent {
   readonly details?: Record<string, unknown>;
 }
 
+/** Filters of an audit query; events come newest first (by id). */
 export interface AuditQuery {
   readonly clientId?: string;
   readonly type?: string;
   readonly reason?: string;
+  /** Events at or after this time. */
   readonly since?: Date;
+  /** Events at or before this time. */
+  readonly until?: Date;
+  /** The paging cursor: only events with an id below this one (the last id of the previous page). */
+  readonly beforeId?: number;
   readonly limit?: number;
 }
 
 export interface AuditStore {
   appendAudit(event: AuditEvent): Promise<void>;
   queryAudit(query: AuditQuery): Promise<AuditEvent[]>;
+  /**
+   * Deletes events older than `before` (retention), oldest first, at most `batch` of them (so a
+   * large backlog is purged in steps that never hold the database long). Returns how many.
+   */
+  purgeAuditBefore(before: Date, batch: number): Promise<number>;
 }
 
 /** Initial access tokens for RFC 7591 dynamic registration (stored as a hash). */

@@ -176,9 +176,21 @@ export function createMemoryStore(): Store {
           if (query.type !== undefined && e.type !== query.type) continue;
           if (query.reason !== undefined && e.reason !== query.reason) continue;
           if (query.since !== undefined && e.time.getTime() < query.since.getTime()) continue;
+          if (query.until !== undefined && e.time.getTime() > query.until.getTime()) continue;
+          if (query.beforeId !== undefined && (e.id ?? 0) >= query.beforeId) continue;
           out.push(copy(e));
         }
         return out;
+      },
+      async purgeAuditBefore(before, batch) {
+        let count = 0;
+        for (let i = 0; i < audit.length && count < batch; ) {
+          if ((audit[i] as AuditEvent).time.getTime() < before.getTime()) {
+            audit.splice(i, 1);
+            count += 1;
+          } else i += 1;
+        }
+        return count;
       },
     },
     initialAccessTokens: {

@@ -1,6 +1,7 @@
 /**
  * AuditStore over kysely. Queries return the newest events first (by id), filtered by every given
- * field (exact match; `since` inclusive), at most `limit` (default 100, maximum 10,000). Does NOT
+ * field (exact match; `since` and `until` inclusive; `beforeId` the paging cursor), at most `limit`
+ * (default 100, maximum 10,000). Does NOT
  * scrub `details`: callers must never put a token, secret or private key there.
  */
 import type { AuditStore } from '../contract.ts';
@@ -20,8 +21,16 @@ export function createSqlAuditStore({ db }: SqlContext): AuditStore {
       if (q.type !== undefined) query = query.where('type', '=', q.type);
       if (q.reason !== undefined) query = query.where('reason', '=', q.reason);
       if (q.since !== undefined) query = query.where('time', '>=', q.since.getTime());
+      if (q.until !== undefined) query = query.where('time', '<=', q.until.getTime());
+      if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
       const rows = await query.orderBy('id', 'desc').limit(resolveAuditLimit(q.limit)).execute();
       return rows.map(fromAuditRow);
+    },
+    async purgeAuditBefore(before, batch) {
+      // The oldest `batch` ids first: ids grow with time, so this walks the primary key from its start.
+      const doomed = db.selectFrom('audit_events').select('id').where('time', '<', before.getTime()).orderBy('id').limit(batch);
+      const result = await db.deleteFrom('audit_events').where('id', 'in', doomed).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -131,6 +131,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
     throw error;
   }
   const context: SqlContext = { db: kysely, dialect: 'sqlite' };
+  const sqlAudit = createSqlAuditStore(context);
 
   // Hot path: prepared statements, called synchronously.
   // RFC 7523 §3 (7): one INSERT decides; `changes === 1` when the pair was free or its reservation expired.
@@ -195,7 +196,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
         const row = toAuditRow(event);
         await batcher.enqueue(() => insertAuditStatement.run(row));
       },
-      queryAudit: createSqlAuditStore(context).queryAudit,
+      queryAudit: sqlAudit.queryAudit,
+      purgeAuditBefore: sqlAudit.purgeAuditBefore,
     },
     initialAccessTokens: createSqlInitialAccessTokenStore(context),
     async ping() {
