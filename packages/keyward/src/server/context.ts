@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { KeywardConfig } from '../config/defaults.ts';
 import type { Store } from '../store/contract.ts';
 import type { AuditWriter } from './services/audit-writer.ts';
+import type { ChangeFeed } from './services/change-feed/change-feed.ts';
 import type { ClientCache } from './services/client-cache.ts';
 import type { ServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
 import type { KeywardMetrics } from './services/metrics/create-metrics.ts';
@@ -37,10 +38,16 @@ export interface ServerContext {
   readonly signingKeys: SigningKeyService;
   readonly audit: AuditWriter;
   /**
-   * THE write path for clients, keys and initial access tokens of this node, on its clock; its
-   * changes drop the node's cached copies at once.
+   * THE write path for clients, keys and initial access tokens of this node, on its clock; it
+   * publishes every change on `changes`.
    */
   readonly registry: RegistryContext;
+  /**
+   * THE change feed of this node: the registry publishes on it, the client cache and the signing
+   * keys subscribe to it; its transport (Redis, worker IPC or the data directory's socket) links
+   * it to the other processes of the issuer.
+   */
+  readonly changes: ChangeFeed;
   /** The keys of jwks_uri clients, fetched and cached for this node. */
   readonly jwksUriKeys: ServerJwksUriKeys;
   /** This node's metrics (a worker shares them with the main process for GET /metrics). */

@@ -18,8 +18,9 @@ import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
 import { createClientCache } from './services/client-cache.ts';
 import { createServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
-import { listenForLocalAnnouncements } from './services/cluster/local-announcements.ts';
-import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
+import type { ChangeFeed } from './services/change-feed/change-feed.ts';
+import { openServerChangeFeed } from './services/change-feed/open-server-change-feed.ts';
+import { subscribeCaches } from './services/change-feed/subscribe-caches.ts';
 import { createMetrics } from './services/metrics/create-metrics.ts';
 import { createTokenRateLimiter } from './services/rate-limit/create-token-rate-limiter.ts';
 import { createRegistryContext } from './services/registry/registry-context.ts';
@@ -76,6 +77,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const nowMs = () => now() * 1000 + (Date.now() % 1000);
   let server: Server | undefined;
+  let changes: ChangeFeed | undefined;
   try {
     const signingKeys = await loadSigningKeys(store.signingKeys, {
       alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs,
@@ -104,10 +106,17 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const url = `http://${host}:${address.port}`;
     const issuer = resolveIssuer(config, address.port);
     const clients = createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, nowMs });
-    const registry = createRegistryContext(store, { now: () => new Date(now() * 1000) });
-    // Every change made through this node (admin API, dynamic registration) takes effect at once here;
-    // other processes' changes arrive as announcements (services/cluster).
-    registry.onChange((clientId) => clients.invalidate(clientId));
+    // THE change feed of this node: a change made through this node (admin API, dynamic
+    // registration) drops its cached copies at once and reaches the other processes over the
+    // feed's transport (Redis, worker IPC); theirs, and the local CLI's, arrive the same way.
+    // Opened now: a node configured for Redis that cannot reach it does not start.
+    // A store passed in by the caller may have nothing to do with the configured data directory.
+    changes = await openServerChangeFeed(config, {
+      logger, ownsDataDir: options.workerLink === undefined && options.store === undefined,
+      ...(options.workerLink ? { workerLink: options.workerLink } : {}),
+    });
+    subscribeCaches(changes, { clients, signingKeys, logger });
+    const registry = createRegistryContext(store, { now: () => new Date(now() * 1000), changes });
     const metrics = createMetrics({ clientIdLabel: config.metrics.clientIdLabel });
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
@@ -122,6 +131,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       signingKeys,
       audit,
       registry,
+      changes,
       jwksUriKeys: createServerJwksUriKeys({ config, now, logger, audit }),
       metrics,
       // Created now, so its Redis connection is ready before the first request.
@@ -131,16 +141,6 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
     holder.app = buildApp(context);
-    // Drop cached clients when another node or process changes them: over Redis between nodes, over
-    // IPC between the workers of one `serve --workers N`.
-    const useIpcBus = options.workerLink !== undefined && !config.storage.redisUrl;
-    // A lone process on its own SQLite data directory, without Redis, hears the local CLI on the
-    // directory's socket (the main process of `serve --workers N` does that for its workers; a store
-    // passed in by the caller may have nothing to do with the configured directory).
-    const ownsDataDir = options.workerLink === undefined && options.store === undefined;
-    const localBus = ownsDataDir ? await listenForLocalAnnouncements(config, logger) : undefined;
-    const bus = useIpcBus ? options.workerLink!.bus : localBus;
-    const cluster = await startClusterSync(context, bus ? { bus } : {});
 
     const maintenance = setInterval(() => {
       void runMaintenance(context).catch((error: unknown) => {
@@ -164,7 +164,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
             httpServer.closeIdleConnections();
             setTimeout(() => httpServer.closeAllConnections(), 2000).unref();
           });
-          await cluster.close();
+          await context.changes.close();
           await context.rateLimiter.close();
           await context.audit.flush();
           await store.close();
@@ -174,6 +174,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     };
   } catch (error) {
     server?.close();
+    await changes?.close().catch(() => undefined);
     if (options.store === undefined) await store.close().catch(() => undefined);
     throw error;
   }
