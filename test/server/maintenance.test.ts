@@ -16,14 +16,14 @@ test('runMaintenance purges replay reservations and token records once expired, 
     assert.equal((await requestToken(server, client, {}, assertion)).status, 200);
     const early = await runMaintenance(server.context);
     assert.deepEqual(early, { replay: 0, tokens: 0 }, 'nothing is purged while still valid');
-    const realNow = server.context.now;
-    (server.context as { now: () => number }).now = () => realNow() + 400;
+    const realClock = server.context.clock;
+    (server.context as { clock: () => number }).clock = () => realClock() + 400_000;
     try {
       const later = await runMaintenance(server.context);
       assert.ok(later.replay >= 1, 'the expired reservation is purged');
       assert.ok(later.tokens >= 1, 'the expired token record is purged');
     } finally {
-      (server.context as { now: () => number }).now = realNow;
+      (server.context as { clock: () => number }).clock = realClock;
     }
   } finally {
     await server.stop();

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { KeywardConfig } from '../config/defaults.ts';
+import type { Clock } from './clock.ts';
 import type { Store } from '../store/contract.ts';
 import type { AuditWriter } from './services/audit-writer.ts';
 import type { ChangeFeed } from './services/change-feed/change-feed.ts';
@@ -55,8 +56,8 @@ export interface ServerContext {
   /** The token endpoint's limits (per source address and per client); a no-op when disabled. */
   readonly rateLimiter: TokenRateLimiter;
   readonly counters: ServerCounters;
-  /** Current time in epoch seconds (injected so tests can move the clock). */
-  now(): number;
+  /** This node's clock, in epoch milliseconds (injected so tests can move the time). */
+  readonly clock: Clock;
   /** The link to the main process when this node is a worker of `keyward serve --workers N`. */
   readonly workerLink?: WorkerLink;
 }

@@ -11,6 +11,7 @@ import type { KeywardConfig } from '../config/defaults.ts';
 import { resolveIssuer } from '../config/resolve-issuer.ts';
 import type { Store } from '../store/contract.ts';
 import { buildApp } from './build-app.ts';
+import { epochSeconds, systemClock, type Clock } from './clock.ts';
 import { openConfiguredStore } from './open-configured-store.ts';
 import type { ServerContext } from './context.ts';
 import { limitConnections } from './limit-connections.ts';
@@ -64,8 +65,8 @@ export interface StartServerOptions {
   /** Use this store instead of opening one from the configuration (it is closed on close()). */
   readonly store?: Store;
   readonly logger?: Logger;
-  /** Clock in epoch seconds (tests). */
-  readonly now?: () => number;
+  /** The node's clock, in epoch milliseconds (tests); default the system clock. */
+  readonly clock?: Clock;
   /** Set in a worker process of `keyward serve --workers N` (workers/worker-process.ts). */
   readonly workerLink?: WorkerLink;
 }
@@ -74,13 +75,12 @@ export interface StartServerOptions {
 export async function startServer(config: KeywardConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const store = options.store ?? (await openConfiguredStore(config, { serving: true, onWarning: (message) => logger.warn(message) }));
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const nowMs = () => now() * 1000 + (Date.now() % 1000);
+  const clock = options.clock ?? systemClock;
   let server: Server | undefined;
   let changes: ChangeFeed | undefined;
   try {
     const signingKeys = await loadSigningKeys(store.signingKeys, {
-      alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs,
+      alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, clock,
       encryption: resolveKeyEncryption(config), onWarning: (message) => logger.warn(message),
     });
     // The app needs the issuer, known once the port is bound; no request can arrive before that.
@@ -105,7 +105,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     const issuer = resolveIssuer(config, address.port);
-    const clients = createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, nowMs });
+    const clients = createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, clock });
     // THE change feed of this node: a change made through this node (admin API, dynamic
     // registration) drops its cached copies at once and reaches the other processes over the
     // feed's transport (Redis, worker IPC); theirs, and the local CLI's, arrive the same way.
@@ -116,7 +116,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     });
     subscribeCaches(changes, { clients, signingKeys, logger });
-    const registry = createRegistryContext(store, { now: () => new Date(now() * 1000), changes });
+    const registry = createRegistryContext(store, { clock, changes });
     const metrics = createMetrics({ clientIdLabel: config.metrics.clientIdLabel });
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
@@ -132,12 +132,12 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       audit,
       registry,
       changes,
-      jwksUriKeys: createServerJwksUriKeys({ config, now, logger, audit }),
+      jwksUriKeys: createServerJwksUriKeys({ config, clock, logger, audit }),
       metrics,
       // Created now, so its Redis connection is ready before the first request.
       rateLimiter: createTokenRateLimiter(config.rateLimit, { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix }),
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
-      now,
+      clock,
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
     holder.app = buildApp(context);
@@ -182,7 +182,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
 
 /** One maintenance pass: purge expired replay reservations and token records, refresh signing keys. */
 export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number }> {
-  const now = ctx.now();
+  const now = epochSeconds(ctx.clock);
   // RFC 7523 §3 (7): reservations are only needed until the assertion expires.
   const replay = await ctx.store.replay.purgeExpired(now);
   const tokens = await ctx.store.tokens.purgeExpiredTokens(now);

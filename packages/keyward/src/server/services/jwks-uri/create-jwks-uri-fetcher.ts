@@ -17,6 +17,7 @@
 import { OAuthError } from '@keyward/core';
 import type { PublicKeyInfo } from '@keyward/core';
 import { fetchJwks, type ResolveHost } from './fetch-jwks.ts';
+import { systemClock, type Clock } from '../../clock.ts';
 
 /** Options of {@link createJwksUriFetcher}; see the defaults in {@link DEFAULT_JWKS_URI_OPTIONS}. */
 export interface JwksUriFetcherOptions {
@@ -31,8 +32,8 @@ export interface JwksUriFetcherOptions {
   readonly unknownKidRefetchSeconds?: number;
   /** After a failed fetch, the URI is not fetched again before this many seconds. */
   readonly failureRetrySeconds?: number;
-  /** Clock in epoch milliseconds (tests). */
-  readonly now?: () => number;
+  /** The clock (tests); default the system clock. */
+  readonly clock?: Clock;
   /** DNS resolution (tests); default `dns.promises.lookup(host, { all: true })`. */
   readonly lookup?: ResolveHost;
 }
@@ -84,7 +85,7 @@ interface Entry {
 /** Creates a fetcher with its own cache. */
 export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksUriFetcher {
   const o = { ...DEFAULT_JWKS_URI_OPTIONS, ...options };
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const allowHosts = options.allowHosts ?? [];
   const entries = new Map<string, Entry>();
   const failures = new Map<string, { error: OAuthError; retryAfter: number }>();
@@ -103,12 +104,12 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
     let pending = inflight.get(uri);
     if (pending !== undefined) return pending;
     if (lastFetch.size >= MAX_ENTRIES) lastFetch.clear();
-    lastFetch.set(uri, now());
+    lastFetch.set(uri, clock());
     pending = (async () => {
       const previous = entries.get(uri);
       try {
         const fetched = await fetchJwks(uri, { timeoutMs: o.timeoutMs, maxBytes: o.maxBytes, allowHosts, ...(options.lookup ? { resolve: options.lookup } : {}) });
-        const at = now();
+        const at = clock();
         const entry: Entry = { keys: fetched.keys, fetchedAt: at, expiresAt: at + clampSeconds(fetched.maxAge, fetched.noStore) * 1000, retryAfter: 0 };
         if (entries.size >= MAX_ENTRIES) entries.clear();
         entries.set(uri, entry);
@@ -116,7 +117,7 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
         return entry;
       } catch (cause) {
         const error = cause instanceof OAuthError ? cause : new OAuthError('jwks_fetch_failed', { detail: 'the jwks_uri could not be fetched', cause });
-        const retryAfter = now() + o.failureRetrySeconds * 1000;
+        const retryAfter = clock() + o.failureRetrySeconds * 1000;
         if (previous === undefined) {
           failures.set(uri, { error, retryAfter });
           throw error;
@@ -137,7 +138,7 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
 
   return {
     async getKeys(clientId, uri, getOptions = {}) {
-      const at = now();
+      const at = clock();
       let entry = entries.get(uri);
       if (entry === undefined) {
         const failure = failures.get(uri);

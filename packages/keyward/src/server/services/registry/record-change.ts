@@ -26,7 +26,7 @@ export async function recordChange(ctx: RegistryContext, event: {
   details?: Record<string, unknown>;
 }): Promise<void> {
   await ctx.store.audit.appendAudit({
-    time: ctx.now(),
+    time: new Date(ctx.clock()),
     type: event.type,
     actor: event.actor,
     ...(event.clientId ? { clientId: event.clientId } : {}),
