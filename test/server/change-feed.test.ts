@@ -3,12 +3,14 @@
  * published reaches this process's subscribers at once and goes out on the transport; what the
  * transport receives is validated alike for every transport, so a malformed message is dropped
  * with a warning that does not repeat the message, and nothing a transport hands in can throw out
- * of the feed or stop a later event.
+ * of the feed or stop a later event. The main process of `serve --workers N` relays a worker's event
+ * to the other workers only.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChangeEvent, ChangeTransport } from '../../packages/keyward/src/server/services/change-feed/index.ts';
 import { createChangeFeed } from '../../packages/keyward/src/server/services/change-feed/index.ts';
+import { relayChangeEvent } from '../../packages/keyward/src/server/workers/relay-change-event.ts';
 
 /** A transport whose received messages the test injects, and which records what it sends. */
 function fakeTransport(options: { failSend?: boolean } = {}) {
@@ -122,4 +124,14 @@ test('unsubscribe and close: no more events, the transport is closed', async () 
   deliver({ type: 'signing-keys' });
   assert.equal(seen, 0);
   assert.ok(closed());
+});
+
+test('the main process of serve --workers passes a worker\'s event to every other worker, and the CLI\'s to all', () => {
+  const workers = new Set(['w1', 'w2', 'w3']);
+  const fromWorker: string[] = [];
+  relayChangeEvent(workers, 'w2', (worker) => fromWorker.push(worker));
+  assert.deepEqual(fromWorker, ['w1', 'w3'], 'the sender\'s feed delivered it already');
+  const fromCli: string[] = [];
+  relayChangeEvent(workers, undefined, (worker) => fromCli.push(worker));
+  assert.deepEqual(fromCli, ['w1', 'w2', 'w3']);
 });

@@ -28,6 +28,7 @@ import { listenOnAnnouncementSocket } from '../services/change-feed/socket-trans
 import { loadSigningKeys } from '../services/signing-keys.ts';
 import { resolveKeyEncryption } from '../services/key-encryption/index.ts';
 import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
+import { relayChangeEvent } from './relay-change-event.ts';
 
 /** More worker deaths than this within RESTART_WINDOW_MS stop the whole server. */
 export const MAX_RESTARTS = 5;
@@ -108,7 +109,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   const onMessage = (worker: Worker, message: unknown): void => {
     if (!isKeywardMessage<ToPrimary>(message)) return;
     if (message.keyward === 'invalidate') {
-      for (const each of workers) if (each !== worker) sendTo(each, { keyward: 'invalidate', event: message.event });
+      relayChangeEvent(workers, worker, (each) => sendTo(each, { keyward: 'invalidate', event: message.event }));
     } else if (message.keyward === 'metrics') {
       aggregator.clusterMetrics().then(
         (text) => sendTo(worker, { keyward: 'metrics', id: message.id, text }),
@@ -191,7 +192,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   if (socket !== undefined) {
     local = createChangeFeed({ transport: socket, logger });
     local.subscribe((event) => {
-      for (const each of workers) sendTo(each, { keyward: 'invalidate', event });
+      relayChangeEvent(workers, undefined, (each) => sendTo(each, { keyward: 'invalidate', event }));
     });
   }
 
