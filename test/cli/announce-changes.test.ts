@@ -1,6 +1,6 @@
 /**
  * The CLI's announcement of its direct store changes to the running servers: over the real Redis
- * invalidation bus when `storage.redisUrl` is set (a subscriber on the same prefix receives the
+ * transport of the change feed when `storage.redisUrl` is set (a subscriber on the same prefix receives the
  * events), silence when no server listens on the data directory, and a warning (never a failure,
  * never the Redis password) when Redis does not answer. The end-to-end effects are in
  * test/cluster/cluster.test.ts (Redis), test/server/local-announcements.test.ts and
@@ -13,17 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../packages/keyward/src/config/resolve-config.ts';
 import { announceChanges } from '../../packages/keyward/src/cli/lib/announce-changes.ts';
-import { createInvalidationBus, type InvalidationEvent } from '../../packages/keyward/src/store/redis/create-invalidation-bus.ts';
+import { createChangeFeed, openRedisTransport, type ChangeEvent } from '../../packages/keyward/src/server/services/change-feed/index.ts';
 import { checkRedis, createTestPrefix, REDIS_URL, resolveSkip } from '../store/services.ts';
 
 const skip = await resolveSkip(await checkRedis());
 
 test('with storage.redisUrl, the events reach a node subscribed to the same prefix', { skip }, async () => {
   const prefix = createTestPrefix();
-  const listener = await createInvalidationBus(REDIS_URL, prefix.prefix);
+  const listener = createChangeFeed({ transport: await openRedisTransport(REDIS_URL, prefix.prefix), logger: { warn: () => undefined } });
   try {
-    const received: InvalidationEvent[] = [];
-    await listener.subscribe((event) => received.push(event));
+    const received: ChangeEvent[] = [];
+    listener.subscribe((event) => received.push(event));
     const config = resolveConfig({ overrides: { storage: { redisUrl: REDIS_URL, keyPrefix: prefix.prefix } } });
     const warning = await announceChanges(config, [{ type: 'client', clientId: 'c-1' }, { type: 'signing-keys' }]);
     assert.equal(warning, undefined);

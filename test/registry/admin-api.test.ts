@@ -25,7 +25,7 @@ let admin: TestClient;
 let reader: TestClient;
 
 before(async () => {
-  server = await startTestServer({ now: () => clock, overrides: { clients: { cacheTtl: 0, jwksUriAllowHosts: ['127.0.0.1'] } } });
+  server = await startTestServer({ clock: () => clock * 1000, overrides: { clients: { cacheTtl: 0, jwksUriAllowHosts: ['127.0.0.1'] } } });
   admin = await addTestClient(server, { scopes: ['keyward:admin'], clientId: 'admin-client', slot: 0 });
   reader = await addTestClient(server, { scopes: ['read'], clientId: 'reader-client', slot: 0, alg: 'ES384' });
 });

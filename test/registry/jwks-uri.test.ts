@@ -177,7 +177,7 @@ test('rotation at the URI is picked up on an unknown kid, at most once per coold
   const server = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': cacheControl }).end(JSON.stringify({ keys: served })));
   try {
     let clock = 1_000_000;
-    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], now: () => clock });
+    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], clock: () => clock });
     const uri = `${server.url}/jwks`;
     assert.deepEqual((await fetcher.getKeys('c', uri)).keys.map((k) => k.kid), ['old']);
     assert.equal(server.hits(), 1);
@@ -232,7 +232,7 @@ test('a failed fetch keeps the last good set (stale, with the error) and is not 
   });
   try {
     let clock = 5_000_000;
-    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], now: () => clock });
+    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], clock: () => clock });
     const uri = `${server.url}/jwks`;
     const all = await Promise.all(Array.from({ length: 5 }, () => fetcher.getKeys('c', uri)));
     assert.equal(server.hits(), 1, 'concurrent callers share one fetch');
@@ -267,7 +267,7 @@ test('client rotation at the URI: an unknown kid refetches within the 1 s rate (
   const server = await serve((_req, res) => { setTimeout(() => res.end(JSON.stringify({ keys: served })), 100); });
   try {
     let clock = 2_000_000;
-    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], now: () => clock });
+    const fetcher = createJwksUriFetcher({ allowHosts: ['127.0.0.1'], clock: () => clock });
     const uri = `${server.url}/jwks`;
     await fetcher.getKeys('c', uri);
     served = [...served, await newJwk('new')];

@@ -23,8 +23,8 @@ function setup() {
   const store = createMemoryStore();
   let now = new Date('2026-01-01T00:00:00Z');
   const changes: string[] = [];
-  const ctx = createRegistryContext(store, { now: () => now });
-  ctx.onChange((id) => changes.push(id));
+  const ctx = createRegistryContext(store, { clock: () => now.getTime() });
+  ctx.changes.subscribe((event) => { if (event.type === 'client') changes.push(event.clientId); });
   return { store, ctx, changes, advance: (s: number) => { now = new Date(now.getTime() + s * 1000); } };
 }
 

@@ -23,7 +23,7 @@ export function makeDataDir(): { dir: string; remove: () => void } {
 }
 
 /** Starts a quiet server on port 0 with a temporary SQLite data directory. */
-export async function startTestServer(options: { dataDir?: string; overrides?: KeywardConfigInput; now?: () => number } = {}): Promise<RunningServer & { dataDir: string; stop: () => Promise<void> }> {
+export async function startTestServer(options: { dataDir?: string; overrides?: KeywardConfigInput; clock?: () => number } = {}): Promise<RunningServer & { dataDir: string; stop: () => Promise<void> }> {
   const owned = options.dataDir === undefined ? makeDataDir() : undefined;
   const dataDir = options.dataDir ?? owned!.dir;
   const o = options.overrides ?? {};
@@ -36,7 +36,7 @@ export async function startTestServer(options: { dataDir?: string; overrides?: K
       clients: { cacheTtl: 0, ...o.clients },
     },
   });
-  const server = await startServer(config, options.now ? { now: options.now } : {});
+  const server = await startServer(config, options.clock ? { clock: options.clock } : {});
   return Object.assign(server, {
     dataDir,
     stop: async () => {

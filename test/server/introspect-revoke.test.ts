@@ -81,13 +81,13 @@ test('revoking the client key revokes the tokens it authenticated', async () => 
 
 test('expired tokens are inactive', async () => {
   const token = await newToken();
-  const realNow = server.context.now;
-  (server.context as { now: () => number }).now = () => realNow() + 301;
+  const realClock = server.context.clock;
+  (server.context as { clock: () => number }).clock = () => realClock() + 301_000;
   try {
-    const answer = await introspect(token, resourceServer, realNow() + 301);
+    const answer = await introspect(token, resourceServer, Math.floor(realClock() / 1000) + 301);
     assert.equal(answer.status, 200, answer.text);
     assert.equal(answer.json.active, false);
   } finally {
-    (server.context as { now: () => number }).now = realNow;
+    (server.context as { clock: () => number }).clock = realClock;
   }
 });

@@ -1,5 +1,5 @@
 /**
- * The local announcement socket (server/services/cluster/local-announcements.ts) with a real server
+ * The local announcement socket (server/services/change-feed/socket-transport.ts) with a real server
  * on SQLite and real CLI processes on its data directory: a client the CLI disables is refused at
  * once and a signing key the CLI rotates signs at once, although clients are cached for 300 s and
  * signing keys re-read every 30 s; junk, oversized or half-sent input on the socket changes nothing
@@ -13,7 +13,7 @@ import { connect } from 'node:net';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../packages/keyward/src/config/resolve-config.ts';
-import { localAnnouncementPath, sendLocalAnnouncements } from '../../packages/keyward/src/server/services/cluster/local-announcements.ts';
+import { localAnnouncementPath, sendLocalAnnouncements } from '../../packages/keyward/src/server/services/change-feed/socket-transport.ts';
 import { runKeyward } from '../cli/run-cli.ts';
 import { addTestClient, assertionFor, makeDataDir, requestToken, startTestServer } from './helpers.ts';
 

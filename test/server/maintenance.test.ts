@@ -16,14 +16,14 @@ test('runMaintenance purges replay reservations and token records once expired, 
     assert.equal((await requestToken(server, client, {}, assertion)).status, 200);
     const early = await runMaintenance(server.context);
     assert.deepEqual(early, { replay: 0, tokens: 0, audit: 0 }, 'nothing is purged while still valid');
-    const realNow = server.context.now;
-    (server.context as { now: () => number }).now = () => realNow() + 400;
+    const realClock = server.context.clock;
+    (server.context as { clock: () => number }).clock = () => realClock() + 400_000;
     try {
       const later = await runMaintenance(server.context);
       assert.ok(later.replay >= 1, 'the expired reservation is purged');
       assert.ok(later.tokens >= 1, 'the expired token record is purged');
     } finally {
-      (server.context as { now: () => number }).now = realNow;
+      (server.context as { clock: () => number }).clock = realClock;
     }
   } finally {
     await server.stop();
@@ -34,8 +34,8 @@ test('audit.retention: the maintenance pass deletes audit events older than the 
   for (const retention of [0, 30]) {
     const server = await startTestServer({ overrides: { audit: { retention } } });
     try {
-      const now = server.context.now();
-      const days = (n: number) => new Date((now - n * 86_400) * 1000);
+      const now = server.context.clock();
+      const days = (n: number) => new Date(now - n * 86_400_000);
       for (const age of [40, 31, 29, 1]) await server.context.store.audit.appendAudit({ time: days(age), type: 'test.event', details: { age } });
       const result = await runMaintenance(server.context);
       const left = (await server.context.store.audit.queryAudit({ type: 'test.event' })).map((e) => e.details?.age);

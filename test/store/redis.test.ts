@@ -2,9 +2,10 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { isStoreError, openStore } from '../../packages/keyward/src/store/index.ts';
+import { connectRedis, createRedisReplayStore, deriveReplayKey } from '../../packages/keyward/src/store/redis/index.ts';
 import {
-  connectRedis, createInvalidationBus, createRedisReplayStore, deriveReplayKey, parseInvalidationEvent, type InvalidationEvent,
-} from '../../packages/keyward/src/store/redis/index.ts';
+  createChangeFeed, decodeChangeMessage, openRedisTransport, toChangeEvent, type ChangeEvent,
+} from '../../packages/keyward/src/server/services/change-feed/index.ts';
 import { runStoreContract } from './contract-suite.ts';
 import { checkPostgres, checkRedis, createTestPrefix, REDIS_URL, resolveSkip, shareTestDatabase } from './services.ts';
 import { openPostgresStore } from '../../packages/keyward/src/store/postgres/index.ts';
@@ -96,30 +97,34 @@ describe('redis replay cache and invalidation bus', { skip }, () => {
     }
   });
 
-  test('invalidation bus: an event published by one node reaches every subscriber; junk is ignored', async () => {
+  test('change feed over Redis: an event published by one node reaches every subscriber once; junk is ignored', async () => {
     const { prefix } = createTestPrefix();
-    const nodeA = await createInvalidationBus(REDIS_URL, prefix);
-    const nodeB = await createInvalidationBus(REDIS_URL, prefix);
-    const otherIssuer = await createInvalidationBus(REDIS_URL, `${prefix}other:`);
+    const quiet = { warn: () => undefined };
+    const openNode = async (keyPrefix: string) => createChangeFeed({ transport: await openRedisTransport(REDIS_URL, keyPrefix), logger: quiet });
+    const nodeA = await openNode(prefix);
+    const nodeB = await openNode(prefix);
+    const otherIssuer = await openNode(`${prefix}other:`);
     const raw = new Redis(REDIS_URL);
     try {
-      const seenA: InvalidationEvent[] = [];
-      const seenB: InvalidationEvent[] = [];
-      const seenOther: InvalidationEvent[] = [];
-      await nodeA.subscribe((e) => seenA.push(e));
-      const stopB = await nodeB.subscribe((e) => seenB.push(e));
-      await otherIssuer.subscribe((e) => seenOther.push(e));
+      const seenA: ChangeEvent[] = [];
+      const seenB: ChangeEvent[] = [];
+      const seenOther: ChangeEvent[] = [];
+      nodeA.subscribe((e) => seenA.push(e));
+      const stopB = nodeB.subscribe((e) => seenB.push(e));
+      otherIssuer.subscribe((e) => seenOther.push(e));
       await raw.publish(`${prefix}invalidate`, 'not json');
       await raw.publish(`${prefix}invalidate`, JSON.stringify({ type: 'client' }));
-      await nodeA.publish({ type: 'client', clientId: 'c1' });
-      await nodeB.publish({ type: 'signing-keys' });
       const deadline = Date.now() + 5000;
+      nodeA.publish({ type: 'client', clientId: 'c1' });
+      // The publisher's own subscribers have it at once; node B's once Redis has passed it on.
+      while (seenB.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      nodeB.publish({ type: 'signing-keys' });
       while ((seenA.length < 2 || seenB.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.deepEqual(seenA, [{ type: 'client', clientId: 'c1' }, { type: 'signing-keys' }]);
       assert.deepEqual(seenB, seenA);
       assert.deepEqual(seenOther, [], 'another prefix is another channel');
       stopB();
-      await nodeA.publish({ type: 'client', clientId: 'c2' });
+      nodeA.publish({ type: 'client', clientId: 'c2' });
       while (seenA.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(seenA.length, 3);
@@ -131,7 +136,8 @@ describe('redis replay cache and invalidation bus', { skip }, () => {
   });
 });
 
-test('parseInvalidationEvent accepts the two event shapes only', () => {
+test('a change message is one of the two event shapes only', () => {
+  const parseInvalidationEvent = (text: string) => toChangeEvent(decodeChangeMessage(text));
   assert.deepEqual(parseInvalidationEvent('{"type":"client","clientId":"c","extra":1}'), { type: 'client', clientId: 'c' });
   assert.deepEqual(parseInvalidationEvent('{"type":"signing-keys"}'), { type: 'signing-keys' });
   assert.equal(parseInvalidationEvent('{"type":"keys","clientId":"c"}'), undefined, 'never published: client covers the keys');

@@ -6,8 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { KeywardConfig } from '../config/defaults.ts';
+import type { Clock } from './clock.ts';
 import type { Store } from '../store/contract.ts';
 import type { AuditWriter } from './services/audit-writer.ts';
+import type { ChangeFeed } from './services/change-feed/change-feed.ts';
 import type { ClientCache } from './services/client-cache.ts';
 import type { ServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
 import type { KeywardMetrics } from './services/metrics/create-metrics.ts';
@@ -37,10 +39,16 @@ export interface ServerContext {
   readonly signingKeys: SigningKeyService;
   readonly audit: AuditWriter;
   /**
-   * THE write path for clients, keys and initial access tokens of this node, on its clock; its
-   * changes drop the node's cached copies at once.
+   * THE write path for clients, keys and initial access tokens of this node, on its clock; it
+   * publishes every change on `changes`.
    */
   readonly registry: RegistryContext;
+  /**
+   * THE change feed of this node: the registry publishes on it, the client cache and the signing
+   * keys subscribe to it; its transport (Redis, worker IPC or the data directory's socket) links
+   * it to the other processes of the issuer.
+   */
+  readonly changes: ChangeFeed;
   /** The keys of jwks_uri clients, fetched and cached for this node. */
   readonly jwksUriKeys: ServerJwksUriKeys;
   /** This node's metrics (a worker shares them with the main process for GET /metrics). */
@@ -48,8 +56,8 @@ export interface ServerContext {
   /** The token endpoint's limits (per source address and per client); a no-op when disabled. */
   readonly rateLimiter: TokenRateLimiter;
   readonly counters: ServerCounters;
-  /** Current time in epoch seconds (injected so tests can move the clock). */
-  now(): number;
+  /** This node's clock, in epoch milliseconds (injected so tests can move the time). */
+  readonly clock: Clock;
   /** The link to the main process when this node is a worker of `keyward serve --workers N`. */
   readonly workerLink?: WorkerLink;
 }

@@ -11,6 +11,7 @@ import type { KeywardConfig } from '../config/defaults.ts';
 import { resolveIssuer } from '../config/resolve-issuer.ts';
 import type { Store } from '../store/contract.ts';
 import { buildApp } from './build-app.ts';
+import { epochSeconds, systemClock, type Clock } from './clock.ts';
 import { openConfiguredStore } from './open-configured-store.ts';
 import type { ServerContext } from './context.ts';
 import { limitConnections } from './limit-connections.ts';
@@ -18,8 +19,9 @@ import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
 import { createClientCache } from './services/client-cache.ts';
 import { createServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
-import { listenForLocalAnnouncements } from './services/cluster/local-announcements.ts';
-import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
+import type { ChangeFeed } from './services/change-feed/change-feed.ts';
+import { openServerChangeFeed } from './services/change-feed/open-server-change-feed.ts';
+import { subscribeCaches } from './services/change-feed/subscribe-caches.ts';
 import { createMetrics } from './services/metrics/create-metrics.ts';
 import { createTokenRateLimiter } from './services/rate-limit/create-token-rate-limiter.ts';
 import { createRegistryContext } from './services/registry/registry-context.ts';
@@ -63,8 +65,8 @@ export interface StartServerOptions {
   /** Use this store instead of opening one from the configuration (it is closed on close()). */
   readonly store?: Store;
   readonly logger?: Logger;
-  /** Clock in epoch seconds (tests). */
-  readonly now?: () => number;
+  /** The node's clock, in epoch milliseconds (tests); default the system clock. */
+  readonly clock?: Clock;
   /** Set in a worker process of `keyward serve --workers N` (workers/worker-process.ts). */
   readonly workerLink?: WorkerLink;
 }
@@ -73,12 +75,12 @@ export interface StartServerOptions {
 export async function startServer(config: KeywardConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const store = options.store ?? (await openConfiguredStore(config, { serving: true, onWarning: (message) => logger.warn(message) }));
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
-  const nowMs = () => now() * 1000 + (Date.now() % 1000);
+  const clock = options.clock ?? systemClock;
   let server: Server | undefined;
+  let changes: ChangeFeed | undefined;
   try {
     const signingKeys = await loadSigningKeys(store.signingKeys, {
-      alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, nowMs,
+      alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, clock,
       encryption: resolveKeyEncryption(config), onWarning: (message) => logger.warn(message),
     });
     // The app needs the issuer, known once the port is bound; no request can arrive before that.
@@ -103,11 +105,18 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${host}:${address.port}`;
     const issuer = resolveIssuer(config, address.port);
-    const clients = createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, nowMs });
-    const registry = createRegistryContext(store, { now: () => new Date(now() * 1000) });
-    // Every change made through this node (admin API, dynamic registration) takes effect at once here;
-    // other processes' changes arrive as announcements (services/cluster).
-    registry.onChange((clientId) => clients.invalidate(clientId));
+    const clients = createClientCache(store.clients, { ttlSeconds: config.clients.cacheTtl, logger, clock });
+    // THE change feed of this node: a change made through this node (admin API, dynamic
+    // registration) drops its cached copies at once and reaches the other processes over the
+    // feed's transport (Redis, worker IPC); theirs, and the local CLI's, arrive the same way.
+    // Opened now: a node configured for Redis that cannot reach it does not start.
+    // A store passed in by the caller may have nothing to do with the configured data directory.
+    changes = await openServerChangeFeed(config, {
+      logger, ownsDataDir: options.workerLink === undefined && options.store === undefined,
+      ...(options.workerLink ? { workerLink: options.workerLink } : {}),
+    });
+    subscribeCaches(changes, { clients, signingKeys, logger });
+    const registry = createRegistryContext(store, { clock, changes });
     const metrics = createMetrics({ clientIdLabel: config.metrics.clientIdLabel });
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
@@ -122,25 +131,16 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       signingKeys,
       audit,
       registry,
-      jwksUriKeys: createServerJwksUriKeys({ config, now, logger, audit }),
+      changes,
+      jwksUriKeys: createServerJwksUriKeys({ config, clock, logger, audit }),
       metrics,
       // Created now, so its Redis connection is ready before the first request.
       rateLimiter: createTokenRateLimiter(config.rateLimit, { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix }),
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
-      now,
+      clock,
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
     holder.app = buildApp(context);
-    // Drop cached clients when another node or process changes them: over Redis between nodes, over
-    // IPC between the workers of one `serve --workers N`.
-    const useIpcBus = options.workerLink !== undefined && !config.storage.redisUrl;
-    // A lone process on its own SQLite data directory, without Redis, hears the local CLI on the
-    // directory's socket (the main process of `serve --workers N` does that for its workers; a store
-    // passed in by the caller may have nothing to do with the configured directory).
-    const ownsDataDir = options.workerLink === undefined && options.store === undefined;
-    const localBus = ownsDataDir ? await listenForLocalAnnouncements(config, logger) : undefined;
-    const bus = useIpcBus ? options.workerLink!.bus : localBus;
-    const cluster = await startClusterSync(context, bus ? { bus } : {});
 
     const maintenance = setInterval(() => {
       void runMaintenance(context).catch((error: unknown) => {
@@ -164,7 +164,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
             httpServer.closeIdleConnections();
             setTimeout(() => httpServer.closeAllConnections(), 2000).unref();
           });
-          await cluster.close();
+          await context.changes.close();
           await context.rateLimiter.close();
           await context.audit.flush();
           await store.close();
@@ -174,6 +174,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     };
   } catch (error) {
     server?.close();
+    await changes?.close().catch(() => undefined);
     if (options.store === undefined) await store.close().catch(() => undefined);
     throw error;
   }
@@ -189,7 +190,7 @@ const AUDIT_PURGE_MAX_PER_PASS = 100_000;
  * backlog spreads over several passes); refresh signing keys.
  */
 export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number; audit: number }> {
-  const now = ctx.now();
+  const now = epochSeconds(ctx.clock);
   // RFC 7523 §3 (7): reservations are only needed until the assertion expires.
   const replay = await ctx.store.replay.purgeExpired(now);
   const tokens = await ctx.store.tokens.purgeExpiredTokens(now);

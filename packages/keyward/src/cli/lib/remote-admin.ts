@@ -67,7 +67,7 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
     const ctx = createRegistryContext(store);
     // Clients changed by this command, announced to the running servers afterwards (announce-changes.ts).
     const changed = new Set<string>();
-    ctx.onChange((clientId) => changed.add(clientId));
+    ctx.changes.subscribe((event) => { if (event.type === 'client') changed.add(event.clientId); });
     const actor = 'cli';
     const keyWire = (records: Parameters<typeof toKeyView>[0][]) => records.map((r) => toKeyView(r) as unknown as Wire);
     const target: AdminTarget = {

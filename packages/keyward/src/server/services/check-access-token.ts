@@ -7,6 +7,7 @@ import { OAuthError } from '@keyward/core';
 import { verifyAccessToken, type VerifiedAccessToken } from '@keyward/core';
 import type { IssuedTokenRecord } from '../../store/contract.ts';
 import type { ServerContext } from '../context.ts';
+import { epochSeconds } from '../clock.ts';
 
 /** An active token of this server and its record. */
 export interface ActiveToken {
@@ -20,7 +21,7 @@ export interface ActiveToken {
  */
 export async function checkAccessToken(ctx: ServerContext, token: string): Promise<ActiveToken> {
   await ctx.signingKeys.refreshIfStale();
-  const verified = verifyAccessToken(token, { keys: ctx.signingKeys.publicKeys(), issuer: ctx.issuer, now: ctx.now() });
+  const verified = verifyAccessToken(token, { keys: ctx.signingKeys.publicKeys(), issuer: ctx.issuer, now: epochSeconds(ctx.clock) });
   let record: IssuedTokenRecord | undefined;
   try {
     record = await ctx.store.tokens.getToken(verified.jti);

@@ -13,6 +13,7 @@ import type { ClientRecord } from '../../store/contract.ts';
 import type { ServerContext } from '../context.ts';
 import type { FormParameters } from '../middleware/read-form.ts';
 import type { CachedClient } from './client-cache.ts';
+import { epochSeconds } from '../clock.ts';
 
 /** RFC 7523 §2.2: the only client_assertion_type Keyward takes. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -95,7 +96,7 @@ export async function verifyAssertionOfClient(ctx: ServerContext, assertion: str
     keys,
     issuer: ctx.issuer,
     tokenEndpoint: ctx.tokenEndpoint,
-    now: ctx.now(),
+    now: epochSeconds(ctx.clock),
     ...(clientIdParam === undefined ? {} : { clientIdParam }),
     policy,
   });

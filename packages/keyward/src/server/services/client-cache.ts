@@ -13,6 +13,7 @@ import { importPublicKey } from '@keyward/core';
 import type { RegisteredKey } from '@keyward/core';
 import type { ClientKeyRecord, ClientRecord, ClientStore } from '../../store/contract.ts';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../clock.ts';
 
 /** A client and its keys, ready for verifyClientAssertion. */
 export interface CachedClient {
@@ -30,9 +31,9 @@ export interface ClientCache {
   clear(): void;
 }
 
-/** A cache over `store` with entries fresh for `ttlSeconds`. `nowMs` is injectable for tests. */
-export function createClientCache(store: ClientStore, options: { ttlSeconds: number; logger: Logger; nowMs?: () => number }): ClientCache {
-  const nowMs = options.nowMs ?? Date.now;
+/** A cache over `store` with entries fresh for `ttlSeconds` on `clock` (default the system clock). */
+export function createClientCache(store: ClientStore, options: { ttlSeconds: number; logger: Logger; clock?: Clock }): ClientCache {
+  const clock = options.clock ?? systemClock;
   const entries = new Map<string, { value: CachedClient; expires: number }>();
   const inflight = new Map<string, Promise<CachedClient | undefined>>();
   const parsedKeys = new Map<string, RegisteredKey['key']>();
@@ -73,7 +74,7 @@ export function createClientCache(store: ClientStore, options: { ttlSeconds: num
     const value: CachedClient = { client, keys, keyRecords };
     if (options.ttlSeconds > 0 && epoch === startedAt) {
       if (entries.size >= MAX_ENTRIES) entries.clear();
-      entries.set(clientId, { value, expires: nowMs() + options.ttlSeconds * 1000 });
+      entries.set(clientId, { value, expires: clock() + options.ttlSeconds * 1000 });
     }
     return value;
   }
@@ -81,7 +82,7 @@ export function createClientCache(store: ClientStore, options: { ttlSeconds: num
   return {
     async get(clientId) {
       const hit = entries.get(clientId);
-      if (hit !== undefined && hit.expires > nowMs()) return hit.value;
+      if (hit !== undefined && hit.expires > clock()) return hit.value;
       let pending = inflight.get(clientId);
       if (pending === undefined) {
         const loading = load(clientId).finally(() => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { OAuthError } from '@keyward/core';
 import { buildAccessTokenClaims, signAccessToken } from '@keyward/core';
 import type { ServerContext } from '../context.ts';
+import { epochSeconds } from '../clock.ts';
 
 /** The RFC 6749 §5.1 success body. */
 export interface TokenResponse {
@@ -24,7 +25,7 @@ export interface TokenResponse {
  * scopes, audiences or the client: the grant did.
  */
 export async function issueAccessToken(ctx: ServerContext, input: { clientId: string; keyThumbprint: string; scopes: readonly string[]; audience: readonly string[]; ttl: number }, reserve: () => Promise<void> = async () => undefined): Promise<{ response: TokenResponse; jti: string }> {
-  const now = ctx.now();
+  const now = epochSeconds(ctx.clock);
   // RFC 9068 §2.2 jti: 122 random bits (randomUUID draws from a pre-filled entropy pool: cheap per call).
   const jti = randomUUID();
   const claims = buildAccessTokenClaims({ issuer: ctx.issuer, clientId: input.clientId, audience: input.audience, scopes: input.scopes, now, ttl: input.ttl, jti });

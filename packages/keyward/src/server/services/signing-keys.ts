@@ -24,6 +24,7 @@ import type { JwsAlgorithm, PublicJwk } from '@keyward/core';
 import type { AccessTokenSigningKey } from '@keyward/core';
 import type { ServerPublicKey } from '@keyward/core';
 import type { SigningKeyRecord, SigningKeyStore } from '../../store/contract.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { isWrappedPrivateJwk, rewrapPrivateJwk, SigningKeyUnwrapError, unwrapPrivateJwk, wrapPrivateJwk, type KeyEncryption } from './key-encryption/index.ts';
 
 /** The loaded signing keys of one node. */
@@ -153,7 +154,8 @@ export interface LoadSigningKeysOptions {
   readonly alg: JwsAlgorithm;
   /** Seconds between re-reads by refreshIfStale(). */
   readonly refreshSeconds: number;
-  readonly nowMs?: () => number;
+  /** The node's clock (default the system clock). */
+  readonly clock?: Clock;
   /** The KEKs (resolveKeyEncryption); none: keys stored unencrypted, with a warning. */
   readonly encryption?: KeyEncryption;
   /** Receives the start-up warning about unencrypted keys, and keys a re-read cannot unwrap. */
@@ -168,7 +170,7 @@ export interface LoadSigningKeysOptions {
  * already holds and skips (with a warning) a new key it cannot unwrap.
  */
 export async function loadSigningKeys(store: SigningKeyStore, options: LoadSigningKeysOptions): Promise<SigningKeyService> {
-  const nowMs = options.nowMs ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const encryption = options.encryption ?? {};
   const warn = options.onWarning ?? (() => undefined);
   const privateCache = new Map<string, KeyObject>();
@@ -184,7 +186,7 @@ export async function loadSigningKeys(store: SigningKeyStore, options: LoadSigni
   }
 
   async function read(atStart: boolean): Promise<Loaded> {
-    const now = new Date(nowMs());
+    const now = new Date(clock());
     let records = await store.listSigningKeys();
     if (!records.some((record) => record.state === 'active')) {
       await store.addSigningKey(await createSigningKeyRecord(options.alg, now, { encryption }));
@@ -240,25 +242,25 @@ export async function loadSigningKeys(store: SigningKeyStore, options: LoadSigni
   }
 
   let loaded = await read(true);
-  let loadedAt = nowMs();
+  let loadedAt = clock();
   let pending: Promise<void> | undefined;
 
   async function refresh(): Promise<void> {
-    pending ??= read(false).then((value) => { loaded = value; loadedAt = nowMs(); }).finally(() => { pending = undefined; });
+    pending ??= read(false).then((value) => { loaded = value; loadedAt = clock(); }).finally(() => { pending = undefined; });
     return pending;
   }
 
   return {
     // Decided by the activation time stored with each key, not by when this node read it.
     active: () => {
-      const at = nowMs();
+      const at = clock();
       return (loaded.signers.find((signer) => signer.from <= at) ?? loaded.signers.at(-1)!).key;
     },
     publicKeys: () => loaded.publicKeys,
     jwks: () => loaded.jwks,
     refresh,
     async refreshIfStale() {
-      if (nowMs() - loadedAt >= options.refreshSeconds * 1000) await refresh();
+      if (clock() - loadedAt >= options.refreshSeconds * 1000) await refresh();
     },
   };
 }

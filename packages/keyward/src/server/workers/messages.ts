@@ -5,14 +5,14 @@
  * identifiers and metric text only: never key material, tokens or assertions.
  */
 import type { KeywardConfig } from '../../config/defaults.ts';
-import type { InvalidationEvent } from '../../store/redis/create-invalidation-bus.ts';
+import type { ChangeEvent } from '../services/change-feed/change-event.ts';
 
 /** Main process → worker. */
 export type ToWorker =
   /** Start serving with this configuration. */
   | { readonly keyward: 'start'; readonly config: KeywardConfig }
-  /** A change made through some worker's registry: drop the cached copy. */
-  | { readonly keyward: 'invalidate'; readonly event: InvalidationEvent }
+  /** A change event from another worker or from the local CLI (the worker's change feed validates it). */
+  | { readonly keyward: 'invalidate'; readonly event: ChangeEvent }
   /** The answer to a `metrics` request. */
   | { readonly keyward: 'metrics'; readonly id: number; readonly text?: string; readonly error?: string }
   /** Stop accepting connections, write the queued audit events, exit. */
@@ -26,8 +26,8 @@ export type ToPrimary =
   | { readonly keyward: 'listening'; readonly url: string; readonly issuer: string; readonly kid: string; readonly alg: string }
   /** The worker could not start (the message says why). */
   | { readonly keyward: 'failed'; readonly message: string }
-  /** Pass this invalidation to every worker (the sender included). */
-  | { readonly keyward: 'invalidate'; readonly event: InvalidationEvent }
+  /** Pass this change event to every other worker (the sender's feed delivered it already). */
+  | { readonly keyward: 'invalidate'; readonly event: ChangeEvent }
   /** Send back the metrics of every worker, added up (GET /metrics). */
   | { readonly keyward: 'metrics'; readonly id: number };
 

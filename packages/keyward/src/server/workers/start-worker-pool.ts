@@ -4,15 +4,15 @@
  * that accept connections on the same port, each a full server node on the same store. A node
  * with one event loop uses one core; the workers use them all.
  *
- * The main process serves no request. It passes cache invalidations between workers (when no
- * Redis bus does), adds up their metrics for GET /metrics, restarts a worker that dies (and gives
- * up when workers keep dying: more than MAX_RESTARTS within RESTART_WINDOW_MS), and stops them
- * all gracefully on close().
+ * The main process serves no request. It passes change events between workers (when Redis does
+ * not) and relays those of the local CLI (the data directory's socket), adds up the workers'
+ * metrics for GET /metrics, restarts a worker that dies (and gives up when workers keep dying:
+ * more than MAX_RESTARTS within RESTART_WINDOW_MS), and stops them all gracefully on close().
  *
  * Safety does not depend on which worker serves a request: the replay reservation, token records
  * and audit log live in the shared store (SQLite serializes the writers of one file; PostgreSQL
  * or Redis for several machines). What each worker keeps for itself: its client cache (dropped on
- * every invalidation), its signing keys (re-read every `tokens.signingKeyRefresh` seconds) and,
+ * every change event), its signing keys (re-read every `tokens.signingKeyRefresh` seconds) and,
  * without Redis, its rate-limit counters.
  */
 import cluster, { type Worker } from 'node:cluster';
@@ -22,11 +22,13 @@ import { AggregatorRegistry } from 'prom-client';
 import type { KeywardConfig } from '../../config/defaults.ts';
 import { openConfiguredStore } from '../open-configured-store.ts';
 import { packageModule } from '../../package-files.ts';
-import { listenForLocalAnnouncements } from '../services/cluster/local-announcements.ts';
+import type { ChangeFeed } from '../services/change-feed/change-feed.ts';
+import { createChangeFeed } from '../services/change-feed/create-change-feed.ts';
+import { listenOnAnnouncementSocket } from '../services/change-feed/socket-transport.ts';
 import { loadSigningKeys } from '../services/signing-keys.ts';
 import { resolveKeyEncryption } from '../services/key-encryption/index.ts';
-import type { InvalidationBus } from '../../store/redis/create-invalidation-bus.ts';
 import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
+import { relayChangeEvent } from './relay-change-event.ts';
 
 /** More worker deaths than this within RESTART_WINDOW_MS stop the whole server. */
 export const MAX_RESTARTS = 5;
@@ -106,7 +108,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   const onMessage = (worker: Worker, message: unknown): void => {
     if (!isKeywardMessage<ToPrimary>(message)) return;
     if (message.keyward === 'invalidate') {
-      for (const each of workers) sendTo(each, { keyward: 'invalidate', event: message.event });
+      relayChangeEvent(workers, worker, (each) => sendTo(each, { keyward: 'invalidate', event: message.event }));
     } else if (message.keyward === 'metrics') {
       aggregator.clusterMetrics().then(
         (text) => sendTo(worker, { keyward: 'metrics', id: message.id, text }),
@@ -173,7 +175,7 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   };
 
   let first: Extract<ToPrimary, { keyward: 'listening' }>;
-  let local: InvalidationBus | undefined = undefined; // set once the workers listen (read by onExit)
+  let local: ChangeFeed | undefined = undefined; // set once the workers listen (read by onExit)
   try {
     const reports = await Promise.all(Array.from({ length: count }, () => fork()));
     first = reports[0]!;
@@ -183,11 +185,15 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     await stopAll();
     throw error;
   }
-  // Without Redis, the local CLI's announcements (data directory socket) reach every worker from here.
-  local = await listenForLocalAnnouncements(config, logger);
-  await local?.subscribe((event) => {
-    for (const each of workers) sendTo(each, { keyward: 'invalidate', event });
-  });
+  // Without Redis, the local CLI's announcements (data directory socket) reach every worker from
+  // here, validated by this process's feed first.
+  const socket = await listenOnAnnouncementSocket(config, logger);
+  if (socket !== undefined) {
+    local = createChangeFeed({ transport: socket, logger });
+    local.subscribe((event) => {
+      relayChangeEvent(workers, undefined, (each) => sendTo(each, { keyward: 'invalidate', event }));
+    });
+  }
 
   let closePromise: Promise<void> | undefined;
   return {

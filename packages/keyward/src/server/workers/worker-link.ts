@@ -1,16 +1,17 @@
 /**
- * What a worker process of `keyward serve --workers N` gets from its main process: an
- * invalidation bus over IPC (a change made through one worker's registry reaches every worker's
- * cache at once, as the Redis bus does between nodes) and the metrics of all workers added up.
+ * What a worker process of `keyward serve --workers N` gets from its main process: the IPC
+ * transport of its change feed (a change made through one worker's registry reaches every other
+ * worker's cache at once, as Redis does between nodes) and the metrics of all workers added up.
  */
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { createInvalidationHandlers, toInvalidationEvent, type InvalidationBus } from '../../store/redis/create-invalidation-bus.ts';
+import type { ChangeTransport } from '../services/change-feed/change-feed.ts';
+import { createHandlerSet } from '../services/change-feed/handler-set.ts';
 import { isKeywardMessage, type ToPrimary, type ToWorker } from './messages.ts';
 
 /** The link of one worker to the main process. */
 export interface WorkerLink {
-  /** Invalidation events of every worker of this process group. */
-  readonly bus: InvalidationBus;
+  /** The change feed's transport to the other workers of this process group (without Redis). */
+  readonly changes: ChangeTransport;
   /** Registers this worker's metrics for the sum GET /metrics shows. */
   shareMetrics(registry: Registry): void;
   /** The text exposition of the metrics of every worker, added up. */
@@ -27,16 +28,15 @@ export function sendToPrimary(message: ToPrimary): void {
 /** Creates the link of this worker process (throws outside a node:cluster worker). */
 export function createWorkerLink(): WorkerLink {
   if (typeof process.send !== 'function') throw new Error('createWorkerLink() runs in a worker process of keyward serve --workers');
-  const handlers = createInvalidationHandlers();
+  const receivers = createHandlerSet<unknown>();
   const pendingMetrics = new Map<number, { resolve: (text: string) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   let nextId = 0;
 
   const onMessage = (message: unknown): void => {
     if (!isKeywardMessage<ToWorker>(message)) return;
     if (message.keyward === 'invalidate') {
-      // Re-validated: the channel is ours, but a malformed event must not reach the caches.
-      const event = toInvalidationEvent(message.event);
-      if (event !== undefined) handlers.dispatch(event);
+      // Validated by the feed: the channel is ours, but a malformed event must not reach the caches.
+      receivers.call(message.event);
     } else if (message.keyward === 'metrics') {
       const pending = pendingMetrics.get(message.id);
       if (pending === undefined) return;
@@ -49,15 +49,16 @@ export function createWorkerLink(): WorkerLink {
   process.on('message', onMessage);
 
   return {
-    bus: {
-      async publish(event) {
+    changes: {
+      name: 'worker-ipc',
+      async send(event) {
         sendToPrimary({ keyward: 'invalidate', event });
       },
-      async subscribe(handler) {
-        return handlers.add(handler);
+      receive(handler) {
+        return receivers.add(handler);
       },
       async close() {
-        handlers.clear();
+        receivers.clear();
       },
     },
     shareMetrics(registry) {

@@ -19,6 +19,7 @@
 import { OAuthError, createKeySetCache } from '@keyward/core';
 import type { CachedKeySet, KeySetCache, PublicKeyInfo } from '@keyward/core';
 import { fetchJwks, type ResolveHost } from './fetch-jwks.ts';
+import { systemClock, type Clock } from '../../clock.ts';
 
 /** Options of {@link createJwksUriFetcher}; see the defaults in {@link DEFAULT_JWKS_URI_OPTIONS}. */
 export interface JwksUriFetcherOptions {
@@ -33,8 +34,8 @@ export interface JwksUriFetcherOptions {
   readonly unknownKidRefetchSeconds?: number;
   /** After a failed fetch, the URI is not fetched again before this many seconds. */
   readonly failureRetrySeconds?: number;
-  /** Clock in epoch milliseconds (tests). */
-  readonly now?: () => number;
+  /** The clock (tests); default the system clock. */
+  readonly clock?: Clock;
   /** DNS resolution (tests); default `dns.promises.lookup(host, { all: true })`. */
   readonly lookup?: ResolveHost;
 }
@@ -79,7 +80,7 @@ const MAX_URIS = 10_000;
 /** Creates a fetcher with its own cache: one core key-set cache (createKeySetCache) per URI. */
 export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksUriFetcher {
   const o = { ...DEFAULT_JWKS_URI_OPTIONS, ...options };
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
   const allowHosts = options.allowHosts ?? [];
   const caches = new Map<string, KeySetCache<PublicKeyInfo>>();
 
@@ -95,7 +96,7 @@ export function createJwksUriFetcher(options: JwksUriFetcherOptions = {}): JwksU
         defaultCacheSeconds: o.defaultCacheSeconds,
         refetchIntervalSeconds: o.unknownKidRefetchSeconds,
         failureRetrySeconds: o.failureRetrySeconds,
-        now,
+        now: clock,
       });
       caches.set(uri, cache);
     }

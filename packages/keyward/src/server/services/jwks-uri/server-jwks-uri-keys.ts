@@ -10,6 +10,7 @@ import type { RegisteredKey } from '@keyward/core';
 import type { ClientRecord } from '../../../store/contract.ts';
 import type { Logger } from 'pino';
 import type { AuditWriter } from '../audit-writer.ts';
+import type { Clock } from '../../clock.ts';
 import { createJwksUriFetcher, type JwksUriFetcher } from './create-jwks-uri-fetcher.ts';
 
 /** The jwks_uri keys of a node's clients. */
@@ -26,9 +27,9 @@ export interface ServerJwksUriKeys {
 }
 
 /** Creates the jwks_uri key source of one node. */
-export function createServerJwksUriKeys(deps: { config: KeywardConfig; now: () => number; logger: Logger; audit: AuditWriter }): ServerJwksUriKeys {
-  const { config, now, logger, audit } = deps;
-  const fetcher = createJwksUriFetcher({ allowHosts: config.clients.jwksUriAllowHosts ?? [], now: () => now() * 1000 + (Date.now() % 1000) });
+export function createServerJwksUriKeys(deps: { config: KeywardConfig; clock: Clock; logger: Logger; audit: AuditWriter }): ServerJwksUriKeys {
+  const { config, clock, logger, audit } = deps;
+  const fetcher = createJwksUriFetcher({ allowHosts: config.clients.jwksUriAllowHosts ?? [], clock });
   /** The last fetch error reported per client, so a stale set is audited once per new error, not per request. */
   const reported = new Map<string, string>();
   return {
@@ -43,7 +44,7 @@ export function createServerJwksUriKeys(deps: { config: KeywardConfig; now: () =
           reported.set(client.clientId, key);
           logger.warn({ clientId: client.clientId, error: result.error }, 'jwks_uri fetch failed; using the last good key set');
           audit.write({
-            time: new Date(now() * 1000), type: 'jwks_uri.fetch_failed', clientId: client.clientId, reason: 'jwks_fetch_failed',
+            time: new Date(clock()), type: 'jwks_uri.fetch_failed', clientId: client.clientId, reason: 'jwks_fetch_failed',
             details: { stale: true, last_good_fetch: result.fetchedAt.toISOString(), ...(result.error ? { detail: result.error } : {}) },
           });
         }

@@ -70,7 +70,7 @@ export async function createClient(ctx: RegistryContext, input: CreateClientInpu
     throw new RegistryError('invalid', 'give either keys or a jwks_uri, not both');
   }
   const jwksUri = input.jwksUri === undefined ? undefined : checkJwksUriSyntax(input.jwksUri, input.jwksUriAllowHosts);
-  const now = ctx.now();
+  const now = new Date(ctx.clock());
   const client: ClientRecord = {
     clientId,
     name,

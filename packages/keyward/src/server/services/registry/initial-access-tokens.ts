@@ -30,7 +30,7 @@ export async function createInitialAccessToken(ctx: RegistryContext, input: { ac
   const uses = input.uses === undefined ? 1 : input.uses;
   if (uses !== null && (!Number.isInteger(uses) || uses < 1)) throw new RegistryError('invalid', 'uses is a whole number of at least 1 (or unlimited)');
   const token = generateSecret();
-  const now = ctx.now();
+  const now = new Date(ctx.clock());
   const record: InitialAccessTokenRecord = {
     id: randomBytes(8).toString('hex'),
     tokenHash: hashSecret(token),
@@ -51,7 +51,7 @@ export async function createInitialAccessToken(ctx: RegistryContext, input: { ac
  */
 export async function consumeInitialAccessToken(ctx: RegistryContext, token: string): Promise<InitialAccessTokenRecord | undefined> {
   if (token.length === 0 || token.length > 512) return undefined;
-  return ctx.store.initialAccessTokens.consumeInitialAccessToken(hashSecret(token), ctx.now());
+  return ctx.store.initialAccessTokens.consumeInitialAccessToken(hashSecret(token), new Date(ctx.clock()));
 }
 
 /**
@@ -61,5 +61,5 @@ export async function consumeInitialAccessToken(ctx: RegistryContext, token: str
  */
 export async function findInitialAccessToken(ctx: RegistryContext, token: string): Promise<InitialAccessTokenRecord | undefined> {
   if (token.length === 0 || token.length > 512) return undefined;
-  return ctx.store.initialAccessTokens.findInitialAccessToken(hashSecret(token), ctx.now());
+  return ctx.store.initialAccessTokens.findInitialAccessToken(hashSecret(token), new Date(ctx.clock()));
 }

@@ -21,7 +21,7 @@ import { RegistryError } from './registry-error.ts';
 export async function addKeys(ctx: RegistryContext, input: { clientId: string; keys: KeyMaterial; validity?: KeyValidity; actor: string }): Promise<ClientKeyRecord[]> {
   const client = await getClientOrFail(ctx, input.clientId);
   if (client.jwksUri) throw new RegistryError('invalid', `client ${client.clientId} takes its keys from its jwks_uri: publish the key there, or clear the jwks_uri first`);
-  const records = toKeyRecords(client.clientId, importKeyMaterial(input.keys), ctx.now(), input.validity);
+  const records = toKeyRecords(client.clientId, importKeyMaterial(input.keys), new Date(ctx.clock()), input.validity);
   const existing = await ctx.store.clients.listKeys(client.clientId);
   for (const record of records) {
     if (existing.some((k) => k.thumbprint === record.thumbprint)) {
@@ -67,7 +67,7 @@ export async function rotateKey(ctx: RegistryContext, input: { clientId: string;
     if (key.state === 'revoked') throw new RegistryError('invalid', `the key ${key.kid} is already revoked; there is nothing to rotate away from`);
   }
   const added = await addKeys(ctx, { clientId: input.clientId, keys: input.keys, actor: input.actor, ...(input.validity ? { validity: input.validity } : {}) });
-  const retireAt = new Date(ctx.now().getTime() + input.overlapSeconds * 1000);
+  const retireAt = new Date(ctx.clock() + input.overlapSeconds * 1000);
   const retiring: ClientKeyRecord[] = [];
   for (const key of old) {
     const after = await ctx.store.clients.updateKey(input.clientId, key.thumbprint, { state: 'retiring', retireAt });
@@ -85,7 +85,7 @@ export async function rotateKey(ctx: RegistryContext, input: { clientId: string;
 export async function revokeKey(ctx: RegistryContext, input: { clientId: string; key: string; actor: string }): Promise<{ key: ClientKeyRecord; tokensRevoked: number }> {
   await getClientOrFail(ctx, input.clientId);
   const before = await findKey(ctx.store.clients, input.clientId, input.key);
-  const after = await ctx.store.clients.updateKey(input.clientId, before.thumbprint, { state: 'revoked', revokedAt: ctx.now() });
+  const after = await ctx.store.clients.updateKey(input.clientId, before.thumbprint, { state: 'revoked', revokedAt: new Date(ctx.clock()) });
   if (after === undefined) throw new RegistryError('not_found', `the key ${input.key} disappeared while being revoked`);
   const tokensRevoked = await ctx.store.tokens.revokeTokensByKey(input.clientId, before.thumbprint);
   await recordChange(ctx, { type: 'key.revoked', actor: input.actor, clientId: input.clientId, keyThumbprint: before.thumbprint, before, after, details: { tokens_revoked: tokensRevoked } });

@@ -15,7 +15,7 @@ function view(value: Snapshot): unknown {
   return value;
 }
 
-/** Appends the audit event of a change and tells the listeners. Never records secrets (hashes are dropped). */
+/** Appends the audit event of a change and publishes it on the change feed. Never records secrets (hashes are dropped). */
 export async function recordChange(ctx: RegistryContext, event: {
   type: string;
   actor: string;
@@ -26,7 +26,7 @@ export async function recordChange(ctx: RegistryContext, event: {
   details?: Record<string, unknown>;
 }): Promise<void> {
   await ctx.store.audit.appendAudit({
-    time: ctx.now(),
+    time: new Date(ctx.clock()),
     type: event.type,
     actor: event.actor,
     ...(event.clientId ? { clientId: event.clientId } : {}),
@@ -37,5 +37,5 @@ export async function recordChange(ctx: RegistryContext, event: {
       ...event.details,
     },
   });
-  if (event.clientId) ctx.notifyChange(event.clientId);
+  if (event.clientId) ctx.changes.publish({ type: 'client', clientId: event.clientId });
 }

@@ -1,41 +1,30 @@
 /**
- * What every registry operation shares: the store, the clock, and the change listeners (a server
- * node subscribes its client cache, so a change made through the admin API takes effect at once).
+ * What every registry operation shares: the store, the clock, and the change feed every change is
+ * published on (a server node's feed drops its own cached copies at once and tells the other
+ * processes; the CLI's collects what to announce when the command ends).
  */
 import type { Store } from '../../../store/contract.ts';
-
-/** Listener called after every change to a client or its keys. */
-export type RegistryChangeListener = (clientId: string) => void;
+import { systemClock, type Clock } from '../../clock.ts';
+import type { ChangeFeed } from '../change-feed/change-feed.ts';
+import { createChangeFeed } from '../change-feed/create-change-feed.ts';
 
 /** Shared state of the registry operations. */
 export interface RegistryContext {
   readonly store: Store;
-  /** Current time (injected so tests can move the clock). */
-  now(): Date;
-  /** Subscribes to changes; returns the unsubscribe function. */
-  onChange(listener: RegistryChangeListener): () => void;
-  /** Tells every listener that `clientId` changed. */
-  notifyChange(clientId: string): void;
+  /** The clock, in epoch milliseconds (injected so tests can move the time). */
+  readonly clock: Clock;
+  /** Where every change to a client or its keys is published, after it is stored. */
+  readonly changes: ChangeFeed;
 }
 
-/** Creates a registry context over `store`. `now` defaults to the system clock. */
-export function createRegistryContext(store: Store, options: { now?: () => Date } = {}): RegistryContext {
-  const listeners = new Set<RegistryChangeListener>();
+/**
+ * Creates a registry context over `store`. `clock` defaults to the system clock, `changes` to a
+ * feed that reaches this process only.
+ */
+export function createRegistryContext(store: Store, options: { clock?: Clock; changes?: ChangeFeed } = {}): RegistryContext {
   return {
     store,
-    now: options.now ?? (() => new Date()),
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    notifyChange(clientId) {
-      for (const listener of listeners) {
-        try {
-          listener(clientId);
-        } catch {
-          // A failing listener must not undo a change that is already stored.
-        }
-      }
-    },
+    clock: options.clock ?? systemClock,
+    changes: options.changes ?? createChangeFeed(),
   };
 }

@@ -80,7 +80,7 @@ export async function updateClient(ctx: RegistryContext, clientId: string, updat
     const limits = moveRegistrationLimits(before, privileges);
     if (limits !== undefined) patch.registrationLimits = limits;
   }
-  patch.updatedAt = ctx.now();
+  patch.updatedAt = new Date(ctx.clock());
   const after = await ctx.store.clients.updateClient(clientId, patch as Partial<ClientRecord>);
   if (after === undefined) throw new RegistryError('not_found', `no client ${JSON.stringify(clientId)}`);
   // Tokens carrying a scope the client lost stop working now, not when they expire.
@@ -97,7 +97,7 @@ export async function updateClient(ctx: RegistryContext, clientId: string, updat
  */
 export async function setClientState(ctx: RegistryContext, clientId: string, state: 'enabled' | 'disabled', actor: string): Promise<{ client: ClientRecord; tokensRevoked: number }> {
   const before = await getClientOrFail(ctx, clientId);
-  const after = await ctx.store.clients.updateClient(clientId, { state, updatedAt: ctx.now() });
+  const after = await ctx.store.clients.updateClient(clientId, { state, updatedAt: new Date(ctx.clock()) });
   if (after === undefined) throw new RegistryError('not_found', `no client ${JSON.stringify(clientId)}`);
   const tokensRevoked = state === 'disabled' ? await ctx.store.tokens.revokeTokensByClient(clientId) : 0;
   await recordChange(ctx, { type: state === 'disabled' ? 'client.disabled' : 'client.enabled', actor, clientId, before, after, details: { tokens_revoked: tokensRevoked } });

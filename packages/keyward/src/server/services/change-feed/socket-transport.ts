@@ -1,21 +1,24 @@
 /**
- * The local announcement socket: how a CLI command tells a server running on the same data
- * directory (without Redis) that it changed something in the store, so that the server drops its
- * cached client at once, or re-reads its signing keys, instead of after `clients.cacheTtl` or
- * `tokens.signingKeyRefresh`. It is a Unix socket, `keyward.sock` in the data directory (mode 0600
- * inside the 0700 directory: only the user who can already write the SQLite file can use it).
+ * The change feed between the local CLI and a server running on the same data directory without
+ * Redis: a Unix socket, `keyward.sock` in the data directory (mode 0600 inside the 0700 directory:
+ * only the user who can already write the SQLite file can use it). The CLI tells the server what it
+ * changed in the store, so that the server drops its cached client at once, or re-reads its signing
+ * keys, instead of after `clients.cacheTtl` or `tokens.signingKeyRefresh`.
  *
- * Messages are the invalidation events of the Redis bus, one JSON object per line. They carry
- * identifiers only and can do nothing but drop cache entries, so a bad or flooding peer can at
- * worst cause extra store reads: lines that are not well-formed events are ignored, a connection is
- * cut after 64 KiB or 5 s.
+ * Messages are change events (change-event.ts), one JSON object per line. They carry identifiers
+ * only and can do nothing but drop cache entries, so a bad or flooding peer can at worst cause extra
+ * store reads: the feed drops lines that are not well-formed events (with a warning), and a
+ * connection is cut after 64 KiB or 5 s.
  */
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { KeywardConfig } from '../../../config/defaults.ts';
-import { createInvalidationHandlers, parseInvalidationEvent, type InvalidationBus, type InvalidationEvent } from '../../../store/redis/create-invalidation-bus.ts';
+import type { ChangeEvent } from './change-event.ts';
+import { decodeChangeMessage } from './change-event.ts';
+import type { ChangeTransport } from './change-feed.ts';
+import { createHandlerSet } from './handler-set.ts';
 
 const SOCKET_NAME = 'keyward.sock';
 /** Unix socket paths are limited to about 107 bytes (sun_path); longer data directories go without. */
@@ -26,7 +29,7 @@ const SEND_TIMEOUT_MS = 1000;
 
 /**
  * The socket path of `config`, or undefined when there is none: with `storage.redisUrl` (the Redis
- * bus carries the announcements), with PostgreSQL (its nodes and CLI need not share a directory:
+ * channel carries the announcements), with PostgreSQL (its nodes and CLI need not share a directory:
  * they use Redis), with the `:memory:` store (no other process can share it), on Windows, or when
  * the data directory's path is too long for a Unix socket.
  */
@@ -47,13 +50,14 @@ function isAnswering(path: string): Promise<boolean> {
 }
 
 /**
- * Listens on the socket of `config` and passes each event to the subscribers of the returned bus
- * (give it to startClusterSync, or relay it to worker processes). Returns undefined, after a warning,
- * when there is no socket path or another live server already listens on it (two servers on one
- * data directory: the first one hears the CLI). A socket file left by a stopped server is replaced.
- * `publish` does nothing: this bus only receives.
+ * Listens on the socket of `config` and hands each line received to the returned transport's
+ * receivers (a server's change feed, or the main process of `serve --workers N`, which relays the
+ * events to its workers). Returns undefined, after a warning, when there is no socket path or
+ * another live server already listens on it (two servers on one data directory: the first one hears
+ * the CLI). A socket file left by a stopped server is replaced. `send` does nothing: no other
+ * process listens to a lone server (the CLI writes with {@link sendLocalAnnouncements}).
  */
-export async function listenForLocalAnnouncements(config: KeywardConfig, logger: Logger): Promise<InvalidationBus | undefined> {
+export async function listenOnAnnouncementSocket(config: KeywardConfig, logger: Logger): Promise<ChangeTransport | undefined> {
   const path = localAnnouncementPath(config);
   if (path === undefined) return undefined;
   if (existsSync(path)) {
@@ -63,7 +67,7 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
     }
     unlinkSync(path);
   }
-  const handlers = createInvalidationHandlers();
+  const receivers = createHandlerSet<unknown>();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -77,9 +81,9 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
       buffered += chunk;
       let newline = buffered.indexOf('\n');
       while (newline !== -1) {
-        const event = parseInvalidationEvent(buffered.slice(0, newline));
+        const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        if (event !== undefined) handlers.dispatch(event);
+        receivers.call(decodeChangeMessage(line));
         newline = buffered.indexOf('\n');
       }
     });
@@ -107,14 +111,15 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
   server.on('error', (error) => logger.warn({ err: error }, 'CLI announcement socket error'));
   server.unref();
   return {
-    async publish() {
+    name: 'socket',
+    async send() {
       // Receive-only: the nodes of one issuer talk over Redis, the workers of one server over IPC.
     },
-    async subscribe(handler) {
-      return handlers.add(handler);
+    receive(handler) {
+      return receivers.add(handler);
     },
     async close() {
-      handlers.clear();
+      receivers.clear();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((done) => server.close(() => done()));
       // server.close() removes the socket file; make sure, without touching a successor's file.
@@ -131,7 +136,7 @@ export async function listenForLocalAnnouncements(config: KeywardConfig, logger:
  * the store). Rejects only on an unexpected error (a full disk, a permission problem...), after at
  * most about a second.
  */
-export function sendLocalAnnouncements(config: KeywardConfig, events: readonly InvalidationEvent[]): Promise<boolean> {
+export function sendLocalAnnouncements(config: KeywardConfig, events: readonly ChangeEvent[]): Promise<boolean> {
   const path = localAnnouncementPath(config);
   if (path === undefined || events.length === 0 || !existsSync(path)) return Promise.resolve(false);
   return new Promise((done, fail) => {

@@ -1,0 +1,10 @@
+export type { ChangeEvent } from './change-event.ts';
+export { toChangeEvent, decodeChangeMessage } from './change-event.ts';
+export type { ChangeFeed, ChangeHandler, ChangeTransport } from './change-feed.ts';
+export { createChangeFeed } from './create-change-feed.ts';
+export type { ChangeFeedLogger, ChangeFeedOptions } from './create-change-feed.ts';
+export { openServerChangeFeed } from './open-server-change-feed.ts';
+export type { ServerChangeFeedOptions } from './open-server-change-feed.ts';
+export { subscribeCaches } from './subscribe-caches.ts';
+export { openRedisTransport } from './redis-transport.ts';
+export { listenOnAnnouncementSocket, localAnnouncementPath, sendLocalAnnouncements } from './socket-transport.ts';

@@ -1,1 +1,0 @@
-export { startClusterSync, type ClusterSync } from './start-cluster-sync.ts';
