@@ -11,6 +11,9 @@ export function createProgram(commands: readonly RegisterCommand[]): Command {
     .description('Asymmetric client authentication: keys, assertions, tokens and the Keyward server.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    // A command's options belong to the command they follow: `audit export --reason x` filters the
+    // export, not `audit` (commander splits positional options only when the program asks).
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of commands) register(program);
   return program;

@@ -37,8 +37,20 @@ function prebuiltHelp(argv: readonly string[]): string | undefined {
   }
 }
 
+/**
+ * `keyward audit export | head`: the reader closed the pipe, so there is nobody left to tell; stop
+ * quietly as other Unix tools do, instead of a stack trace for EPIPE.
+ */
+function stopOnClosedPipe(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 /** Runs the CLI with `argv` (as in process.argv) and sets the exit code. */
 export async function main(argv: readonly string[]): Promise<void> {
+  stopOnClosedPipe();
   const help = prebuiltHelp(argv);
   if (help !== undefined) {
     process.stdout.write(help);

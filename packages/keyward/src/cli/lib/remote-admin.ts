@@ -16,6 +16,8 @@ import {
   revokeKey, rotateKey, setClientState, toAuditEventView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
 } from '../../server/services/registry/index.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
+import { readAuditQuery, type AuditQueryParams } from '../../server/services/audit-query.ts';
+import { resolveAuditLimit } from '../../store/shared/patches.ts';
 import { announceChanges } from './announce-changes.ts';
 import { CliError, EXIT, printWarning } from '../output.ts';
 
@@ -42,12 +44,10 @@ export interface AdminTarget {
   createInitialAccessToken(options: { expires_in?: number; uses?: number | null; scope?: string }): Promise<Wire>;
   /** Clients, oldest first (the local view includes each client's keys; the remote list does not). */
   listClients(limit: number): Promise<Wire[]>;
-  /** Audit events, newest first. */
-  queryAudit(query: AuditQueryFields): Promise<Wire[]>;
+  /** Audit events, newest first, and the cursor of the next page when this one is full. */
+  queryAudit(query: AuditQueryParams): Promise<{ events: Wire[]; next_before?: number }>;
 }
 
-/** Audit filters, wire names (as GET /admin/v1/audit). */
-export interface AuditQueryFields { client_id?: string; type?: string; reason?: string; since?: Date; limit: number }
 
 /** Options every registry command takes. */
 export interface TargetOptions {
@@ -129,11 +129,12 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
         return Promise.all(clients.map(async (client) => ({ ...toClientView(client), keys: keyWire(await store.clients.listKeys(client.clientId)) })));
       },
       async queryAudit(q) {
-        const events = await store.audit.queryAudit({
-          ...(q.client_id ? { clientId: q.client_id } : {}), ...(q.type ? { type: q.type } : {}), ...(q.reason ? { reason: q.reason } : {}),
-          ...(q.since ? { since: q.since } : {}), limit: q.limit,
-        });
-        return events.map(toAuditEventView);
+        // The same reading of the same text as GET /admin/v1/audit.
+        const query = readAuditQuery(q, Date.now());
+        const events = await store.audit.queryAudit(query);
+        const last = events.at(-1);
+        const full = events.length === resolveAuditLimit(query.limit);
+        return { events: events.map(toAuditEventView), ...(full && last?.id !== undefined ? { next_before: last.id } : {}) };
       },
     };
     let result: T;
@@ -232,12 +233,9 @@ async function openRemoteTarget(options: TargetOptions): Promise<AdminTarget> {
     createInitialAccessToken: (o) => call('POST', '/initial-access-tokens', o),
     listClients: async (limit) => (await call('GET', `/clients?limit=${limit}`)).clients as Wire[],
     queryAudit: async (q) => {
-      const query = new URLSearchParams({ limit: String(q.limit) });
-      if (q.client_id) query.set('client_id', q.client_id);
-      if (q.type) query.set('type', q.type);
-      if (q.reason) query.set('reason', q.reason);
-      if (q.since) query.set('since', q.since.toISOString());
-      return (await call('GET', `/audit?${query.toString()}`)).events as Wire[];
+      const query = new URLSearchParams(Object.entries(q).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+      const answer = await call('GET', `/audit?${query.toString()}`);
+      return { events: answer.events as Wire[], ...(typeof answer.next_before === 'number' ? { next_before: answer.next_before } : {}) };
     },
   };
 }

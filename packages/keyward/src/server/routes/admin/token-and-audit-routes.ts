@@ -7,7 +7,8 @@ import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { createInitialAccessToken } from '../../services/registry/index.ts';
 import { toAuditEventView, toInitialAccessTokenView } from '../../services/registry/views.ts';
-import { RegistryError } from '../../services/registry/registry-error.ts';
+import { readAuditQuery } from '../../services/audit-query.ts';
+import { resolveAuditLimit } from '../../../store/shared/patches.ts';
 import { createInitialAccessTokenBody, readJsonBody, splitScope } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
 
@@ -33,20 +34,18 @@ export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: Serve
     return jsonNoStore({ ...toInitialAccessTokenView(record), initial_access_token: token }, 201);
   });
 
+  // Newest first; `next_before` is the cursor of the next page when this one is full.
   app.get('/audit', async (c) => {
-    const since = c.req.query('since');
-    const sinceDate = since === undefined ? undefined : new Date(since);
-    if (sinceDate !== undefined && Number.isNaN(sinceDate.getTime())) throw new RegistryError('invalid', 'since must be an ISO 8601 date-time');
-    const limit = c.req.query('limit');
-    const events = await ctx.store.audit.queryAudit({
-      ...(c.req.query('client_id') ? { clientId: c.req.query('client_id')! } : {}),
-      ...(c.req.query('type') ? { type: c.req.query('type')! } : {}),
-      ...(c.req.query('reason') ? { reason: c.req.query('reason')! } : {}),
-      ...(sinceDate ? { since: sinceDate } : {}),
-      ...(limit !== undefined && Number.isFinite(Number(limit)) ? { limit: Number(limit) } : {}),
-    });
+    const query = readAuditQuery({
+      client_id: c.req.query('client_id'), type: c.req.query('type'), reason: c.req.query('reason'),
+      since: c.req.query('since'), until: c.req.query('until'), before: c.req.query('before'), limit: c.req.query('limit'),
+    }, ctx.clock());
+    const events = await ctx.store.audit.queryAudit(query);
+    const last = events.at(-1);
+    const full = events.length === resolveAuditLimit(query.limit);
     return jsonNoStore({
       events: events.map(toAuditEventView),
+      ...(full && last?.id !== undefined ? { next_before: last.id } : {}),
     });
   });
 }
