@@ -13,7 +13,11 @@ import { exportPublicJwk, exportPublicPem } from '../../packages/core/src/keys/e
 import { calculateThumbprint } from '../../packages/core/src/keys/thumbprint.ts';
 import { createSelfSignedCertificate } from '../../packages/keyward/src/cli/lib/create-self-signed-certificate.ts';
 import { buildAdminApp } from '../../packages/keyward/src/server/routes/admin/admin-app.ts';
-import { buildAdminOpenApi } from '../../packages/keyward/src/server/routes/admin/openapi-document.ts';
+import { z } from 'zod';
+import { ADMIN_REQUEST_BODIES, buildAdminOpenApi, toOpenApiSchema } from '../../packages/keyward/src/server/routes/admin/openapi-document.ts';
+import {
+  addKeysBody, createClientBody, createInitialAccessTokenBody, rotateKeyBody, updateClientBody,
+} from '../../packages/keyward/src/server/services/registry/wire-schemas.ts';
 import {
   addTestClient, assertionFor, flushAudit, keyPairFor, postForm, readAnswer, requestToken, startTestServer, CLIENT_ASSERTION_TYPE,
   type Answer, type TestClient,
@@ -131,6 +135,70 @@ test('the OpenAPI document lists every admin route and nothing else', async () =
     routed.add(`${route.method} ${route.path.replace(':clientId', '{client_id}').replace(':key', '{key}')}`);
   }
   assert.deepEqual([...routed].sort(), [...documented].sort());
+});
+
+/** The documented request body of each operation, resolved from its $ref. */
+function documentedBodies(document: Record<string, unknown>): Map<string, { method: string; path: string; schema: Record<string, unknown> }> {
+  const paths = document.paths as Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: { $ref: string } }> } }>>;
+  const schemas = (document.components as { schemas: Record<string, Record<string, unknown>> }).schemas;
+  const found = new Map<string, { method: string; path: string; schema: Record<string, unknown> }>();
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const ref = operation.requestBody?.content['application/json']?.schema.$ref;
+      if (ref === undefined) continue;
+      const schema = schemas[ref.replace('#/components/schemas/', '')];
+      assert.ok(schema, `${operation.operationId}: ${ref} resolves`);
+      found.set(operation.operationId, { method: method.toUpperCase(), path, schema });
+    }
+  }
+  return found;
+}
+
+test('OpenAPI: every request body in the served document is the JSON Schema generated from the zod schema its route validates with', async () => {
+  const served = (await readAnswer(await fetch(`${server.url}/admin/v1/openapi.json`))).json;
+  const bodies = documentedBodies(served);
+  // The zod schema each route reads its body with (client-routes.ts, key-routes.ts, token-and-audit-routes.ts).
+  const validatedWith: Record<string, z.ZodType> = {
+    createClient: createClientBody, updateClient: updateClientBody, addKeys: addKeysBody, rotateKey: rotateKeyBody,
+    createInitialAccessToken: createInitialAccessTokenBody,
+  };
+  assert.deepEqual([...bodies.keys()].sort(), Object.keys(validatedWith).sort(), 'the operations that take a body');
+  for (const [operationId, { schema }] of bodies) {
+    assert.deepEqual(schema, JSON.parse(JSON.stringify(toOpenApiSchema(validatedWith[operationId]!))), `${operationId}: documented body = generated body`);
+    assert.equal(schema.additionalProperties, false, `${operationId}: unknown fields are refused, and documented so`);
+  }
+  // The field rules of the registry are documented from their own constants.
+  const create = bodies.get('createClient')!.schema as { properties: Record<string, Record<string, unknown>>; required: string[] };
+  assert.equal(create.properties.client_id!.pattern, '^[A-Za-z0-9][A-Za-z0-9._~-]{2,127}$');
+  assert.deepEqual((create.properties.grant_types!.items as { enum: string[] }).enum, ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+  assert.deepEqual(create.required, ['client_name']);
+
+  // Over HTTP, each route accepts exactly the documented fields: an undocumented one is refused as
+  // unknown, and a documented one with a wrong type is refused naming that field (so it is known).
+  const created = await call('POST', '/clients', { client_name: 'Schema probe' });
+  assert.equal(created.status, 201, created.text);
+  const probeId = created.json.client_id as string;
+  for (const [operationId, { method, path, schema }] of bodies) {
+    const url = path.replace('{client_id}', probeId);
+    const unknown = await call(method, url, { not_a_documented_field: 'x' });
+    assert.equal(unknown.status, 400, `${operationId}: ${unknown.text}`);
+    assert.match(unknown.json.error_description as string, /not_a_documented_field/, `${operationId} refuses an undocumented field`);
+    for (const field of Object.keys(schema.properties as Record<string, unknown>)) {
+      const wrong = await call(method, url, { [field]: true });
+      assert.equal(wrong.status, 400, `${operationId} ${field}: ${wrong.text}`);
+      assert.match(wrong.json.error_description as string, new RegExp(`(^|; )${field}: `), `${operationId} knows the documented field ${field}: ${wrong.text}`);
+    }
+  }
+});
+
+test('OpenAPI: a field added to a zod body schema appears in the generated document', () => {
+  const before = buildAdminOpenApi(server.issuer);
+  assert.equal((before.components.schemas.CreateClient as { properties: Record<string, unknown> }).properties.software_version, undefined);
+  const extended = { ...ADMIN_REQUEST_BODIES, CreateClient: createClientBody.extend({ software_version: z.string().max(40) }) };
+  const after = buildAdminOpenApi(server.issuer, extended);
+  const properties = (after.components.schemas.CreateClient as { properties: Record<string, unknown> }).properties;
+  assert.deepEqual(properties.software_version, { type: 'string', maxLength: 40 });
+  assert.deepEqual(Object.keys(properties).slice(0, -1), Object.keys((before.components.schemas.CreateClient as { properties: Record<string, unknown> }).properties));
 });
 
 test('full lifecycle over HTTP: create with a PEM key, token, rotate with overlap, retirement at the set time, revoke kills tokens at introspection, disable, delete, audit', async () => {
