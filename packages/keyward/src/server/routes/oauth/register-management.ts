@@ -13,16 +13,16 @@ import { jsonNoStore } from '../../middleware/errors.ts';
 import {
   addKeys, checkWithinRegistrationLimits, deleteClient, effectiveRegistrationLimits, hashSecret, revokeKey, updateClient,
 } from '../../services/registry/index.ts';
-import { readBearerCredential } from '../../services/authenticate-server-request.ts';
+import { readRequestBearer } from '../../services/authenticate-server-request.ts';
 import { clientInformation, metadataError, readMetadataBody, registrationErrorResponse, validateClientMetadata, type RegistrationOptions } from './register.ts';
 
 /**
- * The client `clientId` when `authorization` carries its registration access token; OAuthError
- * 'token_missing' / 'token_invalid' otherwise. Does NOT reveal whether the client exists.
+ * The client `clientId` when `request` carries its registration access token; OAuthError
+ * 'token_missing' / 'request_malformed' (readRequestBearer) / 'token_invalid' otherwise. Does NOT
+ * reveal whether the client exists.
  */
-export async function authenticateRegistration(ctx: ServerContext, clientId: string, authorization: string | undefined): Promise<ClientRecord> {
-  const token = readBearerCredential(authorization);
-  if (token === undefined) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <registration access token>' });
+export async function authenticateRegistration(ctx: ServerContext, clientId: string, request: Request): Promise<ClientRecord> {
+  const token = readRequestBearer(request, 'send Authorization: Bearer <registration access token>');
   const client = await ctx.store.clients.getClient(clientId);
   const presented = Buffer.from(hashSecret(token));
   // Compare hashes of equal length in constant time; a missing client compares against itself and fails.
@@ -41,7 +41,7 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
 
   app.get('/register/:clientId', async (c) => {
     try {
-      const client = await authenticateRegistration(ctx, c.req.param('clientId'), c.req.header('authorization'));
+      const client = await authenticateRegistration(ctx, c.req.param('clientId'), c.req.raw);
       return jsonNoStore(clientInformation(ctx, client, await ctx.store.clients.listKeys(client.clientId)));
     } catch (error) {
       return registrationErrorResponse(ctx, error);
@@ -50,7 +50,7 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
 
   app.put('/register/:clientId', async (c) => {
     try {
-      const client = await authenticateRegistration(ctx, c.req.param('clientId'), c.req.header('authorization'));
+      const client = await authenticateRegistration(ctx, c.req.param('clientId'), c.req.raw);
       const body = await readMetadataBody(ctx, c);
       // RFC 7592 §2.2: the body MUST include client_id, equal to the one in the URL.
       if ((body as { client_id?: unknown }).client_id !== client.clientId) throw metadataError('the body must carry client_id, equal to the client_id in the URL (RFC 7592 §2.2)');
@@ -87,7 +87,7 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
 
   app.delete('/register/:clientId', async (c) => {
     try {
-      const client = await authenticateRegistration(ctx, c.req.param('clientId'), c.req.header('authorization'));
+      const client = await authenticateRegistration(ctx, c.req.param('clientId'), c.req.raw);
       await deleteClient(registry, client.clientId, `registration:${client.clientId}`);
       // RFC 7592 §2.3: 204 No Content.
       return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
