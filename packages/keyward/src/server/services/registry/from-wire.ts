@@ -38,31 +38,22 @@ export function keyValidityFromWire(body: { not_before?: string | undefined; not
   };
 }
 
-/** The body of POST /clients → {@link CreateClientInput}. */
-export function createClientInputFromWire(body: CreateClientWire, context: WireContext): CreateClientInput {
-  const scopes = scopesFromWire(body.scope);
-  return {
-    actor: context.actor,
-    name: body.client_name,
-    accessTokenTtl: body.access_token_ttl ?? context.accessTokenTtl,
-    ...(body.client_id !== undefined ? { clientId: body.client_id } : {}),
-    ...(body.contact !== undefined ? { contact: body.contact } : {}),
-    ...(body.description !== undefined ? { description: body.description } : {}),
-    ...(body.grant_types !== undefined ? { grantTypes: body.grant_types } : {}),
-    ...(scopes !== undefined ? { scopes } : {}),
-    ...(body.audience_policy !== undefined ? { audiencePolicy: body.audience_policy } : {}),
-    ...(body.alg_pin !== undefined ? { algPin: body.alg_pin } : {}),
-    ...(body.keys !== undefined ? { keys: body.keys } : {}),
-    ...(body.jwks_uri !== undefined ? { jwksUri: body.jwks_uri, jwksUriAllowHosts: context.jwksUriAllowHosts } : {}),
-    keyValidity: keyValidityFromWire(body),
-  };
+/** The optional client fields of both bodies; `N` is `null` where the body may clear a field. */
+interface ClientFieldsWire<N> {
+  contact?: string | N | undefined;
+  description?: string | N | undefined;
+  grant_types?: string[] | undefined;
+  scope?: string | undefined;
+  access_token_ttl?: number | undefined;
+  audience_policy?: 'strict' | 'legacy' | undefined;
+  alg_pin?: string | N | undefined;
+  jwks_uri?: string | N | undefined;
 }
 
-/** The body of PATCH /clients/{client_id} → {@link ClientUpdate} (`null` clears). */
-export function clientUpdateFromWire(body: UpdateClientWire, context: Pick<WireContext, 'jwksUriAllowHosts'>): ClientUpdate {
+/** The fields POST /clients and PATCH /clients/{client_id} share, mapped the same way for both. */
+function clientFieldsFromWire<N>(body: ClientFieldsWire<N>, context: Pick<WireContext, 'jwksUriAllowHosts'>) {
   const scopes = scopesFromWire(body.scope);
   return {
-    ...(body.client_name !== undefined ? { name: body.client_name } : {}),
     ...(body.contact !== undefined ? { contact: body.contact } : {}),
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(body.grant_types !== undefined ? { grantTypes: body.grant_types } : {}),
@@ -71,6 +62,27 @@ export function clientUpdateFromWire(body: UpdateClientWire, context: Pick<WireC
     ...(body.audience_policy !== undefined ? { audiencePolicy: body.audience_policy } : {}),
     ...(body.alg_pin !== undefined ? { algPin: body.alg_pin } : {}),
     ...(body.jwks_uri !== undefined ? { jwksUri: body.jwks_uri, jwksUriAllowHosts: context.jwksUriAllowHosts } : {}),
+  };
+}
+
+/** The body of POST /clients → {@link CreateClientInput}. */
+export function createClientInputFromWire(body: CreateClientWire, context: WireContext): CreateClientInput {
+  return {
+    actor: context.actor,
+    name: body.client_name,
+    ...(body.client_id !== undefined ? { clientId: body.client_id } : {}),
+    ...clientFieldsFromWire<never>(body, context),
+    accessTokenTtl: body.access_token_ttl ?? context.accessTokenTtl,
+    ...(body.keys !== undefined ? { keys: body.keys } : {}),
+    keyValidity: keyValidityFromWire(body),
+  };
+}
+
+/** The body of PATCH /clients/{client_id} → {@link ClientUpdate} (`null` clears). */
+export function clientUpdateFromWire(body: UpdateClientWire, context: Pick<WireContext, 'jwksUriAllowHosts'>): ClientUpdate {
+  return {
+    ...(body.client_name !== undefined ? { name: body.client_name } : {}),
+    ...clientFieldsFromWire<null>(body, context),
   };
 }
 

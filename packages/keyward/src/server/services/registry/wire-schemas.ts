@@ -21,7 +21,14 @@ const chosenClientId = z.string().meta({ pattern: CHOSEN_CLIENT_ID.source, descr
 // RFC 7591 §2 grant_types: the values the token endpoint implements (checkGrantTypes).
 const grantTypes = z.array(z.string().meta({ enum: [...KNOWN_GRANT_TYPES] }));
 const jwksUri = z.string().meta({ format: 'uri', description: 'an https URL serving the client\'s JWKS (RFC 7591 §2)' });
-const audiencePolicy = z.enum(['strict', 'legacy']);
+
+// Fields a client is created with and can change later, with the same meaning and shape both times.
+const changeableFields = {
+  grant_types: grantTypes.optional(),
+  scope: z.string().optional(),
+  access_token_ttl: z.number().int().optional(),
+  audience_policy: z.enum(['strict', 'legacy']).optional(),
+};
 
 /** POST /clients. */
 export const createClientBody = z.strictObject({
@@ -29,10 +36,7 @@ export const createClientBody = z.strictObject({
   client_name: z.string(),
   contact: z.string().optional(),
   description: z.string().optional(),
-  grant_types: grantTypes.optional(),
-  scope: z.string().optional(),
-  access_token_ttl: z.number().int().optional(),
-  audience_policy: audiencePolicy.optional(),
+  ...changeableFields,
   alg_pin: z.string().optional(),
   keys: keyInput.optional(),
   jwks_uri: jwksUri.optional(),
@@ -45,10 +49,7 @@ export const updateClientBody = z.strictObject({
   client_name: z.string().optional(),
   contact: z.string().nullable().optional(),
   description: z.string().nullable().optional(),
-  grant_types: grantTypes.optional(),
-  scope: z.string().optional(),
-  access_token_ttl: z.number().int().optional(),
-  audience_policy: audiencePolicy.optional(),
+  ...changeableFields,
   alg_pin: z.string().nullable().optional(),
   jwks_uri: jwksUri.nullable().optional(),
 });
