@@ -4,7 +4,7 @@
  * starts empty. The shared Redis on 6379 is never touched.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../shared/free-port.ts';
 import { Redis } from 'ioredis';
 
 /** Why private Redis servers cannot be started here, or undefined when they can. */
@@ -22,17 +22,6 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts a new, empty redis-server on the same port and waits until it answers. */
   restart(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function launch(port: number): Promise<ChildProcess> {

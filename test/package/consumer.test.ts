@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../shared/free-port.ts';
 import { join } from 'node:path';
 import { cleanEnv, exec, installProject, packWorkspaces, ROOT, tempDir, type PackageName } from './packed.ts';
 import { extractGeneratedJwt, generateOpensslKey, hasPyJwt, PYJWT_000_FUNCTIONS } from '../interop/helpers.ts';
@@ -62,17 +62,6 @@ after(() => {
 /** `npx keyward ...` in the keyward install, as its README writes it (the bin is installed: npx fetches nothing). */
 function npxKeyward(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
   return exec('npx', ['keyward', ...args], { cwd: cliDir, env: cleanEnv(env), timeoutMs: 60_000 });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a long-running process and resolves once its output matches `ready` (within `timeoutMs`). */

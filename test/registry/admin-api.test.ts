@@ -13,7 +13,11 @@ import { exportPublicJwk, exportPublicPem } from '../../packages/core/src/keys/e
 import { calculateThumbprint } from '../../packages/core/src/keys/thumbprint.ts';
 import { createSelfSignedCertificate } from '../../packages/keyward/src/cli/lib/create-self-signed-certificate.ts';
 import { buildAdminApp } from '../../packages/keyward/src/server/routes/admin/admin-app.ts';
-import { buildAdminOpenApi } from '../../packages/keyward/src/server/routes/admin/openapi-document.ts';
+import { z } from 'zod';
+import { ADMIN_REQUEST_BODIES, buildAdminOpenApi, toOpenApiSchema } from '../../packages/keyward/src/server/routes/admin/openapi-document.ts';
+import {
+  addKeysBody, createClientBody, createInitialAccessTokenBody, rotateKeyBody, updateClientBody,
+} from '../../packages/keyward/src/server/services/registry/wire-schemas.ts';
 import {
   addTestClient, assertionFor, flushAudit, keyPairFor, postForm, readAnswer, requestToken, startTestServer, CLIENT_ASSERTION_TYPE,
   type Answer, type TestClient,
@@ -131,6 +135,76 @@ test('the OpenAPI document lists every admin route and nothing else', async () =
     routed.add(`${route.method} ${route.path.replace(':clientId', '{client_id}').replace(':key', '{key}')}`);
   }
   assert.deepEqual([...routed].sort(), [...documented].sort());
+});
+
+/** The documented request body of each operation, resolved from its $ref. */
+function documentedBodies(document: Record<string, unknown>): Map<string, { method: string; path: string; schema: Record<string, unknown> }> {
+  const paths = document.paths as Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: { $ref: string } }> } }>>;
+  const schemas = (document.components as { schemas: Record<string, Record<string, unknown>> }).schemas;
+  const found = new Map<string, { method: string; path: string; schema: Record<string, unknown> }>();
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const ref = operation.requestBody?.content['application/json']?.schema.$ref;
+      if (ref === undefined) continue;
+      const schema = schemas[ref.replace('#/components/schemas/', '')];
+      assert.ok(schema, `${operation.operationId}: ${ref} resolves`);
+      found.set(operation.operationId, { method: method.toUpperCase(), path, schema });
+    }
+  }
+  return found;
+}
+
+test('OpenAPI: every request body in the served document is the JSON Schema generated from the zod schema its route validates with', async () => {
+  const served = (await readAnswer(await fetch(`${server.url}/admin/v1/openapi.json`))).json;
+  // Every reference in the document resolves, and no schema carries its own dialect (OpenAPI 3.1
+  // schema objects use the document's).
+  const text = JSON.stringify(served);
+  const schemaNames = Object.keys((served.components as { schemas: object }).schemas);
+  for (const [, name] of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) assert.ok(schemaNames.includes(name!), `$ref ${name} resolves`);
+  assert.doesNotMatch(text, /"\$schema"/);
+  const bodies = documentedBodies(served);
+  // The zod schema each route reads its body with (client-routes.ts, key-routes.ts, token-and-audit-routes.ts).
+  const validatedWith: Record<string, z.ZodType> = {
+    createClient: createClientBody, updateClient: updateClientBody, addKeys: addKeysBody, rotateKey: rotateKeyBody,
+    createInitialAccessToken: createInitialAccessTokenBody,
+  };
+  assert.deepEqual([...bodies.keys()].sort(), Object.keys(validatedWith).sort(), 'the operations that take a body');
+  for (const [operationId, { schema }] of bodies) {
+    assert.deepEqual(schema, JSON.parse(JSON.stringify(toOpenApiSchema(validatedWith[operationId]!))), `${operationId}: documented body = generated body`);
+    assert.equal(schema.additionalProperties, false, `${operationId}: unknown fields are refused, and documented so`);
+  }
+  // The field rules of the registry are documented from their own constants.
+  const create = bodies.get('createClient')!.schema as { properties: Record<string, Record<string, unknown>>; required: string[] };
+  assert.equal(create.properties.client_id!.pattern, '^[A-Za-z0-9][A-Za-z0-9._~-]{2,127}$');
+  assert.deepEqual((create.properties.grant_types!.items as { enum: string[] }).enum, ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+  assert.deepEqual(create.required, ['client_name']);
+
+  // Over HTTP, each route accepts exactly the documented fields: an undocumented one is refused as
+  // unknown, and a documented one with a wrong type is refused naming that field (so it is known).
+  const created = await call('POST', '/clients', { client_name: 'Schema probe' });
+  assert.equal(created.status, 201, created.text);
+  const probeId = created.json.client_id as string;
+  for (const [operationId, { method, path, schema }] of bodies) {
+    const url = path.replace('{client_id}', probeId);
+    const unknown = await call(method, url, { not_a_documented_field: 'x' });
+    assert.equal(unknown.status, 400, `${operationId}: ${unknown.text}`);
+    assert.match(unknown.json.error_description as string, /not_a_documented_field/, `${operationId} refuses an undocumented field`);
+    for (const field of Object.keys(schema.properties as Record<string, unknown>)) {
+      const wrong = await call(method, url, { [field]: true });
+      assert.equal(wrong.status, 400, `${operationId} ${field}: ${wrong.text}`);
+      assert.match(wrong.json.error_description as string, new RegExp(`(^|; )${field}: `), `${operationId} knows the documented field ${field}: ${wrong.text}`);
+    }
+  }
+});
+
+test('OpenAPI: a field added to a zod body schema appears in the generated document', () => {
+  const before = buildAdminOpenApi(server.issuer);
+  assert.equal((before.components.schemas.CreateClient as { properties: Record<string, unknown> }).properties.software_version, undefined);
+  const extended = { ...ADMIN_REQUEST_BODIES, CreateClient: createClientBody.extend({ software_version: z.string().max(40) }) };
+  const after = buildAdminOpenApi(server.issuer, extended);
+  const properties = (after.components.schemas.CreateClient as { properties: Record<string, unknown> }).properties;
+  assert.deepEqual(properties.software_version, { type: 'string', maxLength: 40 });
+  assert.deepEqual(Object.keys(properties).slice(0, -1), Object.keys((before.components.schemas.CreateClient as { properties: Record<string, unknown> }).properties));
 });
 
 test('full lifecycle over HTTP: create with a PEM key, token, rotate with overlap, retirement at the set time, revoke kills tokens at introspection, disable, delete, audit', async () => {
@@ -287,6 +361,35 @@ test('bad input to the admin API and the registration endpoint never answers 500
     const answer = await raw(method, path, method === 'GET' ? undefined as unknown as string : body, type);
     assert.ok(answer.status >= 400 && answer.status < 500, `${method} ${path} ${body.slice(0, 40)} → ${answer.status} ${answer.text.slice(0, 200)}`);
     assert.equal(typeof answer.json.error, 'string');
+  }
+});
+
+test('audit: since and until take the CLI\'s relative times (1h, 2d); pages of limit events follow next_before to the end', async () => {
+  for (let i = 0; i < 3; i += 1) await tokenFor(reader);
+  // One admin token for the whole test: each new one would add a token.granted event between pages.
+  const token = await adminToken();
+  await flushAudit(server);
+  const get = (path: string) => call('GET', path, undefined, token);
+  const all = await get('/audit?type=token.granted&since=2d&limit=10000');
+  assert.equal(all.status, 200, all.text);
+  const ids = (all.json.events as Array<{ id: number }>).map((e) => e.id);
+  assert.ok(ids.length >= 4, 'several granted tokens');
+  assert.equal(all.json.next_before, undefined, 'the last page has no next_before');
+  const paged: number[] = [];
+  let before: number | undefined;
+  for (let pages = 0; pages < 100; pages += 1) {
+    const page = await get(`/audit?type=token.granted&since=2d&limit=2${before === undefined ? '' : `&before=${before}`}`);
+    assert.equal(page.status, 200, page.text);
+    paged.push(...(page.json.events as Array<{ id: number }>).map((e) => e.id));
+    if (page.json.next_before === undefined) break;
+    before = page.json.next_before as number;
+  }
+  assert.deepEqual(paged, ids, 'the pages are the whole answer, in order, once');
+  assert.deepEqual((await get('/audit?type=token.granted&until=3d')).json.events, [], 'nothing older than three days');
+  for (const query of ['since=yesterday-ish', 'until=7x', 'before=0', 'limit=0', 'limit=10001', 'since=1h&until=2h']) {
+    const bad = await get(`/audit?${query}`);
+    assert.equal(bad.status, 400, `${query}: ${bad.text}`);
+    assert.match(String(bad.json.error_description), /since|until|before|limit/);
   }
 });
 

@@ -7,4 +7,5 @@ export * from './keys/index.ts';
 export * from './jws/index.ts';
 export * from './assertion/index.ts';
 export * from './tokens/index.ts';
+export * from './bearer/index.ts';
 export { deepFreeze } from './deep-freeze.ts';

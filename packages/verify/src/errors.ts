@@ -6,7 +6,7 @@
  * The precise reason (`signature_invalid`, `iat_too_old`, ...) stays on the OAuthError for logs and
  * the `onRefusal` hook; the wire carries only the public description of that reason.
  */
-import { OAuthError, REASONS, type ReasonCode } from '@keyward/core';
+import { mapReasonToBearer, OAuthError } from '@keyward/core';
 
 /** What an adapter sends back for a refusal. */
 export interface BearerChallenge {
@@ -50,20 +50,6 @@ export function buildWwwAuthenticate(params: ChallengeParams): string {
   if (params.description !== undefined) parts.push(`error_description="${sanitizeQuoted(params.description)}"`);
   if (params.scope !== undefined) parts.push(`scope="${sanitizeQuoted(params.scope)}"`);
   return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`;
-}
-
-/** RFC 6750 §3.1 code and status for one reason, as a resource server answers it. */
-export function mapReasonToBearer(reason: ReasonCode): { error: string; status: number } {
-  // RFC 6750 §3.1: no credentials at all → 401 and no error code in the challenge.
-  if (reason === 'token_missing') return { error: 'invalid_request', status: 401 };
-  if (reason === 'insufficient_scope') return { error: 'insufficient_scope', status: 403 };
-  // The keys could not be fetched: the token may well be valid, so say "retry", not "bad token".
-  if (reason === 'store_unavailable' || reason === 'rate_limited') return { error: 'temporarily_unavailable', status: 503 };
-  const spec = REASONS[reason];
-  // RFC 6750 §3.1 invalid_request: malformed request (two Authorization headers, token in the query...).
-  if (spec.error === 'invalid_request') return { error: 'invalid_request', status: 400 };
-  // Every other refusal (signature, claims, keys, client) is invalid_token (RFC 6750 §3.1).
-  return { error: 'invalid_token', status: 401 };
 }
 
 /**

@@ -7,7 +7,9 @@ export { createVerifier, type AuthenticateResult, type Verifier, type VerifierOp
 export { createAccessTokenMode, type AccessTokenMode, type AccessTokenModeOptions } from './mode-access-token.ts';
 export { createDirectMode, type DirectMode, type DirectModeOptions } from './mode-direct.ts';
 export { readBearerToken, type HeaderRecord, type VerifyInput } from './read-bearer-token.ts';
-export { buildWwwAuthenticate, mapReasonToBearer, toBearerChallenge, type BearerChallenge, type ChallengeParams } from './errors.ts';
+export { buildWwwAuthenticate, toBearerChallenge, type BearerChallenge, type ChallengeParams } from './errors.ts';
+/** The RFC 6750 §3.1 status rule, shared with the server (kept here for users of earlier releases). */
+export { mapReasonToBearer } from '@keyward/core';
 export { createIntrospectionCheck, type IntrospectionCheck, type IntrospectionOptions } from './introspection.ts';
 export { createMemoryReplayStore, type MemoryReplayStoreOptions } from './memory-replay-store.ts';
 export { discoverIssuer, type IssuerMetadata } from './discovery.ts';

@@ -12,8 +12,10 @@ import { readFileSync } from 'node:fs';
 import { createTokenClient } from '@keyward/client';
 import { KeyError } from '@keyward/core';
 import {
-  addKeys, createClient, createInitialAccessToken, createRegistryContext, deleteClient, getClientOrFail, listKeys, RegistryError,
-  revokeKey, rotateKey, setClientState, toAuditEventView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
+  addKeys, addKeysInputFromWire, clientUpdateFromWire, createClient, createClientInputFromWire, createInitialAccessToken,
+  createRegistryContext, deleteClient, getClientOrFail, initialAccessTokenInputFromWire, listKeys, RegistryError, revokeKey, rotateKey,
+  rotateKeyInputFromWire, setClientState, toAuditEventView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
+  type CreateClientWire, type CreateInitialAccessTokenWire, type UpdateClientWire, type WireContext,
 } from '../../server/services/registry/index.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { readAuditQuery, type AuditQueryParams } from '../../server/services/audit-query.ts';
@@ -24,11 +26,11 @@ import { CliError, EXIT, printWarning } from '../output.ts';
 /** Wire JSON object. */
 export type Wire = Record<string, unknown>;
 
-/** Create-client fields, wire names (as POST /admin/v1/clients). */
-export interface CreateClientFields { client_name: string; client_id?: string; contact?: string; description?: string; grant_types?: string[]; scope?: string; access_token_ttl?: number; audience_policy?: 'strict' | 'legacy'; alg_pin?: string; keys?: string | Wire; jwks_uri?: string }
+/** Create-client fields, wire names: the body of POST /admin/v1/clients (wire-schemas.ts). */
+export type CreateClientFields = CreateClientWire;
 
-/** Update fields, wire names (as PATCH /admin/v1/clients/{id}); null clears. */
-export type UpdateClientFields = Partial<{ client_name: string; contact: string | null; description: string | null; grant_types: string[]; scope: string; access_token_ttl: number; audience_policy: 'strict' | 'legacy'; alg_pin: string | null; jwks_uri: string | null }>;
+/** Update fields, wire names: the body of PATCH /admin/v1/clients/{id}; null clears. */
+export type UpdateClientFields = UpdateClientWire;
 
 /** The registry operations, local or remote. */
 export interface AdminTarget {
@@ -41,7 +43,7 @@ export interface AdminTarget {
   addKeys(clientId: string, keys: string | Wire, validity: { not_before?: string; not_after?: string }): Promise<Wire[]>;
   rotateKey(clientId: string, keys: string | Wire, options: { old_key?: string; overlap_seconds?: number }): Promise<Wire>;
   revokeKey(clientId: string, key: string): Promise<Wire>;
-  createInitialAccessToken(options: { expires_in?: number; uses?: number | null; scope?: string }): Promise<Wire>;
+  createInitialAccessToken(options: CreateInitialAccessTokenWire): Promise<Wire>;
   /** Clients, oldest first (the local view includes each client's keys; the remote list does not). */
   listClients(limit: number): Promise<Wire[]>;
   /** Audit events, newest first, and the cursor of the next page when this one is full. */
@@ -69,17 +71,14 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
     const changed = new Set<string>();
     ctx.changes.subscribe((event) => { if (event.type === 'client') changed.add(event.clientId); });
     const actor = 'cli';
+    // The same wire → registry mapping as the admin API routes (from-wire.ts).
+    const wire: WireContext = {
+      actor, jwksUriAllowHosts: config.clients.jwksUriAllowHosts ?? [], accessTokenTtl: config.tokens.accessTokenTtl, rotationOverlap: config.tokens.rotationOverlap,
+    };
     const keyWire = (records: Parameters<typeof toKeyView>[0][]) => records.map((r) => toKeyView(r) as unknown as Wire);
     const target: AdminTarget = {
       async createClient(f) {
-        const scopes = f.scope?.split(' ').filter((s) => s !== '');
-        const { client, keys } = await createClient(ctx, {
-          actor, name: f.client_name, accessTokenTtl: f.access_token_ttl ?? config.tokens.accessTokenTtl,
-          ...(f.client_id ? { clientId: f.client_id } : {}), ...(f.contact ? { contact: f.contact } : {}), ...(f.description ? { description: f.description } : {}),
-          ...(f.grant_types ? { grantTypes: f.grant_types } : {}), ...(scopes ? { scopes } : {}), ...(f.audience_policy ? { audiencePolicy: f.audience_policy } : {}),
-          ...(f.alg_pin ? { algPin: f.alg_pin } : {}), ...(f.keys !== undefined ? { keys: f.keys } : {}),
-          ...(f.jwks_uri ? { jwksUri: f.jwks_uri, jwksUriAllowHosts: config.clients.jwksUriAllowHosts ?? [] } : {}),
-        });
+        const { client, keys } = await createClient(ctx, createClientInputFromWire(f, wire));
         return { ...toClientView(client), keys: keyWire(keys) };
       },
       async getClient(clientId) {
@@ -87,13 +86,7 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
         return { ...toClientView(client), keys: keyWire(await listKeys(ctx, clientId)) };
       },
       async updateClient(clientId, f) {
-        const client = await updateClient(ctx, clientId, {
-          ...(f.client_name !== undefined ? { name: f.client_name } : {}), ...(f.contact !== undefined ? { contact: f.contact } : {}),
-          ...(f.description !== undefined ? { description: f.description } : {}), ...(f.grant_types ? { grantTypes: f.grant_types } : {}),
-          ...(f.scope !== undefined ? { scopes: f.scope.split(' ').filter((s) => s !== '') } : {}), ...(f.access_token_ttl !== undefined ? { accessTokenTtl: f.access_token_ttl } : {}),
-          ...(f.audience_policy ? { audiencePolicy: f.audience_policy } : {}), ...(f.alg_pin !== undefined ? { algPin: f.alg_pin } : {}),
-          ...(f.jwks_uri !== undefined ? { jwksUri: f.jwks_uri, jwksUriAllowHosts: config.clients.jwksUriAllowHosts ?? [] } : {}),
-        }, actor);
+        const client = await updateClient(ctx, clientId, clientUpdateFromWire(f, wire), actor);
         return toClientView(client) as unknown as Wire;
       },
       async setState(clientId, state) {
@@ -108,11 +101,10 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
         return keyWire(await listKeys(ctx, clientId));
       },
       async addKeys(clientId, keys, v) {
-        const validity = { ...(v.not_before ? { notBefore: new Date(v.not_before) } : {}), ...(v.not_after ? { notAfter: new Date(v.not_after) } : {}) };
-        return keyWire(await addKeys(ctx, { clientId, keys, validity, actor }));
+        return keyWire(await addKeys(ctx, addKeysInputFromWire(clientId, { keys, ...v }, wire)));
       },
       async rotateKey(clientId, keys, o) {
-        const { added, retiring } = await rotateKey(ctx, { clientId, keys, overlapSeconds: o.overlap_seconds ?? config.tokens.rotationOverlap, actor, ...(o.old_key ? { oldKey: o.old_key } : {}) });
+        const { added, retiring } = await rotateKey(ctx, rotateKeyInputFromWire(clientId, { keys, ...o }, wire));
         return { added: keyWire(added), retiring: keyWire(retiring) };
       },
       async revokeKey(clientId, key) {
@@ -120,8 +112,7 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
         return { ...toKeyView(record), tokens_revoked: tokensRevoked };
       },
       async createInitialAccessToken(o) {
-        const scopes = o.scope?.split(' ').filter((s) => s !== '');
-        const { token, record } = await createInitialAccessToken(ctx, { actor, ...(o.expires_in ? { expiresInSeconds: o.expires_in } : {}), ...(o.uses !== undefined ? { uses: o.uses } : {}), ...(scopes?.length ? { scopes } : {}) });
+        const { token, record } = await createInitialAccessToken(ctx, initialAccessTokenInputFromWire(o, wire));
         return { ...toInitialAccessTokenView(record), initial_access_token: token };
       },
       async listClients(limit) {

@@ -3,7 +3,7 @@
  * `Cache-Control: no-store`, 401 for invalid_client, and never a stack trace. Anything that is not an
  * OAuthError is logged and answered with a plain `server_error` (it should never happen).
  */
-import { IDENTITY_HIDING_REASONS, OAuthError } from '@keyward/core';
+import { IDENTITY_HIDING_REASONS, mapReasonToBearer, OAuthError } from '@keyward/core';
 import type { Logger } from 'pino';
 
 /**
@@ -41,12 +41,17 @@ export function errorResponse(error: unknown, logger: Logger, options: { authSch
     return jsonNoStore({ error: 'server_error', error_description: 'an unexpected error occurred; it has been logged' }, 500);
   }
   const headers: Record<string, string> = {};
-  if (options.bearer) {
-    // RFC 6750 §3: the Bearer challenge with the error code.
+  // RFC 6750 §3.1: code and status by the one rule the verifier answers with too. A server that
+  // cannot check the token (503) keeps its own answer, without a challenge.
+  const bearer = options.bearer ? mapReasonToBearer(error.reason) : undefined;
+  if (bearer !== undefined && bearer.status !== 503) {
+    // RFC 6750 §3: the Bearer challenge with the error code (none when no credential was offered).
     headers['www-authenticate'] = error.reason === 'token_missing'
       ? 'Bearer realm="keyward"'
-      : `Bearer realm="keyward", error="${error.error}", error_description="${publicDescription(error).replace(/["\\]/g, '')}"`;
-  } else if (error.status === 401 && options.authScheme && AUTH_SCHEME.test(options.authScheme)) {
+      : `Bearer realm="keyward", error="${bearer.error}", error_description="${publicDescription(error).replace(/["\\]/g, '')}"`;
+    return jsonNoStore({ error: bearer.error, error_description: publicDescription(error) }, bearer.status, headers);
+  }
+  if (error.status === 401 && options.authScheme && AUTH_SCHEME.test(options.authScheme)) {
     // The scheme comes from the request: echoed only when it is an RFC 9110 §11.1 token.
     headers['www-authenticate'] = `${options.authScheme} realm="keyward"`;
   }

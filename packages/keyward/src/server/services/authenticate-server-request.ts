@@ -8,27 +8,29 @@
  * token never works here, even with the right scope. Tokens meant for this server are requested
  * without `resource`, which gives aud = the issuer identifier.
  */
-import { OAuthError } from '@keyward/core';
+import { OAuthError, parseBearerAuthorization } from '@keyward/core';
 import type { ServerContext } from '../context.ts';
 import { checkAccessToken, type ActiveToken } from './check-access-token.ts';
 
-// RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; the scheme is case-insensitive (RFC 7235 §2.1).
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
-
-/** The b64token of an `Authorization: Bearer` header (RFC 6750 §2.1), or undefined. */
-export function readBearerCredential(authorization: string | undefined): string | undefined {
-  return BEARER.exec((authorization ?? '').trim())?.[1];
+/**
+ * The Bearer token of `request` (RFC 6750 §2.1), read by @keyward/core's parseBearerAuthorization,
+ * the one reader the verifier uses too; `instruction` tells a client that sent none what to send.
+ * Throws its refusals: 'token_missing' (401, no Bearer credential offered), 'request_malformed'
+ * (400 invalid_request: a malformed credential, or access_token in the query).
+ */
+export function readRequestBearer(request: Request, instruction: string): string {
+  const authorization = request.headers.get('authorization');
+  return parseBearerAuthorization(authorization === null ? [] : [authorization], { url: request.url, instruction });
 }
 
 /**
- * Returns the active token, or throws OAuthError: 'token_missing' (no Bearer credential),
- * 'token_invalid' (not ours, unknown, or an audience other than exactly this issuer),
+ * Returns the active token, or throws OAuthError: 'token_missing' / 'request_malformed'
+ * ({@link readRequestBearer}), 'token_invalid' (not ours, unknown, or an audience other than exactly this issuer),
  * 'token_expired', 'token_revoked', 'insufficient_scope' (403, RFC 6750 §3.1). Does NOT check the
  * client behind the token (the admin API also requires it to be enabled).
  */
-export async function authenticateServerRequest(ctx: ServerContext, authorization: string | undefined, scope: string): Promise<ActiveToken> {
-  const token = readBearerCredential(authorization);
-  if (token === undefined) throw new OAuthError('token_missing', { detail: `send Authorization: Bearer <access token with scope ${scope}>` });
+export async function authenticateServerRequest(ctx: ServerContext, request: Request, scope: string): Promise<ActiveToken> {
+  const token = readRequestBearer(request, `send Authorization: Bearer <access token with scope ${scope}>`);
   const active = await checkAccessToken(ctx, token);
   const audience = active.record.audience;
   if (audience.length !== 1 || audience[0] !== ctx.issuer) {

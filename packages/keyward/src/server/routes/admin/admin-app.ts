@@ -20,7 +20,7 @@ export function buildAdminApp(ctx: ServerContext, options: { jwksUriAllowHosts?:
   const app = new Hono<AdminEnv>();
   app.get('/openapi.json', () => Response.json(buildAdminOpenApi(ctx.issuer), { headers: { 'cache-control': 'public, max-age=300' } }));
   app.use('*', async (c, next) => {
-    c.set('actor', await authenticateAdmin(ctx, c.req.header('authorization')));
+    c.set('actor', await authenticateAdmin(ctx, c.req.raw));
     await next();
   });
   registerAdminClientRoutes(app, ctx, { jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] });

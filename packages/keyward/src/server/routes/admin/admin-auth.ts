@@ -13,11 +13,12 @@ export const ADMIN_SCOPE = 'keyward:admin';
 
 /**
  * Returns the admin client id (the audit actor) or throws OAuthError: 'token_missing' (401, no or
- * non-Bearer Authorization), 'token_invalid' (401, also a token for another audience) /
+ * non-Bearer Authorization), 'request_malformed' (400, a malformed Bearer credential or a token in
+ * the query), 'token_invalid' (401, also a token for another audience) /
  * 'token_expired' / 'token_revoked' (401), 'insufficient_scope' (403, RFC 6750 §3.1).
  */
-export async function authenticateAdmin(ctx: ServerContext, authorization: string | undefined): Promise<string> {
-  const { record } = await authenticateServerRequest(ctx, authorization, ADMIN_SCOPE);
+export async function authenticateAdmin(ctx: ServerContext, request: Request): Promise<string> {
+  const { record } = await authenticateServerRequest(ctx, request, ADMIN_SCOPE);
   const admin = await ctx.clients.get(record.clientId);
   if (admin === undefined || admin.client.state !== 'enabled') throw new OAuthError('token_revoked', { detail: 'the admin client of this token is disabled or deleted' });
   return record.clientId;

@@ -1,66 +1,10 @@
 /**
- * zod schemas of the admin API bodies (unknown fields refused), and the reader that applies them.
- * The OpenAPI document (openapi-document.ts) describes the same shapes.
+ * The reader that applies a body schema of the admin API. The schemas themselves are the registry's
+ * wire schemas (services/registry/wire-schemas.ts), from which the OpenAPI document is generated.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { OAuthError } from '@keyward/core';
 import { readContextBody, type RequestContext } from '../../middleware/read-body.ts';
-
-const keyInput = z.union([z.string().min(1).max(65536), z.record(z.string(), z.unknown())]);
-const isoDate = z.iso.datetime({ offset: true });
-
-/** POST /clients. */
-export const createClientBody = z.strictObject({
-  client_id: z.string().optional(),
-  client_name: z.string(),
-  contact: z.string().optional(),
-  description: z.string().optional(),
-  grant_types: z.array(z.string()).optional(),
-  scope: z.string().optional(),
-  access_token_ttl: z.number().int().optional(),
-  audience_policy: z.enum(['strict', 'legacy']).optional(),
-  alg_pin: z.string().optional(),
-  keys: keyInput.optional(),
-  jwks_uri: z.string().optional(),
-  not_before: isoDate.optional(),
-  not_after: isoDate.optional(),
-});
-
-/** PATCH /clients/{client_id}; `null` clears an optional field. */
-export const updateClientBody = z.strictObject({
-  client_name: z.string().optional(),
-  contact: z.string().nullable().optional(),
-  description: z.string().nullable().optional(),
-  grant_types: z.array(z.string()).optional(),
-  scope: z.string().optional(),
-  access_token_ttl: z.number().int().optional(),
-  audience_policy: z.enum(['strict', 'legacy']).optional(),
-  alg_pin: z.string().nullable().optional(),
-  jwks_uri: z.string().nullable().optional(),
-});
-
-/** POST /clients/{client_id}/keys. */
-export const addKeysBody = z.strictObject({
-  keys: keyInput,
-  not_before: isoDate.optional(),
-  not_after: isoDate.optional(),
-});
-
-/** POST /clients/{client_id}/keys/rotate. */
-export const rotateKeyBody = z.strictObject({
-  keys: keyInput,
-  old_key: z.string().optional(),
-  overlap_seconds: z.number().int().min(0).optional(),
-  not_before: isoDate.optional(),
-  not_after: isoDate.optional(),
-});
-
-/** POST /initial-access-tokens. */
-export const createInitialAccessTokenBody = z.strictObject({
-  expires_in: z.number().int().min(1).optional(),
-  uses: z.number().int().min(1).nullable().optional(),
-  scope: z.string().optional(),
-});
 
 /**
  * Reads the JSON body of the request of `c` (at most `maxBytes`, through the shared body reader)
@@ -73,14 +17,4 @@ export async function readJsonBody<T extends z.ZodType>(c: RequestContext, schem
   if (type !== 'application/json') throw new OAuthError('content_type_unsupported', { detail: 'send the body as application/json', description: 'the body must be application/json' });
   const text = await readContextBody(c, maxBytes);
   return schema.parse(JSON.parse(text)) as z.infer<T>;
-}
-
-/** `scope` string → list. */
-export function splitScope(scope: string | undefined): string[] | undefined {
-  return scope === undefined ? undefined : scope.split(' ').filter((s) => s !== '');
-}
-
-/** ISO date → Date (undefined stays undefined). */
-export function toDate(value: string | undefined): Date | undefined {
-  return value === undefined ? undefined : new Date(value);
 }

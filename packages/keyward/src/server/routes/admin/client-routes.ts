@@ -6,14 +6,17 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { createClient, deleteClient, getClientOrFail, listKeys, setClientState, updateClient } from '../../services/registry/index.ts';
+import { clientUpdateFromWire, createClientInputFromWire } from '../../services/registry/from-wire.ts';
 import { toClientView, toKeyView } from '../../services/registry/views.ts';
-import { createClientBody, readJsonBody, splitScope, toDate, updateClientBody } from './admin-schemas.ts';
+import { createClientBody, updateClientBody } from '../../services/registry/wire-schemas.ts';
+import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
 
 /** Registers the client routes on the admin sub-app. */
 export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContext, options: { jwksUriAllowHosts: readonly string[] }): void {
   const { registry } = ctx;
   const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
+  const wire = { jwksUriAllowHosts: options.jwksUriAllowHosts, accessTokenTtl: ctx.config.tokens.accessTokenTtl, rotationOverlap: ctx.config.tokens.rotationOverlap };
 
   app.get('/clients', async (c) => {
     const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));
@@ -24,24 +27,7 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
 
   app.post('/clients', async (c) => {
     const body = await readJsonBody(c, createClientBody, maxBytes);
-    const notBefore = toDate(body.not_before);
-    const notAfter = toDate(body.not_after);
-    const scopes = splitScope(body.scope);
-    const { client, keys } = await createClient(registry, {
-      actor: c.get('actor'),
-      name: body.client_name,
-      accessTokenTtl: body.access_token_ttl ?? ctx.config.tokens.accessTokenTtl,
-      ...(body.client_id !== undefined ? { clientId: body.client_id } : {}),
-      ...(body.contact !== undefined ? { contact: body.contact } : {}),
-      ...(body.description !== undefined ? { description: body.description } : {}),
-      ...(body.grant_types !== undefined ? { grantTypes: body.grant_types } : {}),
-      ...(scopes !== undefined ? { scopes } : {}),
-      ...(body.audience_policy !== undefined ? { audiencePolicy: body.audience_policy } : {}),
-      ...(body.alg_pin !== undefined ? { algPin: body.alg_pin } : {}),
-      ...(body.keys !== undefined ? { keys: body.keys } : {}),
-      ...(body.jwks_uri !== undefined ? { jwksUri: body.jwks_uri, jwksUriAllowHosts: options.jwksUriAllowHosts } : {}),
-      keyValidity: { ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}) },
-    });
+    const { client, keys } = await createClient(registry, createClientInputFromWire(body, { ...wire, actor: c.get('actor') }));
     return jsonNoStore({ ...toClientView(client), keys: keys.map(toKeyView) }, 201);
   });
 
@@ -53,18 +39,7 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
 
   app.patch('/clients/:clientId', async (c) => {
     const body = await readJsonBody(c, updateClientBody, maxBytes);
-    const scopes = splitScope(body.scope);
-    const client = await updateClient(registry, c.req.param('clientId'), {
-      ...(body.client_name !== undefined ? { name: body.client_name } : {}),
-      ...(body.contact !== undefined ? { contact: body.contact } : {}),
-      ...(body.description !== undefined ? { description: body.description } : {}),
-      ...(body.grant_types !== undefined ? { grantTypes: body.grant_types } : {}),
-      ...(scopes !== undefined ? { scopes } : {}),
-      ...(body.access_token_ttl !== undefined ? { accessTokenTtl: body.access_token_ttl } : {}),
-      ...(body.audience_policy !== undefined ? { audiencePolicy: body.audience_policy } : {}),
-      ...(body.alg_pin !== undefined ? { algPin: body.alg_pin } : {}),
-      ...(body.jwks_uri !== undefined ? { jwksUri: body.jwks_uri, jwksUriAllowHosts: options.jwksUriAllowHosts } : {}),
-    }, c.get('actor'));
+    const client = await updateClient(registry, c.req.param('clientId'), clientUpdateFromWire(body, wire), c.get('actor'));
     return jsonNoStore(toClientView(client));
   });
 

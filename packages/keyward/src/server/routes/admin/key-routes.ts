@@ -6,15 +6,11 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { addKeys, listKeys, revokeKey, rotateKey } from '../../services/registry/index.ts';
+import { addKeysInputFromWire, rotateKeyInputFromWire } from '../../services/registry/from-wire.ts';
 import { toKeyView } from '../../services/registry/views.ts';
-import { addKeysBody, readJsonBody, rotateKeyBody, toDate } from './admin-schemas.ts';
+import { addKeysBody, rotateKeyBody } from '../../services/registry/wire-schemas.ts';
+import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
-
-function validity(body: { not_before?: string | undefined; not_after?: string | undefined }): { notBefore?: Date; notAfter?: Date } {
-  const notBefore = toDate(body.not_before);
-  const notAfter = toDate(body.not_after);
-  return { ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}) };
-}
 
 /** Registers the key routes on the admin sub-app. */
 export function registerAdminKeyRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
@@ -28,20 +24,13 @@ export function registerAdminKeyRoutes(app: Hono<AdminEnv>, ctx: ServerContext):
 
   app.post('/clients/:clientId/keys', async (c) => {
     const body = await readJsonBody(c, addKeysBody, maxBytes);
-    const keys = await addKeys(registry, { clientId: c.req.param('clientId'), keys: body.keys, validity: validity(body), actor: c.get('actor') });
+    const keys = await addKeys(registry, addKeysInputFromWire(c.req.param('clientId'), body, { actor: c.get('actor') }));
     return jsonNoStore({ keys: keys.map(toKeyView) }, 201);
   });
 
   app.post('/clients/:clientId/keys/rotate', async (c) => {
     const body = await readJsonBody(c, rotateKeyBody, maxBytes);
-    const { added, retiring } = await rotateKey(registry, {
-      clientId: c.req.param('clientId'),
-      keys: body.keys,
-      overlapSeconds: body.overlap_seconds ?? ctx.config.tokens.rotationOverlap,
-      validity: validity(body),
-      actor: c.get('actor'),
-      ...(body.old_key !== undefined ? { oldKey: body.old_key } : {}),
-    });
+    const { added, retiring } = await rotateKey(registry, rotateKeyInputFromWire(c.req.param('clientId'), body, { actor: c.get('actor'), rotationOverlap: ctx.config.tokens.rotationOverlap }));
     return jsonNoStore({ added: added.map(toKeyView), retiring: retiring.map(toKeyView) }, 201);
   });
 

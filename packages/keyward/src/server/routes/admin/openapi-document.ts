@@ -1,9 +1,15 @@
 /**
- * The OpenAPI 3.1 document of the admin API, served at /admin/v1/openapi.json. Hand-written (no
- * generator is installed); test/registry/admin-api.test.ts checks that every route of the admin
- * sub-app appears here and nothing else.
+ * The OpenAPI 3.1 document of the admin API, served at /admin/v1/openapi.json. The request bodies
+ * are generated from the zod schemas the routes validate with (services/registry/wire-schemas.ts),
+ * by zod's own JSON Schema output in the 2020-12 dialect, the dialect of OpenAPI 3.1 Schema Objects
+ * (OpenAPI 3.1.0 §4.8.24); the paths, responses and response views are written here.
+ * test/registry/admin-api.test.ts checks that every route of the admin sub-app appears here and
+ * nothing else, and that each documented body is the one its route validates with.
  */
-import { CHOSEN_CLIENT_ID } from '../../services/registry/validate-client-fields.ts';
+import { z } from 'zod';
+import {
+  addKeysBody, createClientBody, createInitialAccessTokenBody, rotateKeyBody, updateClientBody,
+} from '../../services/registry/wire-schemas.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -30,7 +36,7 @@ export interface OpenApiDocument {
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema, description = 'OK'): Schema => ({ description, content: { 'application/json': { schema } } });
-const body = (name: string): Schema => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+const body = (name: AdminRequestBodyName): Schema => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
 const errors: Record<string, Schema> = {
   400: json(ref('Error'), 'invalid request, invalid key or invalid field (the description says what to fix)'),
   401: json(ref('Error'), 'no, invalid, expired or revoked admin token (RFC 6750 §3.1)'),
@@ -39,15 +45,40 @@ const errors: Record<string, Schema> = {
 const notFound: Record<string, Schema> = { 404: json(ref('Error'), 'no such client or key') };
 const clientIdParam: Schema = { name: 'client_id', in: 'path', required: true, schema: { type: 'string' } };
 const keyParam: Schema = { name: 'key', in: 'path', required: true, description: 'thumbprint or kid', schema: { type: 'string' } };
-const keyInput: Schema = { description: 'PEM public key(s) or certificate(s) as text, or a JWK or JWKS object. Private and symmetric keys are refused.', oneOf: [{ type: 'string' }, { type: 'object' }] };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
+
+/** The zod schema of each request body, by its name under components.schemas. */
+export const ADMIN_REQUEST_BODIES = {
+  CreateClient: createClientBody,
+  UpdateClient: updateClientBody,
+  AddKeys: addKeysBody,
+  RotateKey: rotateKeyBody,
+  CreateInitialAccessToken: createInitialAccessTokenBody,
+} as const satisfies Record<string, z.ZodType>;
+
+/** The name of a request body schema under components.schemas. */
+export type AdminRequestBodyName = keyof typeof ADMIN_REQUEST_BODIES;
+
+/**
+ * The JSON Schema (draft 2020-12, the dialect of OpenAPI 3.1 schema objects) of what a client may
+ * send for `schema`: zod's input side, so optional fields are optional. The `$schema` member is left
+ * out (the document's dialect applies).
+ */
+export function toOpenApiSchema(schema: z.ZodType): Schema {
+  const { $schema: _dialect, ...generated } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' }) as Schema;
+  return generated;
+}
 
 function op(operationId: string, summary: string, tag: string, responses: Record<string, Schema>, extra: Partial<OpenApiOperation> = {}): OpenApiOperation {
   return { operationId, summary, tags: [tag], responses: { ...responses, ...errors }, ...extra };
 }
 
-/** The document; `issuer` gives the server URL. */
-export function buildAdminOpenApi(issuer: string): OpenApiDocument {
+/**
+ * The document; `issuer` gives the server URL. `requestBodies` is the table the request bodies are
+ * generated from (the routes' schemas; a test passes another to see a change come through).
+ */
+export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record<AdminRequestBodyName, z.ZodType>> = ADMIN_REQUEST_BODIES): OpenApiDocument {
+  const bodies = Object.fromEntries(Object.entries(requestBodies).map(([name, schema]) => [name, toOpenApiSchema(schema)]));
   return {
     openapi: '3.1.0',
     info: {
@@ -90,11 +121,12 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
         post: op('createInitialAccessToken', 'Create an initial access token for RFC 7591 registration (shown once)', 'registration', { 201: json(ref('InitialAccessToken'), 'created; initial_access_token is shown only here') }, { requestBody: body('CreateInitialAccessToken') }),
       },
       '/audit': {
-        get: op('queryAudit', 'Query the audit log', 'audit', { 200: json({ type: 'object', properties: { events: { type: 'array', items: ref('AuditEvent') } } }) }, {
+        get: op('queryAudit', 'Query the audit log, newest first, a page at a time', 'audit', { 200: json({ type: 'object', properties: { events: { type: 'array', items: ref('AuditEvent') }, next_before: { type: 'integer', description: 'present when the page is full: pass it as `before` for the next page' } } }) }, {
           parameters: [
             ...['client_id', 'type', 'reason'].map((name): Schema => ({ name, in: 'query', schema: { type: 'string' } })),
-            { name: 'since', in: 'query', schema: dateTime },
-            { name: 'limit', in: 'query', schema: { type: 'integer' } },
+            ...['since', 'until'].map((name): Schema => ({ name, in: 'query', description: `events at or ${name === 'since' ? 'after' : 'before'} this time: an ISO 8601 date-time, or a duration back from now (30s, 15m, 2h, 7d)`, schema: { type: 'string', examples: ['2026-12-01T00:00:00Z', '1h'] } })),
+            { name: 'before', in: 'query', description: 'paging cursor: only events with a smaller id (next_before of the previous page)', schema: { type: 'integer', minimum: 1 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 100 } },
           ],
         }),
       },
@@ -126,29 +158,7 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
             not_before: dateTime, not_after: dateTime, retire_at: dateTime, revoked_at: dateTime, certificate_subject: { type: 'string' }, jwk: { type: 'object' },
           },
         },
-        CreateClient: {
-          type: 'object', required: ['client_name'], additionalProperties: false,
-          properties: {
-            client_id: { type: 'string', pattern: CHOSEN_CLIENT_ID.source }, client_name: { type: 'string' }, contact: { type: 'string' }, description: { type: 'string' },
-            grant_types: { type: 'array', items: { enum: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] } }, scope: { type: 'string' },
-            access_token_ttl: { type: 'integer' }, audience_policy: { enum: ['strict', 'legacy'] }, alg_pin: { type: 'string' }, keys: keyInput,
-            jwks_uri: { type: 'string', format: 'uri' }, not_before: dateTime, not_after: dateTime,
-          },
-        },
-        UpdateClient: {
-          type: 'object', additionalProperties: false,
-          properties: {
-            client_name: { type: 'string' }, contact: { type: ['string', 'null'] }, description: { type: ['string', 'null'] },
-            grant_types: { type: 'array', items: { type: 'string' } }, scope: { type: 'string' }, access_token_ttl: { type: 'integer' },
-            audience_policy: { enum: ['strict', 'legacy'] }, alg_pin: { type: ['string', 'null'] }, jwks_uri: { type: ['string', 'null'] },
-          },
-        },
-        AddKeys: { type: 'object', required: ['keys'], additionalProperties: false, properties: { keys: keyInput, not_before: dateTime, not_after: dateTime } },
-        RotateKey: {
-          type: 'object', required: ['keys'], additionalProperties: false,
-          properties: { keys: keyInput, old_key: { type: 'string', description: 'thumbprint or kid; default every active key' }, overlap_seconds: { type: 'integer', minimum: 0 }, not_before: dateTime, not_after: dateTime },
-        },
-        CreateInitialAccessToken: { type: 'object', additionalProperties: false, properties: { expires_in: { type: 'integer', minimum: 1 }, uses: { type: ['integer', 'null'], minimum: 1 }, scope: { type: 'string' } } },
+        ...bodies,
         InitialAccessToken: { type: 'object', properties: { id: { type: 'string' }, created_at: dateTime, expires_at: dateTime, uses_left: { type: 'integer' }, scope: { type: 'string' }, initial_access_token: { type: 'string' } } },
         AuditEvent: {
           type: 'object',

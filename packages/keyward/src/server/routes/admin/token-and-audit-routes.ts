@@ -9,7 +9,9 @@ import { createInitialAccessToken } from '../../services/registry/index.ts';
 import { toAuditEventView, toInitialAccessTokenView } from '../../services/registry/views.ts';
 import { readAuditQuery } from '../../services/audit-query.ts';
 import { resolveAuditLimit } from '../../../store/shared/patches.ts';
-import { createInitialAccessTokenBody, readJsonBody, splitScope } from './admin-schemas.ts';
+import { initialAccessTokenInputFromWire } from '../../services/registry/from-wire.ts';
+import { createInitialAccessTokenBody } from '../../services/registry/wire-schemas.ts';
+import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
 
 /** Registers the initial-access-token and audit routes on the admin sub-app. */
@@ -23,13 +25,7 @@ export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: Serve
 
   app.post('/initial-access-tokens', async (c) => {
     const body = await readJsonBody(c, createInitialAccessTokenBody, ctx.config.server.maxBodyBytes);
-    const scopes = splitScope(body.scope);
-    const { token, record } = await createInitialAccessToken(registry, {
-      actor: c.get('actor'),
-      ...(body.expires_in !== undefined ? { expiresInSeconds: body.expires_in } : {}),
-      ...(body.uses !== undefined ? { uses: body.uses } : {}),
-      ...(scopes ? { scopes } : {}),
-    });
+    const { token, record } = await createInitialAccessToken(registry, initialAccessTokenInputFromWire(body, { actor: c.get('actor') }));
     // Shown once: only the hash is stored.
     return jsonNoStore({ ...toInitialAccessTokenView(record), initial_access_token: token }, 201);
   });

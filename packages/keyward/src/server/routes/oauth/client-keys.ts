@@ -34,7 +34,7 @@ export function describeClientKey(record: ClientKeyRecord): Record<string, unkno
 export function registerClientKeysRoute(app: Hono, ctx: ServerContext): void {
   app.get('/resource/v1/clients/:clientId/keys', async (c) => {
     try {
-      await authenticateServerRequest(ctx, c.req.header('authorization'), KEYS_READ_SCOPE);
+      await authenticateServerRequest(ctx, c.req.raw, KEYS_READ_SCOPE);
       const clientId = c.req.param('clientId');
       const cached = await ctx.clients.get(clientId);
       if (cached === undefined) {

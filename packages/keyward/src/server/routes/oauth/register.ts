@@ -16,7 +16,7 @@ import {
   checkGrantTypes, checkJwksUriSyntax, checkScopes, checkWithinRegistrationLimits, consumeInitialAccessToken, createClient, DEFAULT_CLIENT_GRANT_TYPES, findInitialAccessToken,
   generateSecret, hashSecret, registrationLimitsFor, RegistryError,
 } from '../../services/registry/index.ts';
-import { readBearerCredential } from '../../services/authenticate-server-request.ts';
+import { readRequestBearer } from '../../services/authenticate-server-request.ts';
 import { importPublicKeys } from '@keyward/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '@keyward/core';
 
@@ -167,9 +167,8 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
   const { registry } = ctx;
   app.post('/register', async (c) => {
     try {
-      const token = readBearerCredential(c.req.header('authorization'));
       // RFC 7591 §3: the endpoint is protected by an initial access token (RFC 6750 answers).
-      if (token === undefined) throw new OAuthError('token_missing', { detail: 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)' });
+      const token = readRequestBearer(c.req.raw, 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)');
       // The token is checked (without using it up) BEFORE the body is read: an unauthenticated
       // upload is refused 401 unread, whatever its size.
       const usable = await findInitialAccessToken(registry, token);

@@ -14,6 +14,12 @@ export type { KeyMaterial, KeyValidity } from './key-records.ts';
 export { createInitialAccessToken, consumeInitialAccessToken, findInitialAccessToken, hashSecret, generateSecret } from './initial-access-tokens.ts';
 export { toClientView, toKeyView, toInitialAccessTokenView, toAuditEventView } from './views.ts';
 export type { ClientView, KeyView } from './views.ts';
+export {
+  addKeysInputFromWire, clientUpdateFromWire, createClientInputFromWire, initialAccessTokenInputFromWire, keyValidityFromWire,
+  rotateKeyInputFromWire, scopesFromWire,
+} from './from-wire.ts';
+export type { WireContext } from './from-wire.ts';
+export type { AddKeysWire, CreateClientWire, CreateInitialAccessTokenWire, RotateKeyWire, UpdateClientWire } from './wire-schemas.ts';
 export { recordChange } from './record-change.ts';
 export {
   KNOWN_GRANT_TYPES, DEFAULT_CLIENT_GRANT_TYPES, CHOSEN_CLIENT_ID, checkClientId, checkName, checkGrantTypes, checkScopes,
