@@ -19,6 +19,10 @@ export interface KeywardConfig {
     readonly requestTimeout: number;
     /** Most connections open at once per server process; more are closed as soon as they are accepted. */
     readonly maxConnections: number;
+    /** Seconds, after SIGTERM, that /ready answers 503 while the node still serves (load balancers take it out). */
+    readonly shutdownDrain: number;
+    /** Seconds in-flight requests then get to finish before their connections are closed. */
+    readonly shutdownGrace: number;
     /** Read the source address from X-Forwarded-For (only behind a proxy you control). */
     readonly trustProxy: boolean;
     /** Worker processes sharing the port (`auto`: one per CPU core). */
@@ -116,7 +120,7 @@ export const DEFAULT_PORT = 4440;
 
 /** The defaults. */
 export const DEFAULT_CONFIG: KeywardConfig = {
-  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, maxConnections: 10000, trustProxy: false, workers: 1 },
+  server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, maxConnections: 10000, shutdownDrain: 0, shutdownGrace: 10, trustProxy: false, workers: 1 },
   storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
   keys: { prepublishSeconds: 120 },
@@ -148,6 +152,8 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'server.maxBodyBytes', description: 'Largest accepted request body in bytes; larger bodies get 413 `invalid_request`.' },
   { path: 'server.requestTimeout', description: 'Seconds a request may take to arrive completely; slower ones are dropped (no hanging connections).' },
   { path: 'server.maxConnections', description: 'Most client connections one server process holds open at once; a connection beyond it is closed as soon as it is accepted. It bounds the file descriptors and memory an idle-connection flood can take. With `server.workers` N, each worker process has this cap. Keep it below the process\'s open-file limit (`ulimit -n`). Connections still arriving faster than the server accepts them wait in the kernel\'s listen queue (`net.core.somaxconn`; see docs/deployment.md).' },
+  { path: 'server.shutdownDrain', description: 'On SIGTERM, seconds the node keeps serving while `/ready` answers 503 `draining` (and every answer says `Connection: close`), so that a load balancer or Kubernetes takes it out of rotation before it stops accepting. Set it to at least your readiness probe\'s period times its failure threshold (for example 10). 0 (the default) stops accepting at once; Ctrl-C (SIGINT) never waits for it. See docs/deployment.md.' },
+  { path: 'server.shutdownGrace', description: 'Seconds the requests under way when the node stops accepting get to finish; connections still open after it are closed. A request cut this way is not recorded as a malformed request.' },
   { path: 'server.trustProxy', description: 'Take the source address for the audit log from the first `X-Forwarded-For` entry. Only behind a proxy you control.' },
   { path: 'server.workers', env: 'KEYWARD_WORKERS', description: 'Worker processes serving the port together (node:cluster), each with its own event loop, sharing the store: `auto` starts one per CPU core. With 1 (the default) the server is one process. Needs SQLite or PostgreSQL (not `:memory:`). Without `storage.redisUrl` the workers pass cache invalidations to each other through the main process, and each worker counts the rate limits on its own (so a source address or client may get up to `workers` times the limit); set `storage.redisUrl` for exact shared counters. See docs/deployment.md.' },
   { path: 'storage.dataDir', env: 'KEYWARD_DATA_DIR', description: 'Directory of the SQLite file `keyward.sqlite` (created with mode 0700 on first start). `:memory:` keeps everything in memory (lost on exit).' },

@@ -18,6 +18,8 @@ export const configInputSchema = z.strictObject({
     maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
     requestTimeout: z.number().int().min(1).max(600).optional(),
     maxConnections: z.number().int().min(1).max(1_000_000).optional(),
+    shutdownDrain: z.number().int().min(0).max(600).optional(),
+    shutdownGrace: z.number().int().min(0).max(600).optional(),
     trustProxy: z.boolean().optional(),
     workers: z.union([z.number().int(WORKERS_RULE).min(1, WORKERS_RULE).max(64, WORKERS_RULE), z.literal('auto')], { error: WORKERS_RULE }).optional(),
   }).optional(),

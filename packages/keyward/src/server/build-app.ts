@@ -23,6 +23,11 @@ import { registerTokenRateLimit } from './services/rate-limit/register-token-rat
 /** The application with every route of this issue. */
 export function buildApp(ctx: ServerContext): Hono {
   const app = new Hono();
+  // While draining for shutdown, every answer closes its connection: clients reconnect elsewhere.
+  app.use(async (c, next) => {
+    await next();
+    if (ctx.lifecycle.draining) c.header('connection', 'close');
+  });
   // Request timing and GET /metrics first (they wrap every route), then the token rate limit.
   registerMetricsRoute(app, ctx);
   registerTokenRateLimit(app, ctx);

@@ -26,6 +26,14 @@ export interface ServerCounters {
   legacyAudience: number;
 }
 
+/** Where a node is in its life: set by close() (main.ts), read by /ready and the routes. */
+export interface ServerLifecycle {
+  /** Shutting down: /ready answers 503 and answers close their connection; requests are still served. */
+  draining: boolean;
+  /** No longer accepting; connections still open are closed when server.shutdownGrace ends. */
+  stopping: boolean;
+}
+
 /** The shared state of one server node. */
 export interface ServerContext {
   readonly config: KeywardConfig;
@@ -58,6 +66,8 @@ export interface ServerContext {
   readonly counters: ServerCounters;
   /** This node's clock, in epoch milliseconds (injected so tests can move the time). */
   readonly clock: Clock;
+  /** Draining and stopping on shutdown. */
+  readonly lifecycle: ServerLifecycle;
   /** The link to the main process when this node is a worker of `keyward serve --workers N`. */
   readonly workerLink?: WorkerLink;
 }

@@ -56,8 +56,12 @@ export interface RunningServer {
   /** The issuer identifier (from configuration, else the listening URL). */
   readonly issuer: string;
   readonly context: ServerContext;
-  /** Stops accepting connections, writes the queued audit events and closes the store. */
-  close(): Promise<void>;
+  /**
+   * Shuts down: drains for `server.shutdownDrain` seconds (skipped with `drain: false`), stops
+   * accepting, gives requests under way `server.shutdownGrace` seconds, writes the queued audit
+   * events and closes the store.
+   */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 /** Options of {@link startServer}. */
@@ -71,35 +75,47 @@ export interface StartServerOptions {
   readonly workerLink?: WorkerLink;
 }
 
-/** Starts a server node with `config`. */
+/** Answer of a node whose port is bound but whose store and keys are still loading (a few ms). */
+function startingResponse(): Response {
+  return Response.json({ error: 'temporarily_unavailable', error_description: 'the server is starting; retry in a moment' }, { status: 503, headers: { 'cache-control': 'no-store', 'retry-after': '1' } });
+}
+
+/** Binds `server` to the configured port; a busy or forbidden port is one clear error. */
+function listen(server: Server, config: KeywardConfig): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new Error(`port ${config.server.port} on ${config.server.host} is already in use: stop the other process, or choose another port with --port or KEYWARD_PORT`));
+      else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${config.server.port}: choose a port above 1023 with --port or KEYWARD_PORT`));
+      else reject(error);
+    });
+    server.listen({ port: config.server.port, host: config.server.host, backlog: LISTEN_BACKLOG }, () => {
+      server.removeAllListeners('error');
+      resolve();
+    });
+  });
+}
+
+/**
+ * Starts a server node with `config`. The port is bound first, so a busy port fails at once, before
+ * the store is opened or a data directory created; requests arriving in the few milliseconds until
+ * the store and keys are loaded are answered 503 with Retry-After.
+ */
 export async function startServer(config: KeywardConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
-  const store = options.store ?? (await openConfiguredStore(config, { serving: true, onWarning: (message) => logger.warn(message) }));
   const clock = options.clock ?? systemClock;
-  let server: Server | undefined;
+  const holder: { app?: ReturnType<typeof buildApp> } = {};
+  const listener = getRequestListener((request, env) => (holder.app === undefined ? startingResponse() : holder.app.fetch(request, env)));
+  const httpServer = createServer({ requestTimeout: config.server.requestTimeout * 1000, headersTimeout: Math.min(config.server.requestTimeout * 1000, 60_000), keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, listener);
+  limitConnections(httpServer, config.server.maxConnections);
+  await listen(httpServer, config);
+  httpServer.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
+  let store: Store | undefined;
   let changes: ChangeFeed | undefined;
   try {
+    store = options.store ?? (await openConfiguredStore(config, { serving: true, onWarning: (message) => logger.warn(message) }));
     const signingKeys = await loadSigningKeys(store.signingKeys, {
       alg: config.tokens.signingAlg, refreshSeconds: config.tokens.signingKeyRefresh, clock,
       encryption: resolveKeyEncryption(config), onWarning: (message) => logger.warn(message),
-    });
-    // The app needs the issuer, known once the port is bound; no request can arrive before that.
-    const holder: { app?: ReturnType<typeof buildApp> } = {};
-    const listener = getRequestListener((request, env) => holder.app!.fetch(request, env));
-    server = createServer({ requestTimeout: config.server.requestTimeout * 1000, headersTimeout: Math.min(config.server.requestTimeout * 1000, 60_000), keepAliveTimeout: 5000, connectionsCheckingInterval: 1000 }, listener);
-    limitConnections(server, config.server.maxConnections);
-    const httpServer = server;
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') reject(new Error(`port ${config.server.port} on ${config.server.host} is already in use: stop the other process, or choose another port with --port or KEYWARD_PORT`));
-        else if (error.code === 'EACCES') reject(new Error(`not allowed to listen on port ${config.server.port}: choose a port above 1023 with --port or KEYWARD_PORT`));
-        else reject(error);
-      });
-      httpServer.listen({ port: config.server.port, host: config.server.host, backlog: LISTEN_BACKLOG }, () => {
-        httpServer.removeAllListeners('error');
-        httpServer.on('error', (error) => logger.error({ err: error }, 'HTTP server error'));
-        resolve();
-      });
     });
     const address = httpServer.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -138,6 +154,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       rateLimiter: createTokenRateLimiter(config.rateLimit, { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix }),
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
       clock,
+      lifecycle: { draining: false, stopping: false },
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
     holder.app = buildApp(context);
@@ -152,30 +169,40 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     maintenance.unref();
 
     let closing: Promise<void> | undefined;
+    const openStore = store;
     return {
       url,
       issuer,
       context,
-      close() {
+      close(closeOptions = {}) {
         closing ??= (async () => {
+          // 1. Drain: /ready says 503 and answers close their connections, while requests are served.
+          context.lifecycle.draining = true;
+          const drainMs = closeOptions.drain === false ? 0 : config.server.shutdownDrain * 1000;
+          if (drainMs > 0) {
+            logger.info({ seconds: config.server.shutdownDrain }, 'draining: /ready answers 503 before the node stops accepting');
+            await new Promise((resolve) => setTimeout(resolve, drainMs));
+          }
+          // 2. Stop accepting; requests under way get server.shutdownGrace to finish.
+          context.lifecycle.stopping = true;
           clearInterval(maintenance);
           await new Promise<void>((resolve) => {
             httpServer.close(() => resolve());
             httpServer.closeIdleConnections();
-            setTimeout(() => httpServer.closeAllConnections(), 2000).unref();
+            setTimeout(() => httpServer.closeAllConnections(), config.server.shutdownGrace * 1000).unref();
           });
           await context.changes.close();
           await context.rateLimiter.close();
           await context.audit.flush();
-          await store.close();
+          await openStore.close();
         })();
         return closing;
       },
     };
   } catch (error) {
-    server?.close();
+    httpServer.close();
     await changes?.close().catch(() => undefined);
-    if (options.store === undefined) await store.close().catch(() => undefined);
+    if (options.store === undefined) await store?.close().catch(() => undefined);
     throw error;
   }
 }

@@ -62,9 +62,10 @@ export function registerServeCommand(program: Command): void {
         '',
       ].join('\n'));
       await new Promise<void>((resolve, reject) => {
-        const stop = (signal: string) => {
+        // SIGTERM (an orchestrator) drains for server.shutdownDrain; Ctrl-C (a person) does not wait.
+        const stop = (signal: 'SIGINT' | 'SIGTERM') => {
           process.stderr.write(`\n${signal}: stopping Keyward...\n`);
-          void node.close().then(resolve, (error: unknown) => {
+          void node.close({ drain: signal === 'SIGTERM' }).then(resolve, (error: unknown) => {
             process.stderr.write(`keyward: error while stopping: ${(error as Error).message}\n`);
             resolve();
           });
@@ -84,18 +85,18 @@ interface StartedNode {
   readonly kid: string;
   readonly alg: string;
   readonly stopped?: Promise<void>;
-  close(): Promise<void>;
+  close(options: { drain: boolean }): Promise<void>;
 }
 
 async function startSingle(config: KeywardConfig): Promise<StartedNode> {
   const { startServer } = await import('../../server/main.ts');
   const running = await startServer(config);
   const active = running.context.signingKeys.active();
-  return { url: running.url, issuer: running.issuer, kid: active.kid, alg: active.alg, close: () => running.close() };
+  return { url: running.url, issuer: running.issuer, kid: active.kid, alg: active.alg, close: (options) => running.close(options) };
 }
 
 async function startPool(config: KeywardConfig, count: number): Promise<StartedNode> {
   const [{ startWorkerPool }, { createLogger }] = await Promise.all([import('../../server/workers/start-worker-pool.ts'), import('../../server/logger.ts')]);
   const pool = await startWorkerPool(config, { count, logger: createLogger(config) });
-  return { url: pool.url, issuer: pool.issuer, kid: pool.signingKey.kid, alg: pool.signingKey.alg, stopped: pool.stopped, close: () => pool.close() };
+  return { url: pool.url, issuer: pool.issuer, kid: pool.signingKey.kid, alg: pool.signingKey.alg, stopped: pool.stopped, close: (options) => pool.close(options) };
 }

@@ -53,8 +53,22 @@ function tooLarge(maxBytes: number, declared?: string): OAuthError {
   return new OAuthError('body_too_large', { detail: declared === undefined ? `the body is larger than the limit of ${maxBytes} bytes` : `the body is ${declared} bytes; the limit is ${maxBytes}` });
 }
 
+/** The refusals made because the connection closed mid-body (see isCutOff). */
+const cutOffs = new WeakSet<OAuthError>();
+
 function cutOff(cause?: unknown): OAuthError {
-  return new OAuthError('request_malformed', { detail: 'the connection closed before the body was complete', ...(cause !== undefined ? { cause } : {}) });
+  const error = new OAuthError('request_malformed', { detail: 'the connection closed before the body was complete', ...(cause !== undefined ? { cause } : {}) });
+  cutOffs.add(error);
+  return error;
+}
+
+/**
+ * True for the refusal of a body whose connection closed before it was complete: the client went
+ * away, or the server closed the connection at the end of server.shutdownGrace (then it is not the
+ * client's fault, and not recorded as a malformed request).
+ */
+export function isCutOff(error: unknown): boolean {
+  return error instanceof OAuthError && cutOffs.has(error);
 }
 
 /** Refuses a declared Content-Length above the cap (step 1). */

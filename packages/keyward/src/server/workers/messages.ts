@@ -15,8 +15,8 @@ export type ToWorker =
   | { readonly keyward: 'invalidate'; readonly event: ChangeEvent }
   /** The answer to a `metrics` request. */
   | { readonly keyward: 'metrics'; readonly id: number; readonly text?: string; readonly error?: string }
-  /** Stop accepting connections, write the queued audit events, exit. */
-  | { readonly keyward: 'stop' };
+  /** Stop (draining first for server.shutdownDrain when `drain`), write the queued audit events, exit. */
+  | { readonly keyward: 'stop'; readonly drain?: boolean };
 
 /** Worker → main process. */
 export type ToPrimary =

@@ -33,7 +33,7 @@ import { relayChangeEvent } from './relay-change-event.ts';
 /** More worker deaths than this within RESTART_WINDOW_MS stop the whole server. */
 export const MAX_RESTARTS = 5;
 export const RESTART_WINDOW_MS = 60_000;
-/** A worker that has not stopped this long after `stop` is killed. */
+/** A worker that has not stopped this long beyond its drain and grace after `stop` is killed. */
 const STOP_TIMEOUT_MS = 10_000;
 /** A worker that has not listened this long after its start is a failed start. */
 const START_TIMEOUT_MS = 30_000;
@@ -49,8 +49,12 @@ export interface WorkerPool {
   readonly signingKey: { readonly kid: string; readonly alg: string };
   /** Settles when the pool has stopped: resolves after close(), rejects when workers keep dying. */
   readonly stopped: Promise<void>;
-  /** Stops every worker gracefully (each writes its queued audit events and closes the store). */
-  close(): Promise<void>;
+  /**
+   * Stops every worker gracefully (each drains for server.shutdownDrain unless `drain: false`, lets
+   * requests under way finish within server.shutdownGrace, writes its queued audit events and closes
+   * the store).
+   */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 /** The number of workers `server.workers` asks for (`auto`: one per CPU core). */
@@ -146,15 +150,16 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     });
   };
 
-  const stopAll = async (): Promise<void> => {
+  const stopAll = async (drain = false): Promise<void> => {
+    const patienceMs = STOP_TIMEOUT_MS + ((drain ? config.server.shutdownDrain : 0) + config.server.shutdownGrace) * 1000;
     const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
       if (worker.isDead()) return resolve();
-      const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const timer = setTimeout(() => worker.process.kill('SIGKILL'), patienceMs);
       worker.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
-      sendTo(worker, { keyward: 'stop' });
+      sendTo(worker, { keyward: 'stop', drain });
     }));
     await Promise.all(exits);
   };
@@ -202,11 +207,11 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
     size: count,
     signingKey: { kid: first.kid, alg: first.alg },
     stopped,
-    close() {
+    close(options = {}) {
       closePromise ??= (async () => {
         closing = true;
         await local?.close();
-        await stopAll();
+        await stopAll(options.drain !== false);
         settleStopped.resolve();
       })();
       return closePromise;

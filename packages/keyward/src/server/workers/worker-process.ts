@@ -12,11 +12,11 @@ import { createWorkerLink, sendToPrimary as send } from './worker-link.ts';
 let running: RunningServer | undefined;
 let stopping = false;
 
-async function stop(code: number): Promise<never> {
+async function stop(code: number, drain = false): Promise<never> {
   if (!stopping) {
     stopping = true;
     try {
-      await running?.close();
+      await running?.close({ drain });
     } catch (error) {
       process.stderr.write(`keyward worker ${process.pid}: error while stopping: ${(error as Error).message}\n`);
       code = 1;
@@ -37,12 +37,12 @@ process.on('message', (message: unknown) => {
       void stop(1);
     });
   } else if (message.keyward === 'stop') {
-    void stop(0);
+    void stop(0, message.drain === true);
   }
 });
 send({ keyward: 'ready' });
 // Ctrl-C reaches every process of the group: each worker stops on its own, cleanly.
 process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
+process.once('SIGTERM', () => void stop(0, true));
 // The main process died (kill -9): do not serve on alone.
 process.once('disconnect', () => void stop(0));

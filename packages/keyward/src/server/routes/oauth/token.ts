@@ -7,7 +7,7 @@ import type { Context, Hono } from 'hono';
 import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
-import { incomingOf } from '../../middleware/read-body.ts';
+import { incomingOf, isCutOff } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
 import { getSourceAddress } from '../../middleware/source-address.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
@@ -93,6 +93,9 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
       // RFC 6749 §5.1: Cache-Control: no-store.
       return jsonNoStore(response);
     } catch (error) {
+      // Cut at the end of the shutdown grace: the server closed the connection, nobody is waiting
+      // for an answer, and the client did nothing wrong: not a refusal.
+      if (ctx.lifecycle.stopping && isCutOff(error)) return errorResponse(error, ctx.logger);
       ctx.counters.tokensRefused += 1;
       const reason = error instanceof OAuthError ? error.reason : 'server_error';
       ctx.metrics.recordTokenOutcome({
