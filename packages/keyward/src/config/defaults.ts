@@ -110,6 +110,8 @@ export interface KeywardConfig {
     readonly window: number;
   };
   readonly log: {
+    /** One `info` line per request (method, path, status, duration, request id). */
+    readonly access: boolean;
     /** pino level: fatal, error, warn, info, debug, trace or silent. */
     readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
@@ -132,7 +134,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   console: { enabled: true },
   metrics: { enabled: true, clientIdLabel: false },
   rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
-  log: { level: 'info' },
+  log: { level: 'info', access: false },
 };
 
 /** One documented setting (for docs/configuration.md). */
@@ -184,6 +186,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'rateLimit.perSourceAddress', description: 'Token requests per window from one source address, checked before the request is read. The default (200,000 per 10 s) is far above what one node serves on 2 cores, so it only stops floods; lower it for your traffic.' },
   { path: 'rateLimit.perClient', description: 'Token requests per window by one authenticated client (checked after the signature, so nobody can spend another client\'s budget). Default 100,000 per 10 s; a well-behaved client caches its token and needs a few per token lifetime.' },
   { path: 'rateLimit.window', description: 'Window of both rate limits, in seconds.' },
+  { path: 'log.access', description: 'Log one `info` line per request: method, path (never the query string), status, duration in ms and `request_id`. Off by default (the audit log already records every token request).' },
   { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];
 

@@ -74,6 +74,7 @@ export const configInputSchema = z.strictObject({
     window: z.number().int().min(1).max(86400).optional(),
   }).optional(),
   log: z.strictObject({
+    access: z.boolean().optional(),
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   }).optional(),
 });

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { ServerContext } from './context.ts';
 import { errorResponse, jsonNoStore } from './middleware/errors.ts';
+import { registerRequestId } from './middleware/request-id.ts';
 import { registerClientKeysRoute } from './routes/oauth/client-keys.ts';
 import { registerDiscoveryRoutes } from './routes/oauth/discovery.ts';
 import { registerHealthRoutes } from './routes/oauth/health.ts';
@@ -23,6 +24,8 @@ import { registerTokenRateLimit } from './services/rate-limit/register-token-rat
 /** The application with every route of this issue. */
 export function buildApp(ctx: ServerContext): Hono {
   const app = new Hono();
+  // First: everything after it runs as part of the request (its id on every log line and audit event).
+  registerRequestId(app, { logger: ctx.logger, accessLog: ctx.config.log.access });
   // While draining for shutdown, every answer closes its connection: clients reconnect elsewhere.
   app.use(async (c, next) => {
     await next();

@@ -1,9 +1,11 @@
 /**
  * The server logger (pino). Tokens, assertions and Authorization headers are redacted wherever they
- * appear in a log object, as a second line of defence: no code path logs them on purpose.
+ * appear in a log object, as a second line of defence: no code path logs them on purpose. A line
+ * logged while a request is served carries `request_id`.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { KeywardConfig } from '../config/defaults.ts';
+import { currentRequestId } from './request-context.ts';
 
 /** Field paths removed from every log line. */
 export const REDACTED_PATHS = [
@@ -13,11 +15,16 @@ export const REDACTED_PATHS = [
   'privateJwk', '*.privateJwk', 'd', '*.d',
 ];
 
-/** A pino logger at the configured level, writing JSON lines to standard output. */
-export function createLogger(config: KeywardConfig): Logger {
+/** A pino logger at the configured level, writing JSON lines to standard output (or `destination`). */
+export function createLogger(config: KeywardConfig, destination?: DestinationStream): Logger {
   return pino({
     level: config.log.level,
     base: { service: 'keyward' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-  });
+    // Every line logged while a request is served carries its id (X-Request-Id).
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId === undefined ? {} : { request_id: requestId };
+    },
+  }, destination);
 }

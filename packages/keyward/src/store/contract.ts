@@ -167,6 +167,8 @@ export interface AuditEvent {
   readonly sourceAddress?: string;
   /** Who did it (admin client id, `cli`, ...). */
   readonly actor?: string;
+  /** The request it happened in (X-Request-Id); absent outside a request (the CLI, maintenance). */
+  readonly requestId?: string;
   /** Extra facts; never a token, a secret or private key material. */
   readonly details?: Record<string, unknown>;
 }

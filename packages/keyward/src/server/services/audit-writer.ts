@@ -10,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuditEvent, AuditStore } from '../../store/contract.ts';
+import { currentRequestId } from '../request-context.ts';
 
 /** Queue of audit events in front of the store. */
 export interface AuditWriter {
@@ -44,7 +45,9 @@ export function createAuditWriter(store: AuditStore, logger: Logger, options: { 
 
   return {
     write(event) {
-      queue.push(event);
+      // The event belongs to the request being served, if any (X-Request-Id).
+      const requestId = event.requestId ?? currentRequestId();
+      queue.push(requestId === undefined ? event : { ...event, requestId });
       void schedule();
     },
     async flush() {

@@ -204,6 +204,7 @@ export function toAuditRow(e: AuditEvent): Omit<AuditEventsTable, 'id'> {
     reason: e.reason ?? null,
     source_address: e.sourceAddress ?? null,
     actor: e.actor ?? null,
+    request_id: e.requestId ?? null,
     details: e.details === undefined ? null : JSON.stringify(e.details),
   };
 }
@@ -219,6 +220,7 @@ export function fromAuditRow(r: LooseRow<AuditEventsTable>): AuditEvent {
     reason: readOptionalString(r.reason),
     sourceAddress: readOptionalString(r.source_address),
     actor: readOptionalString(r.actor),
+    requestId: readOptionalString(r.request_id),
     details: r.details === null || r.details === undefined ? undefined : readJson<Record<string, unknown>>(r.details),
   });
 }

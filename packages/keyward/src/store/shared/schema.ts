@@ -84,6 +84,7 @@ export interface AuditEventsTable {
   reason: string | null;
   source_address: string | null;
   actor: string | null;
+  request_id: string | null;
   details: string | null;
 }
 

@@ -140,8 +140,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
   const purgeReplayStatement = db.prepare('DELETE FROM replay WHERE expires_at < ?');
   const insertTokenStatement = db.prepare(`INSERT INTO issued_tokens (jti, client_id, key_thumbprint, scope, audience, issued_at, expires_at, revoked)
     VALUES (@jti, @client_id, @key_thumbprint, @scope, @audience, @issued_at, @expires_at, @revoked)`);
-  const insertAuditStatement = db.prepare(`INSERT INTO audit_events (time, type, client_id, key_thumbprint, reason, source_address, actor, details)
-    VALUES (@time, @type, @client_id, @key_thumbprint, @reason, @source_address, @actor, @details)`);
+  const insertAuditStatement = db.prepare(`INSERT INTO audit_events (time, type, client_id, key_thumbprint, reason, source_address, actor, request_id, details)
+    VALUES (@time, @type, @client_id, @key_thumbprint, @reason, @source_address, @actor, @request_id, @details)`);
   const selectSigningKey = db.prepare('SELECT * FROM signing_keys WHERE kid = ?');
   const updateSigningKeyRow = db.prepare('UPDATE signing_keys SET state = ?, retire_at = ?, activate_at = ?, private_jwk = ? WHERE kid = ?');
   const updateSigningKeyState = db.transaction((kid: string, patch: Parameters<Store['signingKeys']['updateSigningKey']>[1]) => {

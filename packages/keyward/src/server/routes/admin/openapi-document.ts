@@ -162,7 +162,7 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
         InitialAccessToken: { type: 'object', properties: { id: { type: 'string' }, created_at: dateTime, expires_at: dateTime, uses_left: { type: 'integer' }, scope: { type: 'string' }, initial_access_token: { type: 'string' } } },
         AuditEvent: {
           type: 'object',
-          properties: { id: { type: 'integer' }, time: dateTime, type: { type: 'string' }, client_id: { type: 'string' }, key_thumbprint: { type: 'string' }, reason: { type: 'string' }, source_address: { type: 'string' }, actor: { type: 'string' }, details: { type: 'object' } },
+          properties: { id: { type: 'integer' }, time: dateTime, type: { type: 'string' }, client_id: { type: 'string' }, key_thumbprint: { type: 'string' }, reason: { type: 'string' }, source_address: { type: 'string' }, actor: { type: 'string' }, request_id: { type: 'string', description: 'the request it happened in (X-Request-Id)' }, details: { type: 'object' } },
         },
       },
     },

@@ -4,6 +4,7 @@
  */
 import type { ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
 import type { RegistryContext } from './registry-context.ts';
+import { currentRequestId } from '../../request-context.ts';
 import { toClientView, toKeyView } from './views.ts';
 
 type Snapshot = ClientRecord | ClientKeyRecord | Record<string, unknown> | undefined;
@@ -25,10 +26,12 @@ export async function recordChange(ctx: RegistryContext, event: {
   after?: Snapshot;
   details?: Record<string, unknown>;
 }): Promise<void> {
+  const requestId = currentRequestId();
   await ctx.store.audit.appendAudit({
     time: new Date(ctx.clock()),
     type: event.type,
     actor: event.actor,
+    ...(requestId === undefined ? {} : { requestId }),
     ...(event.clientId ? { clientId: event.clientId } : {}),
     ...(event.keyThumbprint ? { keyThumbprint: event.keyThumbprint } : {}),
     details: {

@@ -116,6 +116,7 @@ export function toAuditEventView(event: AuditEvent): Record<string, unknown> {
     ...(event.reason === undefined ? {} : { reason: event.reason }),
     ...(event.sourceAddress === undefined ? {} : { source_address: event.sourceAddress }),
     ...(event.actor === undefined ? {} : { actor: event.actor }),
+    ...(event.requestId === undefined ? {} : { request_id: event.requestId }),
     ...(event.details === undefined ? {} : { details: event.details }),
   };
 }
