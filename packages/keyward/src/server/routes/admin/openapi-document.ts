@@ -4,6 +4,7 @@
  * sub-app appears here and nothing else.
  */
 import { CHOSEN_CLIENT_ID } from '../../services/registry/validate-client-fields.ts';
+import { USER_PATHS, USER_SCHEMAS } from './user-openapi.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -98,6 +99,7 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
           ],
         }),
       },
+      ...USER_PATHS,
       '/openapi.json': {
         get: { operationId: 'getOpenApi', summary: 'This document', tags: ['meta'], security: [], responses: { 200: json({ type: 'object' }) } },
       },
@@ -107,6 +109,7 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
         adminToken: { type: 'oauth2', description: 'private_key_jwt client credentials at the token endpoint, scope keyward:admin', flows: { clientCredentials: { tokenUrl: `${issuer}/token`, scopes: { 'keyward:admin': 'administer clients, keys and registration' } } } },
       },
       schemas: {
+        ...USER_SCHEMAS,
         Error: { type: 'object', required: ['error', 'error_description'], properties: { error: { type: 'string' }, error_description: { type: 'string' }, key_error: { type: 'string' } } },
         Client: {
           type: 'object',
