@@ -23,6 +23,8 @@ import { startClusterSync } from './services/cluster/start-cluster-sync.ts';
 import { createMetrics } from './services/metrics/create-metrics.ts';
 import { createTokenRateLimiter } from './services/rate-limit/create-token-rate-limiter.ts';
 import { createRegistryContext } from './services/registry/registry-context.ts';
+import { createSignInService } from './services/sign-in/create-sign-in-service.ts';
+import { createSignInThrottle } from './services/sign-in/sign-in-throttle.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
 import { resolveKeyEncryption } from './services/key-encryption/index.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
@@ -112,6 +114,8 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
     const audit = createAuditWriter(store.audit, logger);
+    const redisOptions = { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix };
+    const signIn = createSignInService({ store, config, issuer, now, throttle: createSignInThrottle(config.signIn, redisOptions) });
     const context: ServerContext = {
       config,
       issuer,
@@ -127,6 +131,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       // Created now, so its Redis connection is ready before the first request.
       rateLimiter: createTokenRateLimiter(config.rateLimit, { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix }),
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
+      signIn,
       now,
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
@@ -166,6 +171,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
           });
           await cluster.close();
           await context.rateLimiter.close();
+          await context.signIn.throttle.close();
           await context.audit.flush();
           await store.close();
         })();
@@ -179,12 +185,16 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
   }
 }
 
-/** One maintenance pass: purge expired replay reservations and token records, refresh signing keys. */
-export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number }> {
+/**
+ * One maintenance pass: purge expired replay reservations, token records and sign-in sessions,
+ * refresh signing keys.
+ */
+export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number; sessions: number }> {
   const now = ctx.now();
   // RFC 7523 §3 (7): reservations are only needed until the assertion expires.
   const replay = await ctx.store.replay.purgeExpired(now);
   const tokens = await ctx.store.tokens.purgeExpiredTokens(now);
+  const sessions = await ctx.store.signInSessions.purgeExpiredSessions(new Date(now * 1000));
   await ctx.signingKeys.refresh();
-  return { replay, tokens };
+  return { replay, tokens, sessions };
 }
