@@ -18,6 +18,7 @@ import { registerRegistrationManagementRoutes } from './routes/oauth/register-ma
 import { registerAdminRoutes } from './routes/admin/admin-app.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerConsoleRoutes } from './routes/console.ts';
+import { registerPasskeyRoutes } from './routes/sign-in/passkey-routes.ts';
 import { registerSignInRoutes } from './routes/sign-in/sign-in-routes.ts';
 import { registerTokenRateLimit } from './services/rate-limit/register-token-rate-limit.ts';
 
@@ -42,6 +43,7 @@ export function buildApp(ctx: ServerContext): Hono {
   // The admin web console: static pages over the admin API.
   registerConsoleRoutes(app, ctx);
   // End-user sign-in pages (sessions for the authorization endpoint).
+  registerPasskeyRoutes(app, ctx);
   registerSignInRoutes(app, ctx);
   // RFC 6749 §3.2: the token endpoint takes POST only (likewise introspection and revocation).
   for (const path of ['/token', '/introspect', '/revoke']) {

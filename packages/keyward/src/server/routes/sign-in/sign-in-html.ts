@@ -18,7 +18,21 @@ export interface SignInFormView {
   readonly error?: string;
 }
 
-function document(basePath: string, title: string, body: string): string {
+/** The passkey scripts (external files: the CSP allows no inline script). */
+function passkeyScripts(basePath: string): string {
+  const base = escapeHtml(basePath);
+  return `<script src="${base}/sign-in/webauthn.js" defer></script>\n<script src="${base}/sign-in/passkey.js" defer></script>\n`;
+}
+
+/** The passkey part of a page: hidden until the script finds WebAuthn support. */
+function passkeySection(basePath: string, buttonId: string, label: string): string {
+  return `<div id="passkey-section" hidden>
+<button type="button" id="${buttonId}" data-base="${escapeHtml(basePath)}">${escapeHtml(label)}</button>
+<p id="passkey-status" role="status" aria-live="polite"></p>
+</div>`;
+}
+
+function document(basePath: string, title: string, body: string, scripts = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -27,7 +41,7 @@ function document(basePath: string, title: string, body: string): string {
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)} · Keyward</title>
 <link rel="stylesheet" href="${escapeHtml(basePath)}/sign-in/sign-in.css">
-</head>
+${scripts}</head>
 <body>
 <main>
 ${body}
@@ -52,13 +66,15 @@ ${view.returnTo === undefined ? '' : `<input type="hidden" name="return_to" valu
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${invalid}>
 <button type="submit">Sign in</button>
-</form>`);
+</form>
+${passkeySection(view.basePath, 'passkey-sign-in', 'Sign in with a passkey')}`, passkeyScripts(view.basePath));
 }
 
 /** The page after a sign-in without a return_to, with a sign-out button. */
 export function renderSignedIn(view: { basePath: string; csrfToken: string; username: string }): string {
   return document(view.basePath, 'Signed in', `<h1>Signed in</h1>
 <p>You are signed in as <strong>${escapeHtml(view.username)}</strong>. You can close this page.</p>
+<p><a href="${escapeHtml(view.basePath)}/sign-in/passkeys">Your passkeys</a></p>
 ${renderSignOutForm(view.basePath, view.csrfToken)}`);
 }
 
@@ -82,4 +98,16 @@ export function renderMessage(view: { basePath: string; title: string; message: 
   return document(view.basePath, view.title, `<h1>${escapeHtml(view.title)}</h1>
 ${paragraph}
 <p><a href="${escapeHtml(view.basePath)}/sign-in">Sign in</a></p>`);
+}
+
+/** GET /sign-in/passkeys: the signed-in user's passkeys, and a button to add one. */
+export function renderPasskeys(view: { basePath: string; csrfToken: string; username: string; passkeys: readonly { createdAt: Date; lastUsedAt?: Date }[] }): string {
+  const items = view.passkeys.map((p, i) => `<li>Passkey ${i + 1}: added ${escapeHtml(p.createdAt.toISOString())}${p.lastUsedAt ? `, last used ${escapeHtml(p.lastUsedAt.toISOString())}` : ', never used'}</li>`).join('\n');
+  return document(view.basePath, 'Your passkeys', `<h1>Your passkeys</h1>
+<p>Signed in as <strong>${escapeHtml(view.username)}</strong>.</p>
+${view.passkeys.length ? `<ul id="passkeys">\n${items}\n</ul>` : '<p id="passkeys">You have no passkey yet.</p>'}
+<input type="hidden" name="csrf_token" value="${escapeHtml(view.csrfToken)}">
+${passkeySection(view.basePath, 'passkey-add', 'Add a passkey')}
+<noscript><p>Adding a passkey needs JavaScript.</p></noscript>
+<p><a href="${escapeHtml(view.basePath)}/sign-in/done">Back</a></p>`, passkeyScripts(view.basePath));
 }

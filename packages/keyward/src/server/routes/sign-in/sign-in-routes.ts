@@ -9,8 +9,9 @@
  * - GET /sign-out: a confirmation; POST /sign-out (CSRF token): ends the session;
  * - GET /sign-in/sign-in.css: the pages' style sheet.
  *
- * Every page is sent with a strict Content-Security-Policy (no script, no inline style, forms post
- * only here, no framing, no <base>), `no-store`, and every shown value escaped (escape-html.ts).
+ * Every page is sent with a strict Content-Security-Policy (script and style from this origin only,
+ * never inline; requests to this origin only; forms post only here; no framing; no <base>),
+ * `no-store`, and every shown value escaped (escape-html.ts).
  * Every form carries a CSRF token bound to the pre-session cookie (csrf-token.ts). Every sign-in,
  * refusal and sign-out is audited (never the password).
  */
@@ -29,8 +30,9 @@ import { SIGN_IN_CSS } from './sign-in-styles.ts';
 
 /** The headers of every sign-in page. */
 export const SIGN_IN_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  // CSP Level 3: nothing but this origin's style sheet; forms post here only; never framed.
-  'content-security-policy': "default-src 'none'; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  // CSP Level 3: only this origin's style sheet and scripts (no inline code); requests (the passkey
+  // script's) only to this origin; forms post here only; never framed; no <base>.
+  'content-security-policy': "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -106,7 +108,7 @@ export function registerSignInRoutes(app: Hono, ctx: ServerContext): void {
         const minutes = Math.ceil(result.retryAfter / 60);
         return again(`Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, 429, { 'retry-after': String(result.retryAfter) });
       }
-      if (result.outcome === 'passkey_required') return again('This account must sign in with a passkey, which this page does not offer. Ask your administrator.', 403);
+      if (result.outcome === 'passkey_required') return again('This account must sign in with a passkey: use "Sign in with a passkey".', 403);
       return again(BAD_CREDENTIALS_MESSAGE, 401);
     }
 

@@ -12,10 +12,13 @@ import type { KeywardConfig } from '../../../config/defaults.ts';
 
 /** The failure counters of one node. */
 export interface SignInThrottle {
-  /** Seconds until `usernameKey` and `address` may try again, or 0 when neither is over its budget. */
-  blockedFor(usernameKey: string, address: string): Promise<number>;
-  /** Counts one failure against both. */
-  recordFailure(usernameKey: string, address: string): Promise<void>;
+  /**
+   * Seconds until `usernameKey` and `address` may try again, or 0 when neither is over its budget
+   * (`usernameKey` undefined: the address alone, as for a passkey, which names no username).
+   */
+  blockedFor(usernameKey: string | undefined, address: string): Promise<number>;
+  /** Counts one failure against both (the address alone when `usernameKey` is undefined). */
+  recordFailure(usernameKey: string | undefined, address: string): Promise<void>;
   /** Clears the username's failures (after a successful sign-in). */
   recordSuccess(usernameKey: string): Promise<void>;
   close(): Promise<void>;
@@ -41,6 +44,7 @@ export function createSignInThrottle(settings: KeywardConfig['signIn'], options:
     async blockedFor(usernameKey, address) {
       let wait = 0;
       for (const [[limiter, points], key] of [[limits[0]!, usernameKey], [limits[1]!, address]] as const) {
+        if (key === undefined) continue;
         const state = await limiter.get(key).catch(() => null);
         if (state !== null && state.consumedPoints >= points) wait = Math.max(wait, Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
       }
@@ -48,7 +52,10 @@ export function createSignInThrottle(settings: KeywardConfig['signIn'], options:
     },
     async recordFailure(usernameKey, address) {
       // consume() rejects once over the budget: the count is what matters here, not the rejection.
-      await Promise.all([byUsername.consume(usernameKey).catch(() => undefined), byAddress.consume(address).catch(() => undefined)]);
+      await Promise.all([
+        usernameKey === undefined ? undefined : byUsername.consume(usernameKey).catch(() => undefined),
+        byAddress.consume(address).catch(() => undefined),
+      ]);
     },
     async recordSuccess(usernameKey) {
       await byUsername.delete(usernameKey).catch(() => undefined);
