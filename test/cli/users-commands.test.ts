@@ -101,3 +101,29 @@ test('users: bad input and a password without a terminal give one clear line and
   assert.match(taken.stderr, /taken/);
   assert.match((await users('--help')).stdout, /passwd/);
 });
+
+test('users: the same commands against a running server through the admin API (--admin-config)', async () => {
+  const remoteData = makeDataDir();
+  const { startTestServer } = await import('../server/helpers.ts');
+  const server = await startTestServer({ dataDir: remoteData.dir });
+  try {
+    const init = await runKeyward(['admin', 'init', '--out', join(remoteData.dir, 'admin'), '--issuer', server.url, '--json'], { env: { KEYWARD_DATA_DIR: remoteData.dir } });
+    assert.equal(init.code, 0, init.stderr);
+    const config = (JSON.parse(init.stdout) as { config: string }).config;
+    const remote = (...args: string[]) => runKeyward(['users', ...args, '--admin-config', config], { env: { KEYWARD_DATA_DIR: remoteData.dir } });
+    const passwordFile = join(remoteData.dir, 'pw.txt');
+    writeFileSync(passwordFile, 'a remote long password\n');
+    const added = await remote('add', '--username', 'remote-user', '--password-file', passwordFile, '--json');
+    assert.equal(added.code, 0, added.stderr);
+    const sub = JSON.parse(added.stdout).sub as string;
+    assert.equal(await verifyPassword((await server.context.store.users.getUser(sub))?.passwordHash, 'a remote long password'), true);
+    assert.equal(JSON.parse((await remote('disable', 'remote-user', '--json')).stdout).status, 'disabled');
+    assert.deepEqual((JSON.parse((await remote('list', '--json')).stdout).users as Array<{ sub: string }>).map((u) => u.sub), [sub]);
+    assert.equal((await remote('delete', 'remote-user', '--yes')).code, 0);
+    const events = await server.context.store.audit.queryAudit({ type: 'user.created' });
+    assert.equal(events[0]?.actor, 'keyward-admin', 'changed through the admin API, by the admin client');
+  } finally {
+    await server.stop();
+    remoteData.remove();
+  }
+});
