@@ -2,7 +2,7 @@
  * Conversions between the user, passkey and sign-in session records and their rows (migration
  * 0004), for the SQLite and PostgreSQL adapters. Like rows.ts, they do NOT validate records.
  */
-import type { PasskeyRecord, SignInSessionRecord, UserRecord, UserStatus } from '../contract.ts';
+import type { PasskeyRecord, SignInSessionRecord, UserPatch, UserRecord, UserStatus } from '../contract.ts';
 import {
   compact, readBoolean, readDate, readJson, readNumber, readOptionalDate, readOptionalString, writeOptionalDate, type LooseRow,
 } from './rows.ts';
@@ -31,6 +31,26 @@ export function toUserRow(u: UserRecord): UsersTable {
     updated_at: u.updatedAt.getTime(),
     last_sign_in_at: writeOptionalDate(u.lastSignInAt),
   };
+}
+
+/**
+ * The columns a user patch sets, by the rules of shared/patches.ts (applyUserPatch): a field absent
+ * is kept, an optional field present as undefined is cleared, a required one present as undefined is
+ * ignored, `updated_at` is the patch's or now. `sub` and `created_at` are never set.
+ */
+export function toUserPatchRow(patch: UserPatch, now: Date = new Date()): Partial<UsersTable> {
+  const row: Partial<UsersTable> = { updated_at: (patch.updatedAt ?? now).getTime() };
+  if (patch.username !== undefined) {
+    row.username = patch.username;
+    row.username_key = usernameKey(patch.username);
+  }
+  if (patch.status !== undefined) row.status = patch.status;
+  if (patch.requirePasskey !== undefined) row.require_passkey = patch.requirePasskey ? 1 : 0;
+  if (Object.hasOwn(patch, 'name')) row.name = patch.name ?? null;
+  if (Object.hasOwn(patch, 'email')) row.email = patch.email ?? null;
+  if (Object.hasOwn(patch, 'passwordHash')) row.password_hash = patch.passwordHash ?? null;
+  if (Object.hasOwn(patch, 'lastSignInAt')) row.last_sign_in_at = writeOptionalDate(patch.lastSignInAt);
+  return row;
 }
 
 /** The user record of a users row. */

@@ -2,20 +2,19 @@
  * UserStore over kysely (SQLite or PostgreSQL): end users and their passkeys (migration 0004).
  * Usernames are unique case-insensitively through the UNIQUE `username_key` column (lower case,
  * shared/user-rows.ts), so two concurrent creations of `Alice` and `alice` cannot both succeed.
- * Updates read, merge (shared/patches.ts) and write in one transaction (PostgreSQL locks the row);
- * deleteUser removes the passkeys and sign-in sessions with the user. Does NOT validate records.
+ * An update is one statement with the patch rules of shared/patches.ts (toUserPatchRow); deleteUser
+ * removes the passkeys and sign-in sessions with the user. Does NOT validate records.
  */
 import type { UserStore } from '../contract.ts';
 import { StoreError } from '../errors.ts';
-import { applyUserPatch } from '../shared/patches.ts';
-import { fromPasskeyRow, fromUserRow, toPasskeyRow, toUserRow, usernameKey } from '../shared/user-rows.ts';
+import { fromPasskeyRow, fromUserRow, toPasskeyRow, toUserPatchRow, toUserRow, usernameKey } from '../shared/user-rows.ts';
 import { isForeignKeyViolation, isUniqueViolation, type SqlContext } from './sql-dialect.ts';
 
 const taken = (username: string, error: unknown): StoreError =>
   new StoreError('conflict', `the username ${JSON.stringify(username)} is taken (usernames are compared without regard to case); pick another`, { cause: error });
 
 /** Creates the UserStore of a SQL database. */
-export function createSqlUserStore({ db, dialect }: SqlContext): UserStore {
+export function createSqlUserStore({ db }: SqlContext): UserStore {
   return {
     async createUser(user) {
       try {
@@ -44,17 +43,12 @@ export function createSqlUserStore({ db, dialect }: SqlContext): UserStore {
       return (await query.execute()).map(fromUserRow);
     },
     async updateUser(sub, patch) {
+      // One UPDATE ... RETURNING, no read first: atomic on both databases, and on SQLite it never
+      // meets the snapshot conflict of a read-then-write transaction among several writers.
+      const row = toUserPatchRow(patch);
       try {
-        return await db.transaction().execute(async (trx) => {
-          let select = trx.selectFrom('users').selectAll().where('sub', '=', sub);
-          if (dialect === 'postgres') select = select.forUpdate();
-          const row = await select.executeTakeFirst();
-          if (!row) return undefined;
-          const next = applyUserPatch(fromUserRow(row), patch);
-          const { sub: _sub, created_at: _created, ...fields } = toUserRow(next);
-          await trx.updateTable('users').set(fields).where('sub', '=', sub).execute();
-          return next;
-        });
+        const updated = await db.updateTable('users').set(row).where('sub', '=', sub).returningAll().executeTakeFirst();
+        return updated && fromUserRow(updated);
       } catch (error) {
         if (isUniqueViolation(error)) throw taken(patch.username ?? '', error);
         throw error;
