@@ -59,9 +59,9 @@ export function registerSignInRoutes(app: Hono, ctx: ServerContext): void {
     const secret = newCookieSecret();
     return { secret, setCookie: [cookies.serialize(cookies.preSession, secret)] };
   };
-  const audit = (c: Context, type: string, details: Record<string, unknown>, reason?: string): void => {
+  const audit = (c: Context, type: string, details: Record<string, unknown>): void => {
     const address = getSourceAddress(c, ctx.config.server.trustProxy);
-    ctx.audit.write({ time: new Date(ctx.now() * 1000), type, ...(address ? { sourceAddress: address } : {}), ...(reason ? { reason } : {}), details });
+    ctx.audit.write({ time: new Date(ctx.now() * 1000), type, ...(address ? { sourceAddress: address } : {}), details });
   };
   const readPageForm = async (c: Context) => readForm(c.req.raw, { maxBytes: ctx.config.server.maxBodyBytes, ...(incomingOf(c) ? { incoming: incomingOf(c)! } : {}) });
   const badRequest = (error: unknown): Response => {
