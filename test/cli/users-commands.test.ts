@@ -1,8 +1,8 @@
 /**
  * `keyward users ...` as a user runs it (a child process on a temporary data directory): add with a
  * password file, list, show by username or sub, update, disable / enable, passwd, delete; `--json`
- * with wire names; a password is never accepted as an argument and never printed; bad input is one
- * line on stderr with a usage exit code.
+ * with wire names; the password is never printed (bad input: users-commands-input.test.ts; a running
+ * server: users-commands-remote.test.ts).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,53 +77,4 @@ test('users add / list / show / update / disable / enable / passwd / delete on t
   const audit = await runKeyward(['audit', '--type', 'user.created', '--json'], { env });
   assert.equal(audit.code, 0, audit.stderr);
   assert.ok(!audit.stdout.includes('argon2'));
-});
-
-test('users: bad input and a password without a terminal give one clear line and a usage or input exit code', async () => {
-  const bad = await users('add', '--username', '-x');
-  assert.notEqual(bad.code, 0);
-  const badName = await users('add', '--username', 'a b');
-  assert.equal(badName.code, 2, badName.stderr);
-  assert.match(badName.stderr, /username is 1-64 characters/);
-  const shortFile = join(data.dir, 'short.txt');
-  writeFileSync(shortFile, 'short');
-  const short = await users('add', '--username', 'carol', '--password-file', shortFile);
-  assert.equal(short.code, 2);
-  assert.match(short.stderr, /8-1024 characters/);
-  await users('add', '--username', 'dave');
-  const noTerminal = await users('passwd', 'dave');
-  assert.equal(noTerminal.code, 3);
-  assert.match(noTerminal.stderr, /--password-file/);
-  const asArgument = await users('passwd', 'dave', '--password', 'secret123');
-  assert.notEqual(asArgument.code, 0, 'there is no --password option');
-  const taken = await users('add', '--username', 'DAVE');
-  assert.equal(taken.code, 1);
-  assert.match(taken.stderr, /taken/);
-  assert.match((await users('--help')).stdout, /passwd/);
-});
-
-test('users: the same commands against a running server through the admin API (--admin-config)', async () => {
-  const remoteData = makeDataDir();
-  const { startTestServer } = await import('../server/helpers.ts');
-  const server = await startTestServer({ dataDir: remoteData.dir });
-  try {
-    const init = await runKeyward(['admin', 'init', '--out', join(remoteData.dir, 'admin'), '--issuer', server.url, '--json'], { env: { KEYWARD_DATA_DIR: remoteData.dir } });
-    assert.equal(init.code, 0, init.stderr);
-    const config = (JSON.parse(init.stdout) as { config: string }).config;
-    const remote = (...args: string[]) => runKeyward(['users', ...args, '--admin-config', config], { env: { KEYWARD_DATA_DIR: remoteData.dir } });
-    const passwordFile = join(remoteData.dir, 'pw.txt');
-    writeFileSync(passwordFile, 'a remote long password\n');
-    const added = await remote('add', '--username', 'remote-user', '--password-file', passwordFile, '--json');
-    assert.equal(added.code, 0, added.stderr);
-    const sub = JSON.parse(added.stdout).sub as string;
-    assert.equal(await verifyPassword((await server.context.store.users.getUser(sub))?.passwordHash, 'a remote long password'), true);
-    assert.equal(JSON.parse((await remote('disable', 'remote-user', '--json')).stdout).status, 'disabled');
-    assert.deepEqual((JSON.parse((await remote('list', '--json')).stdout).users as Array<{ sub: string }>).map((u) => u.sub), [sub]);
-    assert.equal((await remote('delete', 'remote-user', '--yes')).code, 0);
-    const events = await server.context.store.audit.queryAudit({ type: 'user.created' });
-    assert.equal(events[0]?.actor, 'keyward-admin', 'changed through the admin API, by the admin client');
-  } finally {
-    await server.stop();
-    remoteData.remove();
-  }
 });
