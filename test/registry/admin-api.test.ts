@@ -15,6 +15,7 @@ import { createSelfSignedCertificate } from '../../packages/keyward/src/cli/lib/
 import { buildAdminApp } from '../../packages/keyward/src/server/routes/admin/admin-app.ts';
 import { z } from 'zod';
 import { ADMIN_REQUEST_BODIES, buildAdminOpenApi, toOpenApiSchema } from '../../packages/keyward/src/server/routes/admin/openapi-document.ts';
+import { createUserBody, setPasswordBody, updateUserBody } from '../../packages/keyward/src/server/services/registry/user-wire-schemas.ts';
 import {
   addKeysBody, createClientBody, createInitialAccessTokenBody, rotateKeyBody, updateClientBody,
 } from '../../packages/keyward/src/server/services/registry/wire-schemas.ts';
@@ -132,7 +133,7 @@ test('the OpenAPI document lists every admin route and nothing else', async () =
   const routed = new Set<string>();
   for (const route of buildAdminApp(server.context).routes) {
     if (route.method === 'ALL') continue;
-    routed.add(`${route.method} ${route.path.replace(':clientId', '{client_id}').replace(':key', '{key}')}`);
+    routed.add(`${route.method} ${route.path.replace(':clientId', '{client_id}').replace(':key', '{key}').replace(':user', '{user}')}`);
   }
   assert.deepEqual([...routed].sort(), [...documented].sort());
 });
@@ -167,6 +168,7 @@ test('OpenAPI: every request body in the served document is the JSON Schema gene
   const validatedWith: Record<string, z.ZodType> = {
     createClient: createClientBody, updateClient: updateClientBody, addKeys: addKeysBody, rotateKey: rotateKeyBody,
     createInitialAccessToken: createInitialAccessTokenBody,
+    createUser: createUserBody, updateUser: updateUserBody, setUserPassword: setPasswordBody,
   };
   assert.deepEqual([...bodies.keys()].sort(), Object.keys(validatedWith).sort(), 'the operations that take a body');
   for (const [operationId, { schema }] of bodies) {
@@ -184,13 +186,16 @@ test('OpenAPI: every request body in the served document is the JSON Schema gene
   const created = await call('POST', '/clients', { client_name: 'Schema probe' });
   assert.equal(created.status, 201, created.text);
   const probeId = created.json.client_id as string;
+  const user = await call('POST', '/users', { username: 'schema-probe' });
+  assert.equal(user.status, 201, user.text);
   for (const [operationId, { method, path, schema }] of bodies) {
-    const url = path.replace('{client_id}', probeId);
+    const url = path.replace('{client_id}', probeId).replace('{user}', 'schema-probe');
     const unknown = await call(method, url, { not_a_documented_field: 'x' });
     assert.equal(unknown.status, 400, `${operationId}: ${unknown.text}`);
     assert.match(unknown.json.error_description as string, /not_a_documented_field/, `${operationId} refuses an undocumented field`);
-    for (const field of Object.keys(schema.properties as Record<string, unknown>)) {
-      const wrong = await call(method, url, { [field]: true });
+    for (const [field, fieldSchema] of Object.entries(schema.properties as Record<string, { type?: unknown }>)) {
+      // A value of the wrong type for the documented one.
+      const wrong = await call(method, url, { [field]: fieldSchema.type === 'boolean' ? 'not a boolean' : true });
       assert.equal(wrong.status, 400, `${operationId} ${field}: ${wrong.text}`);
       assert.match(wrong.json.error_description as string, new RegExp(`(^|; )${field}: `), `${operationId} knows the documented field ${field}: ${wrong.text}`);
     }

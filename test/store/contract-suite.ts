@@ -9,7 +9,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { ClientKeyRecord, ClientRecord, IssuedTokenRecord, SigningKeyRecord, Store } from '../../packages/keyward/src/store/contract.ts';
+import type {
+  ClientKeyRecord, ClientRecord, IssuedTokenRecord, PasskeyRecord, SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
+} from '../../packages/keyward/src/store/contract.ts';
 import { isStoreError } from '../../packages/keyward/src/store/errors.ts';
 
 export interface OpenedStore {
@@ -49,6 +51,21 @@ export function makeKey(clientId: string, n: number, extra: Partial<ClientKeyRec
     state: 'active',
     createdAt: new Date(T0.getTime() + n),
     ...extra,
+  };
+}
+
+export function makeUser(sub: string, username: string, extra: Partial<UserRecord> = {}): UserRecord {
+  return { sub, username, status: 'active', requirePasskey: false, createdAt: T0, updatedAt: T0, ...extra };
+}
+
+function makePasskey(sub: string, n: number, extra: Partial<PasskeyRecord> = {}): PasskeyRecord {
+  return { credentialId: `cred-${n}`, sub, publicKey: `pk-${n}`, counter: 0, transports: ['internal', 'hybrid'], createdAt: new Date(T0.getTime() + n), ...extra };
+}
+
+function makeSession(idHash: string, sub: string, nowMs: number, extra: Partial<SignInSessionRecord> = {}): SignInSessionRecord {
+  return {
+    idHash, sub, authTime: Math.floor(nowMs / 1000), amr: ['pwd'], createdAt: new Date(nowMs), lastSeenAt: new Date(nowMs),
+    idleExpiresAt: new Date(nowMs + 1_800_000), absoluteExpiresAt: new Date(nowMs + 43_200_000), ...extra,
   };
 }
 
@@ -411,6 +428,126 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       } finally {
         await Promise.all(peers.map((p) => p.close()));
       }
+    }));
+
+    // ---- users ----------------------------------------------------------------------------------
+    test('users: create, get, find by username case-insensitively (every field round-trips)', withStore(async (store) => {
+      const full = makeUser('sub-full', 'Alice.Smith', {
+        name: 'Alice Smith', email: 'alice@example.com', status: 'disabled', requirePasskey: true,
+        passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g', lastSignInAt: new Date(T0.getTime() + 5),
+      });
+      await store.users.createUser(full);
+      await store.users.createUser(makeUser('sub-min', 'bob'));
+      assert.deepEqual(await store.users.getUser('sub-full'), full);
+      assert.deepEqual(await store.users.getUser('sub-min'), makeUser('sub-min', 'bob'));
+      assert.deepEqual(await store.users.findUserByUsername('alice.smith'), full);
+      assert.deepEqual(await store.users.findUserByUsername('ALICE.SMITH'), full);
+      assert.equal(await store.users.findUserByUsername('carol'), undefined);
+      assert.equal(await store.users.getUser('nobody'), undefined);
+    }));
+
+    test('users: a username taken in another case, or a known sub, is a conflict and keeps the first', withStore(async (store) => {
+      await store.users.createUser(makeUser('s1', 'alice'));
+      await assert.rejects(store.users.createUser(makeUser('s2', 'ALICE')), (e) => isStoreError(e, 'conflict'));
+      await assert.rejects(store.users.createUser(makeUser('s1', 'other')), (e) => isStoreError(e, 'conflict'));
+      assert.equal(await store.users.getUser('s2'), undefined);
+      assert.equal(await store.users.findUserByUsername('other'), undefined);
+      assert.equal((await store.users.findUserByUsername('alice'))?.sub, 's1');
+    }));
+
+    test('users: list is ordered by lower-case username with limit and after', withStore(async (store) => {
+      for (const [sub, username] of [['a', 'carol'], ['b', 'Alice'], ['c', 'dave'], ['d', 'bob']] as const) await store.users.createUser(makeUser(sub, username));
+      assert.deepEqual((await store.users.listUsers()).map((u) => u.username), ['Alice', 'bob', 'carol', 'dave']);
+      assert.deepEqual((await store.users.listUsers({ limit: 2 })).map((u) => u.username), ['Alice', 'bob']);
+      assert.deepEqual((await store.users.listUsers({ after: 'BOB', limit: 1 })).map((u) => u.username), ['carol']);
+      assert.deepEqual(await store.users.listUsers({ after: 'dave' }), []);
+    }));
+
+    test('users: update patches, clears optional fields given as undefined, renames only to a free username', withStore(async (store) => {
+      await store.users.createUser(makeUser('u1', 'alice', { name: 'A', email: 'a@example.com', passwordHash: 'h1' }));
+      await store.users.createUser(makeUser('u2', 'bob'));
+      const later = new Date(T0.getTime() + 60_000);
+      const updated = await store.users.updateUser('u1', { username: 'Alicia', email: undefined, status: 'disabled', requirePasskey: true, passwordHash: 'h2', updatedAt: later });
+      const expected = makeUser('u1', 'Alicia', { name: 'A', status: 'disabled', requirePasskey: true, passwordHash: 'h2', updatedAt: later });
+      assert.deepEqual(updated, expected);
+      assert.deepEqual(await store.users.getUser('u1'), expected);
+      assert.equal(await store.users.findUserByUsername('alice'), undefined, 'the old username is free again');
+      assert.equal((await store.users.findUserByUsername('ALICIA'))?.sub, 'u1');
+      await assert.rejects(store.users.updateUser('u2', { username: 'alicia' }), (e) => isStoreError(e, 'conflict'));
+      assert.equal((await store.users.getUser('u2'))?.username, 'bob');
+      const bumped = await store.users.updateUser('u2', { name: 'Bob' });
+      assert.ok(bumped && bumped.updatedAt.getTime() > later.getTime(), 'updatedAt defaults to now');
+      assert.equal(await store.users.updateUser('nobody', { name: 'x' }), undefined);
+    }));
+
+    test('users: passkeys are added, listed oldest first, used, deleted; ids are unique across users', withStore(async (store) => {
+      await store.users.createUser(makeUser('p1', 'alice'));
+      await store.users.createUser(makeUser('p2', 'bob'));
+      await store.users.addPasskey(makePasskey('p1', 2));
+      await store.users.addPasskey(makePasskey('p1', 1, { transports: [] }));
+      await assert.rejects(store.users.addPasskey(makePasskey('p2', 1)), (e) => isStoreError(e, 'conflict'));
+      await assert.rejects(store.users.addPasskey(makePasskey('nobody', 9)), (e) => isStoreError(e, 'not_found'));
+      assert.deepEqual(await store.users.listPasskeys('p1'), [makePasskey('p1', 1, { transports: [] }), makePasskey('p1', 2)]);
+      assert.deepEqual(await store.users.listPasskeys('p2'), []);
+      const used = new Date(T0.getTime() + 1000);
+      assert.equal(await store.users.recordPasskeyUse('cred-2', 7, used), true);
+      assert.equal(await store.users.recordPasskeyUse('cred-none', 7, used), false);
+      assert.deepEqual(await store.users.findPasskey('cred-2'), makePasskey('p1', 2, { counter: 7, lastUsedAt: used }));
+      assert.equal(await store.users.deletePasskey('p2', 'cred-2'), false, 'another user cannot delete it');
+      assert.equal(await store.users.deletePasskey('p1', 'cred-2'), true);
+      assert.equal(await store.users.findPasskey('cred-2'), undefined);
+    }));
+
+    test('users: delete removes the user, its passkeys and its sessions; the username is free again', withStore(async (store) => {
+      const now = Date.now();
+      await store.users.createUser(makeUser('d1', 'alice'));
+      await store.users.addPasskey(makePasskey('d1', 1));
+      await store.signInSessions.createSession(makeSession('h-d1', 'd1', now));
+      assert.equal(await store.users.deleteUser('d1'), true);
+      assert.equal(await store.users.getUser('d1'), undefined);
+      assert.equal(await store.users.findPasskey('cred-1'), undefined);
+      assert.equal(await store.signInSessions.touchSession('h-d1', new Date(now), new Date(now + 1000)), undefined);
+      assert.equal(await store.users.deleteUser('d1'), false);
+      await store.users.createUser(makeUser('d2', 'ALICE'));
+      assert.equal((await store.users.findUserByUsername('alice'))?.sub, 'd2');
+    }));
+
+    // ---- sign-in sessions -----------------------------------------------------------------------
+    test('sessions: touch returns the live session and moves its idle expiry; unknown is undefined', withStore(async (store) => {
+      const now = Date.now();
+      await store.users.createUser(makeUser('s1', 'alice'));
+      const session = makeSession('h1', 's1', now, { amr: ['pwd', 'hwk'] });
+      await store.signInSessions.createSession(session);
+      await assert.rejects(store.signInSessions.createSession(session), (e) => isStoreError(e, 'conflict'));
+      await assert.rejects(store.signInSessions.createSession(makeSession('h2', 'nobody', now)), (e) => isStoreError(e, 'not_found'));
+      const touched = await store.signInSessions.touchSession('h1', new Date(now + 1000), new Date(now + 1_801_000));
+      assert.deepEqual(touched, { ...session, lastSeenAt: new Date(now + 1000), idleExpiresAt: new Date(now + 1_801_000) });
+      assert.equal(await store.signInSessions.touchSession('unknown', new Date(now), new Date(now + 1000)), undefined);
+    }));
+
+    test('sessions: an idle or absolutely expired session is never revived by a touch, and is purged', withStore(async (store) => {
+      const now = Date.now();
+      await store.users.createUser(makeUser('s1', 'alice'));
+      await store.signInSessions.createSession(makeSession('idle', 's1', now, { idleExpiresAt: new Date(now + 1000) }));
+      await store.signInSessions.createSession(makeSession('absolute', 's1', now, { absoluteExpiresAt: new Date(now + 1000) }));
+      await store.signInSessions.createSession(makeSession('live', 's1', now));
+      const later = new Date(now + 2000);
+      assert.equal(await store.signInSessions.touchSession('idle', later, new Date(now + 999_999)), undefined);
+      assert.equal(await store.signInSessions.touchSession('absolute', later, new Date(now + 999_999)), undefined);
+      assert.equal(await store.signInSessions.purgeExpiredSessions(later), 2);
+      assert.ok(await store.signInSessions.touchSession('live', later, new Date(now + 999_999)));
+    }));
+
+    test('sessions: delete one, or every session of a user', withStore(async (store) => {
+      const now = Date.now();
+      await store.users.createUser(makeUser('s1', 'alice'));
+      await store.users.createUser(makeUser('s2', 'bob'));
+      for (const [hash, sub] of [['a', 's1'], ['b', 's1'], ['c', 's2']] as const) await store.signInSessions.createSession(makeSession(hash, sub, now));
+      assert.equal(await store.signInSessions.deleteSession('a'), true);
+      assert.equal(await store.signInSessions.deleteSession('a'), false);
+      assert.equal(await store.signInSessions.deleteUserSessions('s1'), 1);
+      assert.equal(await store.signInSessions.touchSession('b', new Date(now), new Date(now + 1000)), undefined);
+      assert.ok(await store.signInSessions.touchSession('c', new Date(now), new Date(now + 1000)));
     }));
 
     // ---- lifecycle ------------------------------------------------------------------------------

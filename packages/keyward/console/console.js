@@ -360,6 +360,57 @@ async function renderInitialAccessTokens(view) {
   view.append(form, created);
 }
 
+async function renderUsers(view) {
+  const { users, next_after: more } = await api('GET', '/users?limit=200');
+  view.append(el('h2', {}, 'Users'));
+  view.append(el('p', { class: 'muted' }, 'The people who sign in at /sign-in. Disabling a user ends its sessions at once.'));
+  view.append(users.length === 0
+    ? el('p', {}, 'No users yet: add the first one below.')
+    : el('table', { id: 'users' },
+      el('thead', {}, el('tr', {}, ['username', 'name', 'email', 'status', 'password', 'passkey required', 'last sign-in', ''].map((h) => el('th', {}, h)))),
+      el('tbody', {}, users.map((user) => {
+        const path = `/users/${encodeURIComponent(user.sub)}`;
+        return el('tr', {},
+          el('td', {}, user.username), el('td', {}, user.name ?? ''), el('td', {}, user.email ?? ''), stateCell(user.status),
+          el('td', {}, user.has_password ? 'set' : 'none'), el('td', {}, user.require_passkey ? 'yes' : 'no'), el('td', {}, user.last_sign_in_at ?? 'never'),
+          el('td', {},
+            user.status === 'active'
+              ? el('button', { type: 'button', class: 'danger', onclick: () => act(() => api('PATCH', path, { status: 'disabled' }), 'User disabled: its sessions are ended.') }, 'Disable')
+              : el('button', { type: 'button', onclick: () => act(() => api('PATCH', path, { status: 'active' }), 'User enabled.') }, 'Enable'),
+            el('button', {
+              type: 'button', class: 'danger',
+              onclick: () => {
+                if (!confirm(`Delete the user ${user.username}, its passkeys and its sessions? This cannot be undone.`)) return;
+                act(() => api('DELETE', path), 'User deleted.');
+              },
+            }, 'Delete')));
+      }))));
+  if (more) view.append(el('p', { class: 'muted' }, 'More users exist than shown here; the CLI lists them all (keyward users list).'));
+  const form = el('form', { id: 'create-user' },
+    el('h3', {}, 'Add a user'),
+    el('label', {}, 'Username', el('input', { name: 'username', required: true, autocomplete: 'off' })),
+    el('label', {}, 'Name', el('input', { name: 'name' })),
+    el('label', {}, 'Email', el('input', { name: 'email', type: 'email' })),
+    el('label', {}, 'Password (8 characters or more; empty: none for now)', el('input', { name: 'password', type: 'password', autocomplete: 'new-password' })),
+    el('label', {}, el('input', { name: 'require_passkey', type: 'checkbox' }), ' Must sign in with a passkey'),
+    el('button', { type: 'submit' }, 'Add'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const text = (name) => String(data.get(name) ?? '').trim();
+    act(async () => {
+      await api('POST', '/users', {
+        username: text('username'),
+        ...(text('name') ? { name: text('name') } : {}),
+        ...(text('email') ? { email: text('email') } : {}),
+        ...(data.get('password') ? { password: String(data.get('password')) } : {}),
+        ...(data.get('require_passkey') ? { require_passkey: true } : {}),
+      });
+    }, 'User added.');
+  });
+  view.append(form);
+}
+
 // ---------- routing and sign-in ----------
 
 async function render() {
@@ -376,6 +427,7 @@ async function render() {
   try {
     if (section === 'audit') await renderAudit(next, query);
     else if (section === 'initial-access-tokens') await renderInitialAccessTokens(next);
+    else if (section === 'users') await renderUsers(next);
     else if (section === 'clients' && rest.length > 0) await renderClient(next, decodeURIComponent(rest.join('/')));
     else await renderClients(next);
   } catch (error) {

@@ -109,6 +109,18 @@ export interface KeywardConfig {
     /** Window in seconds. */
     readonly window: number;
   };
+  readonly signIn: {
+    /** A sign-in session ends after this many seconds without a request. */
+    readonly sessionIdleSeconds: number;
+    /** A sign-in session ends this many seconds after the sign-in, used or not. */
+    readonly sessionMaxSeconds: number;
+    /** Failed sign-ins per window for one username before it is refused for the rest of the window. */
+    readonly maxFailuresPerUsername: number;
+    /** Failed sign-ins per window from one source address before it is refused for the rest of the window. */
+    readonly maxFailuresPerAddress: number;
+    /** Window of both failure limits, in seconds. */
+    readonly failureWindowSeconds: number;
+  };
   readonly log: {
     /** One `info` line per request (method, path, status, duration, request id). */
     readonly access: boolean;
@@ -134,6 +146,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   console: { enabled: true },
   metrics: { enabled: true, clientIdLabel: false },
   rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
+  signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, failureWindowSeconds: 900 },
   log: { level: 'info', access: false },
 };
 
@@ -187,6 +200,11 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'rateLimit.perClient', description: 'Token requests per window by one authenticated client (checked after the signature, so nobody can spend another client\'s budget). Default 100,000 per 10 s; a well-behaved client caches its token and needs a few per token lifetime.' },
   { path: 'rateLimit.window', description: 'Window of both rate limits, in seconds.' },
   { path: 'log.access', description: 'Log one `info` line per request: method, path (never the query string), status, duration in ms and `request_id`. Off by default (the audit log already records every token request).' },
+  { path: 'signIn.sessionIdleSeconds', description: 'Seconds a sign-in session of an end user lives without a request (default 1800, 30 minutes); every request that uses it moves the end. Sessions are held in the store, so every node sees them (docs/sign-in.md).' },
+  { path: 'signIn.sessionMaxSeconds', description: 'Seconds a sign-in session lives at most from the sign-in, used or not (default 43200, 12 hours); then the user signs in again. Also the `Max-Age` of the session cookie.' },
+  { path: 'signIn.maxFailuresPerUsername', description: 'Failed sign-ins for one username within `signIn.failureWindowSeconds` after which that username is refused (429) until the window ends, whether or not the user exists (default 5). Counted in Redis when `storage.redisUrl` is set, else per process.' },
+  { path: 'signIn.maxFailuresPerAddress', description: 'Failed sign-ins from one source address within `signIn.failureWindowSeconds` after which that address is refused (429) until the window ends (default 50). Behind a proxy, set `server.trustProxy` so the address is the browser\'s.' },
+  { path: 'signIn.failureWindowSeconds', description: 'Window of both sign-in failure limits, in seconds (default 900).' },
   { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];
 

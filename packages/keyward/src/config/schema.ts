@@ -73,6 +73,13 @@ export const configInputSchema = z.strictObject({
     perClient: z.number().int().min(1).max(100_000_000).optional(),
     window: z.number().int().min(1).max(86400).optional(),
   }).optional(),
+  signIn: z.strictObject({
+    sessionIdleSeconds: z.number().int().min(60).max(30 * 86400).optional(),
+    sessionMaxSeconds: z.number().int().min(60).max(400 * 86400).optional(),
+    maxFailuresPerUsername: z.number().int().min(1).max(1_000_000).optional(),
+    maxFailuresPerAddress: z.number().int().min(1).max(1_000_000).optional(),
+    failureWindowSeconds: z.number().int().min(1).max(86400).optional(),
+  }).optional(),
   log: z.strictObject({
     access: z.boolean().optional(),
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),

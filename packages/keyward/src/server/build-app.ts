@@ -19,6 +19,8 @@ import { registerRegistrationManagementRoutes } from './routes/oauth/register-ma
 import { registerAdminRoutes } from './routes/admin/admin-app.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerConsoleRoutes } from './routes/console.ts';
+import { registerPasskeyRoutes } from './routes/sign-in/passkey-routes.ts';
+import { registerSignInRoutes } from './routes/sign-in/sign-in-routes.ts';
 import { registerTokenRateLimit } from './services/rate-limit/register-token-rate-limit.ts';
 
 /** The application with every route of this issue. */
@@ -48,6 +50,9 @@ export function buildApp(ctx: ServerContext): Hono {
   registerAdminRoutes(app, ctx, registry);
   // The admin web console: static pages over the admin API.
   registerConsoleRoutes(app, ctx);
+  // End-user sign-in pages (sessions for the authorization endpoint).
+  registerPasskeyRoutes(app, ctx);
+  registerSignInRoutes(app, ctx);
   // RFC 6749 §3.2: the token endpoint takes POST only (likewise introspection and revocation).
   for (const path of ['/token', '/introspect', '/revoke']) {
     app.all(path, () => jsonNoStore({ error: 'invalid_request', error_description: 'use POST with an application/x-www-form-urlencoded body' }, 405, { allow: 'POST' }));

@@ -15,6 +15,7 @@ import type { ServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys
 import type { KeywardMetrics } from './services/metrics/create-metrics.ts';
 import type { TokenRateLimiter } from './services/rate-limit/create-token-rate-limiter.ts';
 import type { RegistryContext } from './services/registry/registry-context.ts';
+import type { SignInService } from './services/sign-in/create-sign-in-service.ts';
 import type { SigningKeyService } from './services/signing-keys.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
 
@@ -64,6 +65,11 @@ export interface ServerContext {
   /** The token endpoint's limits (per source address and per client); a no-op when disabled. */
   readonly rateLimiter: TokenRateLimiter;
   readonly counters: ServerCounters;
+  /**
+   * End-user sign-in: the SignInPort of the authorization endpoint (sessions held in the store),
+   * plus the sign-in pages' cookies and failure throttle.
+   */
+  readonly signIn: SignInService;
   /** This node's clock, in epoch milliseconds (injected so tests can move the time). */
   readonly clock: Clock;
   /** Draining and stopping on shutdown. */

@@ -25,6 +25,8 @@ import { subscribeCaches } from './services/change-feed/subscribe-caches.ts';
 import { createMetrics } from './services/metrics/create-metrics.ts';
 import { createTokenRateLimiter } from './services/rate-limit/create-token-rate-limiter.ts';
 import { createRegistryContext } from './services/registry/registry-context.ts';
+import { createSignInService } from './services/sign-in/create-sign-in-service.ts';
+import { createSignInThrottle } from './services/sign-in/sign-in-throttle.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
 import { resolveKeyEncryption } from './services/key-encryption/index.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
@@ -137,6 +139,8 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
     const audit = createAuditWriter(store.audit, logger, { onFailure: () => metrics.recordAuditWriteFailures(1) });
+    const redisOptions = { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix };
+    const signIn = createSignInService({ store, config, issuer, clock, throttle: createSignInThrottle(config.signIn, redisOptions) });
     const context: ServerContext = {
       config,
       issuer,
@@ -153,6 +157,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       // Created now, so its Redis connection is ready before the first request.
       rateLimiter: createTokenRateLimiter(config.rateLimit, { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix }),
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
+      signIn,
       clock,
       lifecycle: { draining: false, stopping: false },
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
@@ -193,6 +198,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
           });
           await context.changes.close();
           await context.rateLimiter.close();
+          await context.signIn.throttle.close();
           await context.audit.flush();
           await openStore.close();
         })();
@@ -212,15 +218,16 @@ const AUDIT_PURGE_BATCH = 10_000;
 const AUDIT_PURGE_MAX_PER_PASS = 100_000;
 
 /**
- * One maintenance pass: purge expired replay reservations and token records, and audit events past
- * `audit.retention` (in batches, at most AUDIT_PURGE_MAX_PER_PASS, so a first purge of a large
- * backlog spreads over several passes); refresh signing keys.
+ * One maintenance pass: purge expired replay reservations, token records and sign-in sessions, and
+ * audit events past `audit.retention` (in batches, at most AUDIT_PURGE_MAX_PER_PASS, so a first
+ * purge of a large backlog spreads over several passes); refresh signing keys.
  */
-export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number; audit: number }> {
+export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number; sessions: number; audit: number }> {
   const now = epochSeconds(ctx.clock);
   // RFC 7523 §3 (7): reservations are only needed until the assertion expires.
   const replay = await ctx.store.replay.purgeExpired(now);
   const tokens = await ctx.store.tokens.purgeExpiredTokens(now);
+  const sessions = await ctx.store.signInSessions.purgeExpiredSessions(new Date(ctx.clock()));
   let audit = 0;
   const retentionDays = ctx.config.audit.retention;
   if (retentionDays > 0) {
@@ -231,5 +238,5 @@ export async function runMaintenance(ctx: ServerContext): Promise<{ replay: numb
     }
   }
   await ctx.signingKeys.refresh();
-  return { replay, tokens, audit };
+  return { replay, tokens, sessions, audit };
 }

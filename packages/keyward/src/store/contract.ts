@@ -223,6 +223,104 @@ export interface InitialAccessTokenStore {
   listInitialAccessTokens(): Promise<InitialAccessTokenRecord[]>;
 }
 
+/** `active` users may sign in; `disabled` ones may not (their sessions end at once). */
+export type UserStatus = 'active' | 'disabled';
+
+/**
+ * An end user who signs in at the authorization server (OIDC Core §2: `sub` is the stable,
+ * never-reassigned identifier; the username is only what the user types).
+ */
+export interface UserRecord {
+  /** Random, stable, never reused, never derived from the username (OIDC Core §2 `sub`). */
+  readonly sub: string;
+  /** What the user types to sign in; unique case-insensitively (the store compares lower case). */
+  readonly username: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly status: UserStatus;
+  /** Password sign-in alone is not enough: the user must use a passkey. */
+  readonly requirePasskey: boolean;
+  /** PHC string of the password hash with its algorithm and parameters (`$argon2id$v=19$m=...`); absent: no password. */
+  readonly passwordHash?: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly lastSignInAt?: Date;
+}
+
+/** A WebAuthn credential (passkey) of a user. */
+export interface PasskeyRecord {
+  /** The credential id, base64url; unique across users. */
+  readonly credentialId: string;
+  readonly sub: string;
+  /** The COSE public key, base64url. */
+  readonly publicKey: string;
+  /** The signature counter last seen (WebAuthn §6.1.1). */
+  readonly counter: number;
+  readonly transports: readonly string[];
+  readonly createdAt: Date;
+  readonly lastUsedAt?: Date;
+}
+
+/** Fields of a user that change; `undefined` on an optional field clears it (shared/patches.ts). */
+export type UserPatch = Partial<Omit<UserRecord, 'sub' | 'createdAt'>>;
+
+export interface UserStore {
+  /** Throws StoreError('conflict') when the sub or the username (case-insensitively) is taken. */
+  createUser(user: UserRecord): Promise<void>;
+  getUser(sub: string): Promise<UserRecord | undefined>;
+  /** Finds a user by username, case-insensitively. */
+  findUserByUsername(username: string): Promise<UserRecord | undefined>;
+  /** Users ordered by lower-case username; `after` is a username (compared lower case). */
+  listUsers(options?: { limit?: number; after?: string }): Promise<UserRecord[]>;
+  /** Returns the updated record, or undefined if absent; StoreError('conflict') when a new username is taken. */
+  updateUser(sub: string, patch: UserPatch): Promise<UserRecord | undefined>;
+  /** Deletes the user, its passkeys and its sign-in sessions; true if it existed. */
+  deleteUser(sub: string): Promise<boolean>;
+
+  /** StoreError('conflict') for a known credential id, ('not_found') for an unknown user. */
+  addPasskey(passkey: PasskeyRecord): Promise<void>;
+  /** A user's passkeys, oldest first. */
+  listPasskeys(sub: string): Promise<PasskeyRecord[]>;
+  findPasskey(credentialId: string): Promise<PasskeyRecord | undefined>;
+  /** Records a use: the new counter and the time; false if the credential is unknown. */
+  recordPasskeyUse(credentialId: string, counter: number, at: Date): Promise<boolean>;
+  /** Deletes one passkey of a user; true if it existed. */
+  deletePasskey(sub: string, credentialId: string): Promise<boolean>;
+}
+
+/** A signed-in browser session of an end user. The session id itself is never stored. */
+export interface SignInSessionRecord {
+  /** SHA-256 (base64url) of the session id the cookie carries. */
+  readonly idHash: string;
+  readonly sub: string;
+  /** When the user authenticated, epoch seconds (OIDC Core §2 `auth_time`). */
+  readonly authTime: number;
+  /** How (RFC 8176 values: `pwd`, `hwk`, `user`...). */
+  readonly amr: readonly string[];
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  /** Ends unless used before this time (moved forward by touchSession). */
+  readonly idleExpiresAt: Date;
+  /** Ends at this time whatever happens. */
+  readonly absoluteExpiresAt: Date;
+}
+
+export interface SignInSessionStore {
+  /** Throws StoreError('conflict') for a known id hash. */
+  createSession(session: SignInSessionRecord): Promise<void>;
+  /**
+   * The live session (both expiries after `now`) with `lastSeenAt = now` and `idleExpiresAt` moved
+   * to `idleExpiresAt`, in one statement; undefined when unknown or expired.
+   */
+  touchSession(idHash: string, now: Date, idleExpiresAt: Date): Promise<SignInSessionRecord | undefined>;
+  /** Deletes one session; true if it existed. */
+  deleteSession(idHash: string): Promise<boolean>;
+  /** Deletes every session of a user (disabled, deleted, new password); returns how many. */
+  deleteUserSessions(sub: string): Promise<number>;
+  /** Deletes sessions expired (idle or absolute) before `now`; returns how many. */
+  purgeExpiredSessions(now: Date): Promise<number>;
+}
+
 /** Everything a server node needs, from one backend or a combination (PostgreSQL + Redis). */
 export interface Store {
   readonly clients: ClientStore;
@@ -231,6 +329,10 @@ export interface Store {
   readonly replay: ReplayStore;
   readonly audit: AuditStore;
   readonly initialAccessTokens: InitialAccessTokenStore;
+  /** End users and their passkeys (migration 0004). */
+  readonly users: UserStore;
+  /** End users' sign-in sessions (migration 0004). */
+  readonly signInSessions: SignInSessionStore;
   /** True when the backend answers (for /ready). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

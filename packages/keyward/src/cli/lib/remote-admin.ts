@@ -148,7 +148,14 @@ export function toCliError(error: unknown): unknown {
 
 interface AdminFile { issuer?: string; server?: string; client_id?: string; key?: string }
 
-async function openRemoteTarget(options: TargetOptions): Promise<AdminTarget> {
+/** Calls one admin API route of the remote server: method, path under /admin/v1, optional JSON body. */
+export type RemoteAdminCall = (method: string, path: string, body?: unknown) => Promise<Wire>;
+
+/**
+ * Connects to the server named by `--server`/`--admin-config` and returns the function that calls
+ * its admin API with an admin access token (obtained by private_key_jwt, renewed as needed).
+ */
+export async function openRemoteAdminCall(options: TargetOptions): Promise<RemoteAdminCall> {
   let file: AdminFile = {};
   if (options.adminConfig !== undefined) {
     try {
@@ -210,6 +217,11 @@ async function openRemoteTarget(options: TargetOptions): Promise<AdminTarget> {
     }
     return json;
   }
+  return call;
+}
+
+async function openRemoteTarget(options: TargetOptions): Promise<AdminTarget> {
+  const call = await openRemoteAdminCall(options);
   const id = (clientId2: string) => encodeURIComponent(clientId2);
   return {
     createClient: (f) => call('POST', '/clients', f),

@@ -10,11 +10,14 @@
  * mutating an object.
  */
 import type {
-  AuditEvent, AuditQuery, ClientKeyRecord, ClientRecord, InitialAccessTokenRecord, IssuedTokenRecord,
-  SigningKeyRecord, Store,
+  AuditEvent, AuditQuery, ClientKeyRecord, ClientRecord, InitialAccessTokenRecord, IssuedTokenRecord, PasskeyRecord,
+  SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
 } from '../contract.ts';
 import { StoreError } from '../errors.ts';
-import { applyClientPatch, applyKeyPatch, applySigningKeyPatch, holdsScopeBeyond, resolveAuditLimit, resolveReplayExpiry } from '../shared/patches.ts';
+import {
+  applyClientPatch, applyKeyPatch, applySigningKeyPatch, applyUserPatch, holdsScopeBeyond, resolveAuditLimit, resolveReplayExpiry,
+} from '../shared/patches.ts';
+import { usernameKey } from '../shared/user-rows.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -30,7 +33,24 @@ export function createMemoryStore(): Store {
   const audit: AuditEvent[] = [];
   let auditId = 0;
   const initialTokens = new Map<string, InitialAccessTokenRecord>();
+  const users = new Map<string, UserRecord>();
+  /** Lower-case username → sub (usernames are unique case-insensitively). */
+  const usernames = new Map<string, string>();
+  const passkeys = new Map<string, PasskeyRecord>();
+  const sessions = new Map<string, SignInSessionRecord>();
   let closed = false;
+  const taken = (username: string): StoreError =>
+    new StoreError('conflict', `the username ${JSON.stringify(username)} is taken (usernames are compared without regard to case); pick another`);
+  const deleteSessionsWhere = (match: (s: SignInSessionRecord) => boolean): number => {
+    let count = 0;
+    for (const [idHash, session] of sessions) {
+      if (match(session)) {
+        sessions.delete(idHash);
+        count += 1;
+      }
+    }
+    return count;
+  };
 
   const revokeWhere = (match: (t: IssuedTokenRecord) => boolean): number => {
     let count = 0;
@@ -224,6 +244,102 @@ export function createMemoryStore(): Store {
         return [...initialTokens.values()]
           .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
           .map(copy);
+      },
+    },
+    users: {
+      async createUser(user) {
+        if (users.has(user.sub)) throw new StoreError('conflict', `a user with sub ${user.sub} already exists`);
+        const key = usernameKey(user.username);
+        if (usernames.has(key)) throw taken(user.username);
+        users.set(user.sub, copy(user));
+        usernames.set(key, user.sub);
+      },
+      async getUser(sub) {
+        const user = users.get(sub);
+        return user && copy(user);
+      },
+      async findUserByUsername(username) {
+        const sub = usernames.get(usernameKey(username));
+        const user = sub === undefined ? undefined : users.get(sub);
+        return user && copy(user);
+      },
+      async listUsers(options = {}) {
+        const after = options.after === undefined ? undefined : usernameKey(options.after);
+        const sorted = [...usernames.keys()].sort().filter((key) => after === undefined || key > after);
+        const page = options.limit === undefined ? sorted : sorted.slice(0, Math.max(0, Math.floor(options.limit)));
+        return page.map((key) => copy(users.get(usernames.get(key) as string) as UserRecord));
+      },
+      async updateUser(sub, patch) {
+        const user = users.get(sub);
+        if (!user) return undefined;
+        const next = applyUserPatch(user, copy(patch));
+        const oldKey = usernameKey(user.username);
+        const newKey = usernameKey(next.username);
+        if (newKey !== oldKey) {
+          if (usernames.has(newKey)) throw taken(next.username);
+          usernames.delete(oldKey);
+          usernames.set(newKey, sub);
+        }
+        users.set(sub, next);
+        return copy(next);
+      },
+      async deleteUser(sub) {
+        const user = users.get(sub);
+        if (!user) return false;
+        users.delete(sub);
+        usernames.delete(usernameKey(user.username));
+        for (const [id, passkey] of passkeys) if (passkey.sub === sub) passkeys.delete(id);
+        deleteSessionsWhere((session) => session.sub === sub);
+        return true;
+      },
+      async addPasskey(passkey) {
+        if (!users.has(passkey.sub)) throw new StoreError('not_found', `user ${passkey.sub} does not exist`);
+        if (passkeys.has(passkey.credentialId)) throw new StoreError('conflict', 'this passkey is already registered');
+        passkeys.set(passkey.credentialId, copy(passkey));
+      },
+      async listPasskeys(sub) {
+        return [...passkeys.values()].filter((p) => p.sub === sub)
+          .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.credentialId < b.credentialId ? -1 : a.credentialId > b.credentialId ? 1 : 0))
+          .map(copy);
+      },
+      async findPasskey(credentialId) {
+        const passkey = passkeys.get(credentialId);
+        return passkey && copy(passkey);
+      },
+      async recordPasskeyUse(credentialId, counter, at) {
+        const passkey = passkeys.get(credentialId);
+        if (!passkey) return false;
+        passkeys.set(credentialId, { ...passkey, counter, lastUsedAt: new Date(at.getTime()) });
+        return true;
+      },
+      async deletePasskey(sub, credentialId) {
+        if (passkeys.get(credentialId)?.sub !== sub) return false;
+        return passkeys.delete(credentialId);
+      },
+    },
+    signInSessions: {
+      async createSession(session) {
+        if (!users.has(session.sub)) throw new StoreError('not_found', `user ${session.sub} does not exist`);
+        if (sessions.has(session.idHash)) throw new StoreError('conflict', 'this sign-in session already exists');
+        sessions.set(session.idHash, copy(session));
+      },
+      async touchSession(idHash, now, idleExpiresAt) {
+        const session = sessions.get(idHash);
+        const at = now.getTime();
+        if (!session || session.idleExpiresAt.getTime() <= at || session.absoluteExpiresAt.getTime() <= at) return undefined;
+        const next = { ...session, lastSeenAt: new Date(at), idleExpiresAt: new Date(idleExpiresAt.getTime()) };
+        sessions.set(idHash, next);
+        return copy(next);
+      },
+      async deleteSession(idHash) {
+        return sessions.delete(idHash);
+      },
+      async deleteUserSessions(sub) {
+        return deleteSessionsWhere((session) => session.sub === sub);
+      },
+      async purgeExpiredSessions(now) {
+        const at = now.getTime();
+        return deleteSessionsWhere((session) => session.idleExpiresAt.getTime() <= at || session.absoluteExpiresAt.getTime() <= at);
       },
     },
     async ping() {

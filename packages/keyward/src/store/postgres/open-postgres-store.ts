@@ -15,7 +15,7 @@ import { runMigrations } from '../migrations/run-migrations.ts';
 import type { Database } from '../shared/schema.ts';
 import {
   createSqlAuditStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlReplayStore, createSqlSigningKeyStore,
-  createSqlTokenStore, type SqlContext,
+  createSqlTokenStore, createSqlSignInSessionStore, createSqlUserStore, type SqlContext,
 } from '../sql/index.ts';
 
 /** Options of {@link openPostgresStore}. */
@@ -87,6 +87,8 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresSt
     replay: createSqlReplayStore(context),
     audit: createSqlAuditStore(context),
     initialAccessTokens: createSqlInitialAccessTokenStore(context),
+    users: createSqlUserStore(context),
+    signInSessions: createSqlSignInSessionStore(context),
     async ping() {
       if (closed) return false;
       try {

@@ -8,7 +8,7 @@
  *
  * These functions do NOT validate values.
  */
-import type { ClientKeyRecord, ClientRecord, SigningKeyRecord } from '../contract.ts';
+import type { ClientKeyRecord, ClientRecord, SigningKeyRecord, UserPatch, UserRecord } from '../contract.ts';
 
 type ClientPatch = Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>;
 type KeyPatch = Partial<Pick<ClientKeyRecord, 'state' | 'retireAt' | 'revokedAt' | 'notBefore' | 'notAfter'>>;
@@ -46,6 +46,15 @@ export function applyKeyPatch(key: ClientKeyRecord, patch: KeyPatch): ClientKeyR
 /** The signing key after `patch`. */
 export function applySigningKeyPatch(key: SigningKeyRecord, patch: SigningKeyPatch): SigningKeyRecord {
   return applyFields(key, patch, ['retireAt', 'activateAt'], ['state', 'privateJwk']);
+}
+
+const USER_OPTIONAL = ['name', 'email', 'passwordHash', 'lastSignInAt'] as const;
+const USER_REQUIRED = ['username', 'status', 'requirePasskey'] as const;
+
+/** The user after `patch` (same rules as clients; `sub` and `createdAt` never change). */
+export function applyUserPatch(user: UserRecord, patch: UserPatch, now: Date = new Date()): UserRecord {
+  const next = applyFields(user, patch, USER_OPTIONAL, USER_REQUIRED);
+  return { ...next, sub: user.sub, createdAt: user.createdAt, updatedAt: patch.updatedAt ?? now };
 }
 
 /** Default and maximum number of audit events one query returns. */

@@ -21,19 +21,19 @@ export function readNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
-function readOptionalNumber(value: unknown): number | undefined {
+export function readOptionalNumber(value: unknown): number | undefined {
   return value === null || value === undefined ? undefined : readNumber(value);
 }
 
-function readDate(value: unknown): Date {
+export function readDate(value: unknown): Date {
   return new Date(readNumber(value));
 }
 
-function readOptionalDate(value: unknown): Date | undefined {
+export function readOptionalDate(value: unknown): Date | undefined {
   return value === null || value === undefined ? undefined : readDate(value);
 }
 
-function readOptionalString<T extends string = string>(value: unknown): T | undefined {
+export function readOptionalString<T extends string = string>(value: unknown): T | undefined {
   return value === null || value === undefined ? undefined : (value as T);
 }
 
@@ -53,7 +53,7 @@ export function writeOptionalDate(value: Date | undefined): number | null {
 }
 
 /** Drops keys whose value is undefined (records never carry explicit undefined). */
-function compact<T extends object>(value: T): T {
+export function compact<T extends object>(value: T): T {
   for (const key of Object.keys(value) as (keyof T)[]) {
     if (value[key] === undefined) delete value[key];
   }

@@ -97,6 +97,46 @@ export interface InitialAccessTokensTable {
   scopes: string | null;
 }
 
+/** Migration 0004: end users. */
+export interface UsersTable {
+  sub: string;
+  username: string;
+  /** Lower-case username: the unique lookup key. */
+  username_key: string;
+  name: string | null;
+  email: string | null;
+  status: string;
+  /** 0 or 1 (SQLite integer, PostgreSQL boolean). */
+  require_passkey: Int | boolean;
+  password_hash: string | null;
+  created_at: Int;
+  updated_at: Int;
+  last_sign_in_at: Int | null;
+}
+
+/** Migration 0004: WebAuthn credentials of end users. */
+export interface UserPasskeysTable {
+  credential_id: string;
+  sub: string;
+  public_key: string;
+  counter: Int;
+  transports: string;
+  created_at: Int;
+  last_used_at: Int | null;
+}
+
+/** Migration 0004: sign-in sessions (keyed by the SHA-256 of the session id). */
+export interface SignInSessionsTable {
+  id_hash: string;
+  sub: string;
+  auth_time: Int;
+  amr: string;
+  created_at: Int;
+  last_seen_at: Int;
+  idle_expires_at: Int;
+  absolute_expires_at: Int;
+}
+
 /** Every Keyward table. */
 export interface Database {
   clients: ClientsTable;
@@ -106,4 +146,7 @@ export interface Database {
   replay: ReplayTable;
   audit_events: AuditEventsTable;
   initial_access_tokens: InitialAccessTokensTable;
+  users: UsersTable;
+  user_passkeys: UserPasskeysTable;
+  sign_in_sessions: SignInSessionsTable;
 }

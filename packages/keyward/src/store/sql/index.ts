@@ -5,3 +5,5 @@ export { createSqlReplayStore } from './create-sql-replay-store.ts';
 export { createSqlAuditStore } from './create-sql-audit-store.ts';
 export { createSqlInitialAccessTokenStore } from './create-sql-initial-access-token-store.ts';
 export { isForeignKeyViolation, isUniqueViolation, type SqlContext, type SqlDialectName } from './sql-dialect.ts';
+export { createSqlUserStore } from './create-sql-user-store.ts';
+export { createSqlSignInSessionStore } from './create-sql-sign-in-session-store.ts';

@@ -29,7 +29,7 @@ import { fromSigningKeyRow, toAuditRow, toSigningKeyRow, toTokenRow, type LooseR
 import type { Database as Schema, SigningKeysTable } from '../shared/schema.ts';
 import {
   createSqlAuditStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlSigningKeyStore, createSqlTokenStore,
-  isUniqueViolation, type SqlContext,
+  createSqlSignInSessionStore, createSqlUserStore, isUniqueViolation, type SqlContext,
 } from '../sql/index.ts';
 import { createPrivateFile } from './check-file-modes.ts';
 import { createSqliteClientStore } from './create-sqlite-client-store.ts';
@@ -200,6 +200,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
       purgeAuditBefore: sqlAudit.purgeAuditBefore,
     },
     initialAccessTokens: createSqlInitialAccessTokenStore(context),
+    users: createSqlUserStore(context),
+    signInSessions: createSqlSignInSessionStore(context),
     async ping() {
       if (closed || !db.open) return false;
       try {

@@ -11,6 +11,7 @@ import { registerAdminClientRoutes } from './client-routes.ts';
 import { registerAdminKeyRoutes } from './key-routes.ts';
 import { buildAdminOpenApi } from './openapi-document.ts';
 import { registerAdminTokenAndAuditRoutes } from './token-and-audit-routes.ts';
+import { registerAdminUserRoutes } from './user-routes.ts';
 
 /** Where the admin API lives. */
 export const ADMIN_BASE_PATH = '/admin/v1';
@@ -26,6 +27,7 @@ export function buildAdminApp(ctx: ServerContext, options: { jwksUriAllowHosts?:
   registerAdminClientRoutes(app, ctx, { jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] });
   registerAdminKeyRoutes(app, ctx);
   registerAdminTokenAndAuditRoutes(app, ctx);
+  registerAdminUserRoutes(app, ctx);
   app.notFound(() => Response.json({ error: 'not_found', error_description: 'no such admin endpoint: see /admin/v1/openapi.json' }, { status: 404 }));
   app.onError((error) => adminErrorResponse(error, ctx.logger));
   return app;

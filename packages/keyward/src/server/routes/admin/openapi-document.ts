@@ -10,6 +10,8 @@ import { z } from 'zod';
 import {
   addKeysBody, createClientBody, createInitialAccessTokenBody, rotateKeyBody, updateClientBody,
 } from '../../services/registry/wire-schemas.ts';
+import { USER_PATHS, USER_SCHEMAS } from './user-openapi.ts';
+import { createUserBody, setPasswordBody, updateUserBody } from '../../services/registry/user-wire-schemas.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -54,6 +56,9 @@ export const ADMIN_REQUEST_BODIES = {
   AddKeys: addKeysBody,
   RotateKey: rotateKeyBody,
   CreateInitialAccessToken: createInitialAccessTokenBody,
+  CreateUser: createUserBody,
+  UpdateUser: updateUserBody,
+  SetUserPassword: setPasswordBody,
 } as const satisfies Record<string, z.ZodType>;
 
 /** The name of a request body schema under components.schemas. */
@@ -130,6 +135,7 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
           ],
         }),
       },
+      ...USER_PATHS,
       '/openapi.json': {
         get: { operationId: 'getOpenApi', summary: 'This document', tags: ['meta'], security: [], responses: { 200: json({ type: 'object' }) } },
       },
@@ -139,6 +145,7 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
         adminToken: { type: 'oauth2', description: 'private_key_jwt client credentials at the token endpoint, scope keyward:admin', flows: { clientCredentials: { tokenUrl: `${issuer}/token`, scopes: { 'keyward:admin': 'administer clients, keys and registration' } } } },
       },
       schemas: {
+        ...USER_SCHEMAS,
         Error: { type: 'object', required: ['error', 'error_description'], properties: { error: { type: 'string' }, error_description: { type: 'string' }, key_error: { type: 'string' } } },
         Client: {
           type: 'object',

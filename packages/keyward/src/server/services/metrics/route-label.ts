@@ -12,6 +12,8 @@ const PREFIXES: readonly (readonly [string, string])[] = [
   ['/resource/', '/resource'],
   ['/health', '/health'],
   ['/ready', '/ready'],
+  ['/sign-in', '/sign-in'],
+  ['/sign-out', '/sign-out'],
 ];
 
 /** `/token` for `/token`, `/admin` for `/admin/v1/clients/abc`, `other` for anything unknown. */

@@ -25,3 +25,13 @@ export {
   KNOWN_GRANT_TYPES, DEFAULT_CLIENT_GRANT_TYPES, CHOSEN_CLIENT_ID, checkClientId, checkName, checkGrantTypes, checkScopes,
   checkTtl, checkAudiencePolicy, checkAlgPin, checkJwksUriSyntax,
 } from './validate-client-fields.ts';
+export { createUser, issueSub } from './create-user.ts';
+export type { CreateUserInput } from './create-user.ts';
+export { updateUser, setUserStatus, deleteUser } from './update-user.ts';
+export type { UserUpdate } from './update-user.ts';
+export { setUserPassword } from './set-user-password.ts';
+export { getUserOrFail } from './get-user.ts';
+export { hashPassword, verifyPassword, PASSWORD_HASH_PARAMETERS } from './password-hash.ts';
+export { toUserView } from './user-views.ts';
+export type { UserView } from './user-views.ts';
+export { USERNAME, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, checkUsername, checkUserDisplayName, checkEmail, checkPassword } from './validate-user-fields.ts';

@@ -2,17 +2,20 @@
  * The audit event of one registry change: who (actor), what (type), before/after, when. Written
  * straight to the store (not queued) so that `keyward audit` sees it as soon as the command ends.
  */
-import type { ClientKeyRecord, ClientRecord } from '../../../store/contract.ts';
+import type { ClientKeyRecord, ClientRecord, UserRecord } from '../../../store/contract.ts';
+import { toUserView } from './user-views.ts';
 import type { RegistryContext } from './registry-context.ts';
 import { currentRequestId } from '../../request-context.ts';
 import { toClientView, toKeyView } from './views.ts';
 
-type Snapshot = ClientRecord | ClientKeyRecord | Record<string, unknown> | undefined;
+type Snapshot = ClientRecord | ClientKeyRecord | UserRecord | Record<string, unknown> | undefined;
 
 function view(value: Snapshot): unknown {
   if (value === undefined) return undefined;
   if ('thumbprint' in value && 'jwk' in value) return toKeyView(value as ClientKeyRecord);
   if ('clientId' in value && 'grantTypes' in value) return toClientView(value as ClientRecord);
+  // A user's view never carries the password hash.
+  if ('sub' in value && 'username' in value) return toUserView(value as UserRecord);
   return value;
 }
 
@@ -22,6 +25,8 @@ export async function recordChange(ctx: RegistryContext, event: {
   actor: string;
   clientId?: string;
   keyThumbprint?: string;
+  /** The end user changed (kept in `details.sub`). */
+  sub?: string;
   before?: Snapshot;
   after?: Snapshot;
   details?: Record<string, unknown>;
@@ -35,6 +40,7 @@ export async function recordChange(ctx: RegistryContext, event: {
     ...(event.clientId ? { clientId: event.clientId } : {}),
     ...(event.keyThumbprint ? { keyThumbprint: event.keyThumbprint } : {}),
     details: {
+      ...(event.sub !== undefined ? { sub: event.sub } : {}),
       ...(event.before !== undefined ? { before: view(event.before) } : {}),
       ...(event.after !== undefined ? { after: view(event.after) } : {}),
       ...event.details,

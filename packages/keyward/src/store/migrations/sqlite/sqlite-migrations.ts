@@ -6,12 +6,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial-schema.ts';
 import { registrationLimits } from './0002-registration-limits.ts';
 import { signingKeyActivation } from './0003-signing-key-activation.ts';
+import { users } from './0004-users.ts';
 import { auditRequestId } from './0006-audit-request-id.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-registration-limits': registrationLimits,
   '0003-signing-key-activation': signingKeyActivation,
+  '0004-users': users,
   '0006-audit-request-id': auditRequestId,
 };
 

@@ -1,0 +1,48 @@
+/**
+ * The sign-in pages' own script, served at /sign-in/passkey.js (the pages' CSP allows scripts from
+ * this origin only, never inline). It uses @simplewebauthn/browser (served at /sign-in/webauthn.js)
+ * to run the WebAuthn ceremonies and shows the passkey buttons only where the browser supports
+ * them: without JavaScript the pages keep working with passwords. Messages are set as text, never
+ * as markup.
+ */
+export const PASSKEY_SCRIPT = `(function () {
+  'use strict';
+  var api = window.SimpleWebAuthnBrowser;
+  if (!api || !api.browserSupportsWebAuthn()) return;
+  function csrf() { return document.querySelector('input[name="csrf_token"]').value; }
+  function status(text) { var el = document.getElementById('passkey-status'); if (el) el.textContent = text; }
+  async function post(url, body) {
+    var answer = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    var json = await answer.json();
+    if (!answer.ok) throw new Error(json.error_description || 'The request failed.');
+    return json;
+  }
+  function wire(buttonId, run) {
+    var button = document.getElementById(buttonId);
+    if (!button) return;
+    var section = document.getElementById('passkey-section');
+    if (section) section.hidden = false;
+    button.addEventListener('click', function () {
+      button.disabled = true;
+      status('Follow the instructions of your browser...');
+      run(button.getAttribute('data-base') || '').catch(function (error) {
+        status(error && error.name === 'NotAllowedError' ? 'The passkey request was cancelled or timed out.' : (error && error.message) || 'Something went wrong.');
+      }).finally(function () { button.disabled = false; });
+    });
+  }
+  wire('passkey-sign-in', async function (base) {
+    var options = await post(base + '/sign-in/passkey/options', { csrf_token: csrf() });
+    var response = await api.startAuthentication({ optionsJSON: options });
+    var returnTo = document.querySelector('input[name="return_to"]');
+    var done = await post(base + '/sign-in/passkey', { csrf_token: csrf(), response: response, return_to: returnTo ? returnTo.value : undefined });
+    window.location.assign(done.location);
+  });
+  wire('passkey-add', async function (base) {
+    var options = await post(base + '/sign-in/passkeys/options', { csrf_token: csrf() });
+    var response = await api.startRegistration({ optionsJSON: options });
+    await post(base + '/sign-in/passkeys', { csrf_token: csrf(), response: response });
+    status('Passkey added.');
+    window.location.reload();
+  });
+})();
+`;
