@@ -76,7 +76,7 @@ test('sqlite: four Stores opening a new file at once migrate it once, all usable
     for (const store of stores) assert.ok(await store.clients.getClient('seen-by-all'));
     await Promise.all(stores.map((s) => s.close()));
     const check = new Database(path, { readonly: true });
-    assert.deepEqual(check.prepare('SELECT name FROM keyward_migration').all(), [{ name: '0001-initial-schema' }, { name: '0002-registration-limits' }, { name: '0003-signing-key-activation' }], 'each migration recorded once');
+    assert.deepEqual(check.prepare('SELECT name FROM keyward_migration').all(), [{ name: '0001-initial-schema' }, { name: '0002-registration-limits' }, { name: '0003-signing-key-activation' }, { name: '0005-authorization-code-flow' }], 'each migration recorded once');
     check.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

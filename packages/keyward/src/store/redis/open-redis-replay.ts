@@ -19,6 +19,7 @@ export async function openRedisReplay(base: Store, redisUrl: string, prefix: str
     replay: createGuardedReplayStore(createRedisReplayStore(redis, prefix), base.replay),
     audit: base.audit,
     initialAccessTokens: base.initialAccessTokens,
+    authorizations: base.authorizations,
     async ping() {
       const [db, cache] = await Promise.all([base.ping(), redis.ping().then((r) => r === 'PONG', () => false)]);
       return db && cache;

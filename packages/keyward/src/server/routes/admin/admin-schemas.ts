@@ -5,9 +5,33 @@
 import { z } from 'zod';
 import { OAuthError } from '@keyward/core';
 import { readContextBody, type RequestContext } from '../../middleware/read-body.ts';
+import type { AuthorizationFieldsInput } from '../../services/registry/authorization-fields.ts';
 
 const keyInput = z.union([z.string().min(1).max(65536), z.record(z.string(), z.unknown())]);
 const isoDate = z.iso.datetime({ offset: true });
+
+/** The authorization-code flow fields of a client (wire names), shared by create and update. */
+const authorizationFields = {
+  redirect_uris: z.array(z.string()).optional(),
+  post_logout_redirect_uris: z.array(z.string()).optional(),
+  response_types: z.array(z.string()).optional(),
+  id_token_signed_response_alg: z.string().nullable().optional(),
+  require_pushed_authorization_requests: z.boolean().optional(),
+  consent: z.string().optional(),
+};
+
+/** The registry's input of the authorization fields of an admin body. */
+export function toAuthorizationInput(body: { [K in keyof typeof authorizationFields]?: z.infer<(typeof authorizationFields)[K]> }): AuthorizationFieldsInput | undefined {
+  const input: AuthorizationFieldsInput = {
+    ...(body.redirect_uris !== undefined ? { redirectUris: body.redirect_uris } : {}),
+    ...(body.post_logout_redirect_uris !== undefined ? { postLogoutRedirectUris: body.post_logout_redirect_uris } : {}),
+    ...(body.response_types !== undefined ? { responseTypes: body.response_types } : {}),
+    ...(body.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: body.id_token_signed_response_alg } : {}),
+    ...(body.require_pushed_authorization_requests !== undefined ? { requirePushedAuthorizationRequests: body.require_pushed_authorization_requests } : {}),
+    ...(body.consent !== undefined ? { consent: body.consent } : {}),
+  };
+  return Object.keys(input).length > 0 ? input : undefined;
+}
 
 /** POST /clients. */
 export const createClientBody = z.strictObject({
@@ -24,6 +48,7 @@ export const createClientBody = z.strictObject({
   jwks_uri: z.string().optional(),
   not_before: isoDate.optional(),
   not_after: isoDate.optional(),
+  ...authorizationFields,
 });
 
 /** PATCH /clients/{client_id}; `null` clears an optional field. */
@@ -37,6 +62,7 @@ export const updateClientBody = z.strictObject({
   audience_policy: z.enum(['strict', 'legacy']).optional(),
   alg_pin: z.string().nullable().optional(),
   jwks_uri: z.string().nullable().optional(),
+  ...authorizationFields,
 });
 
 /** POST /clients/{client_id}/keys. */

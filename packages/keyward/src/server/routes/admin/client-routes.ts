@@ -7,7 +7,8 @@ import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { createClient, deleteClient, getClientOrFail, listKeys, setClientState, updateClient } from '../../services/registry/index.ts';
 import { toClientView, toKeyView } from '../../services/registry/views.ts';
-import { createClientBody, readJsonBody, splitScope, toDate, updateClientBody } from './admin-schemas.ts';
+import { authorizationPolicyOf, type AuthorizationFieldPolicy } from '../../services/registry/authorization-fields.ts';
+import { createClientBody, readJsonBody, splitScope, toAuthorizationInput, toDate, updateClientBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
 
 /** Registers the client routes on the admin sub-app. */
@@ -41,6 +42,7 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
       ...(body.keys !== undefined ? { keys: body.keys } : {}),
       ...(body.jwks_uri !== undefined ? { jwksUri: body.jwks_uri, jwksUriAllowHosts: options.jwksUriAllowHosts } : {}),
       keyValidity: { ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}) },
+      ...authorizationOf(body, authorizationPolicyOf(ctx.config)),
     });
     return jsonNoStore({ ...toClientView(client), keys: keys.map(toKeyView) }, 201);
   });
@@ -64,6 +66,7 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
       ...(body.audience_policy !== undefined ? { audiencePolicy: body.audience_policy } : {}),
       ...(body.alg_pin !== undefined ? { algPin: body.alg_pin } : {}),
       ...(body.jwks_uri !== undefined ? { jwksUri: body.jwks_uri, jwksUriAllowHosts: options.jwksUriAllowHosts } : {}),
+      ...authorizationOf(body, authorizationPolicyOf(ctx.config)),
     }, c.get('actor'));
     return jsonNoStore(toClientView(client));
   });
@@ -82,4 +85,10 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
     const { tokensRevoked } = await deleteClient(registry, c.req.param('clientId'), c.get('actor'));
     return jsonNoStore({ deleted: true, tokens_revoked: tokensRevoked });
   });
+}
+
+/** The authorization-code flow fields of an admin body, with the server's policy for them. */
+function authorizationOf(body: Parameters<typeof toAuthorizationInput>[0], policy: AuthorizationFieldPolicy) {
+  const authorization = toAuthorizationInput(body);
+  return authorization === undefined ? {} : { authorization, authorizationPolicy: policy };
 }

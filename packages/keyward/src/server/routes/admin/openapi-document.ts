@@ -41,6 +41,15 @@ const clientIdParam: Schema = { name: 'client_id', in: 'path', required: true, s
 const keyParam: Schema = { name: 'key', in: 'path', required: true, description: 'thumbprint or kid', schema: { type: 'string' } };
 const keyInput: Schema = { description: 'PEM public key(s) or certificate(s) as text, or a JWK or JWKS object. Private and symmetric keys are refused.', oneOf: [{ type: 'string' }, { type: 'object' }] };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
+/** The authorization-code flow fields of a client (create and update). */
+const authorizationFieldSchemas: Record<string, Schema> = {
+  redirect_uris: { type: 'array', items: { type: 'string' }, description: 'exact https redirection URIs (http loopback only with clients.allowLoopbackRedirectUris)' },
+  post_logout_redirect_uris: { type: 'array', items: { type: 'string' } },
+  response_types: { type: 'array', items: { enum: ['code'] } },
+  id_token_signed_response_alg: { type: ['string', 'null'] },
+  require_pushed_authorization_requests: { type: 'boolean' },
+  consent: { enum: ['required', 'implicit'] },
+};
 
 function op(operationId: string, summary: string, tag: string, responses: Record<string, Schema>, extra: Partial<OpenApiOperation> = {}): OpenApiOperation {
   return { operationId, summary, tags: [tag], responses: { ...responses, ...errors }, ...extra };
@@ -115,6 +124,9 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
             grant_types: { type: 'array', items: { type: 'string' } }, scope: { type: 'string' }, access_token_ttl: { type: 'integer' },
             audience_policy: { enum: ['strict', 'legacy'] }, alg_pin: { type: 'string' }, state: { enum: ['enabled', 'disabled'] },
             jwks_uri: { type: 'string', format: 'uri' }, registered_dynamically: { type: 'boolean' }, created_at: dateTime, updated_at: dateTime,
+            redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } }, post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+            response_types: { type: 'array', items: { enum: ['code'] } }, id_token_signed_response_alg: { type: 'string' },
+            require_pushed_authorization_requests: { type: 'boolean' }, consent: { enum: ['required', 'implicit'] },
           },
         },
         ClientWithKeys: { allOf: [ref('Client'), { type: 'object', properties: { keys: { type: 'array', items: ref('Key') } } }] },
@@ -130,9 +142,9 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
           type: 'object', required: ['client_name'], additionalProperties: false,
           properties: {
             client_id: { type: 'string', pattern: CHOSEN_CLIENT_ID.source }, client_name: { type: 'string' }, contact: { type: 'string' }, description: { type: 'string' },
-            grant_types: { type: 'array', items: { enum: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] } }, scope: { type: 'string' },
+            grant_types: { type: 'array', items: { enum: ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code', 'refresh_token'] } }, scope: { type: 'string' },
             access_token_ttl: { type: 'integer' }, audience_policy: { enum: ['strict', 'legacy'] }, alg_pin: { type: 'string' }, keys: keyInput,
-            jwks_uri: { type: 'string', format: 'uri' }, not_before: dateTime, not_after: dateTime,
+            jwks_uri: { type: 'string', format: 'uri' }, not_before: dateTime, not_after: dateTime, ...authorizationFieldSchemas,
           },
         },
         UpdateClient: {
@@ -141,6 +153,7 @@ export function buildAdminOpenApi(issuer: string): OpenApiDocument {
             client_name: { type: 'string' }, contact: { type: ['string', 'null'] }, description: { type: ['string', 'null'] },
             grant_types: { type: 'array', items: { type: 'string' } }, scope: { type: 'string' }, access_token_ttl: { type: 'integer' },
             audience_policy: { enum: ['strict', 'legacy'] }, alg_pin: { type: ['string', 'null'] }, jwks_uri: { type: ['string', 'null'] },
+            ...authorizationFieldSchemas,
           },
         },
         AddKeys: { type: 'object', required: ['keys'], additionalProperties: false, properties: { keys: keyInput, not_before: dateTime, not_after: dateTime } },

@@ -19,3 +19,5 @@ export {
   KNOWN_GRANT_TYPES, DEFAULT_CLIENT_GRANT_TYPES, CHOSEN_CLIENT_ID, checkClientId, checkName, checkGrantTypes, checkScopes,
   checkTtl, checkAudiencePolicy, checkAlgPin, checkJwksUriSyntax,
 } from './validate-client-fields.ts';
+export { authorizationPolicyOf, checkAuthorizationFields, checkRedirectUri, settleAuthorizationFields } from './authorization-fields.ts';
+export type { AuthorizationFieldPolicy, AuthorizationFieldsInput } from './authorization-fields.ts';

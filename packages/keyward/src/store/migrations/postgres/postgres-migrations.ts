@@ -6,11 +6,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial-schema.ts';
 import { registrationLimits } from './0002-registration-limits.ts';
 import { signingKeyActivation } from './0003-signing-key-activation.ts';
+import { authorizationCodeFlow } from './0005-authorization-code-flow.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-registration-limits': registrationLimits,
   '0003-signing-key-activation': signingKeyActivation,
+  '0005-authorization-code-flow': authorizationCodeFlow,
 };
 
 /** The provider handed to kysely's Migrator. */
