@@ -13,6 +13,7 @@ import type { ServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys
 import type { KeywardMetrics } from './services/metrics/create-metrics.ts';
 import type { TokenRateLimiter } from './services/rate-limit/create-token-rate-limiter.ts';
 import type { RegistryContext } from './services/registry/registry-context.ts';
+import type { SignInPort } from './services/sign-in/sign-in-port.ts';
 import type { SigningKeyService } from './services/signing-keys.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
 
@@ -52,4 +53,6 @@ export interface ServerContext {
   now(): number;
   /** The link to the main process when this node is a worker of `keyward serve --workers N`. */
   readonly workerLink?: WorkerLink;
+  /** End users and their sessions, for the authorization endpoint; absent: /authorize answers sign_in_unavailable. */
+  readonly signIn?: SignInPort;
 }

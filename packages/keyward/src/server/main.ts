@@ -25,6 +25,7 @@ import { createTokenRateLimiter } from './services/rate-limit/create-token-rate-
 import { createRegistryContext } from './services/registry/registry-context.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
 import { resolveKeyEncryption } from './services/key-encryption/index.ts';
+import type { SignInPort } from './services/sign-in/sign-in-port.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
 
 /**
@@ -67,6 +68,8 @@ export interface StartServerOptions {
   readonly now?: () => number;
   /** Set in a worker process of `keyward serve --workers N` (workers/worker-process.ts). */
   readonly workerLink?: WorkerLink;
+  /** End-user sign-in for the authorization endpoint (services/sign-in/sign-in-port.ts). */
+  readonly signIn?: SignInPort;
 }
 
 /** Starts a server node with `config`. */
@@ -129,6 +132,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       counters: { tokensIssued: 0, tokensRefused: 0, legacyAudience: 0 },
       now,
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
+      ...(options.signIn ? { signIn: options.signIn } : {}),
     };
     holder.app = buildApp(context);
     // Drop cached clients when another node or process changes them: over Redis between nodes, over
@@ -185,6 +189,8 @@ export async function runMaintenance(ctx: ServerContext): Promise<{ replay: numb
   // RFC 7523 §3 (7): reservations are only needed until the assertion expires.
   const replay = await ctx.store.replay.purgeExpired(now);
   const tokens = await ctx.store.tokens.purgeExpiredTokens(now);
+  // Pending requests, codes and refresh tokens past their lifetime (codes kept a day to recognise reuse).
+  await ctx.store.authorizations.purgeExpired(now);
   await ctx.signingKeys.refresh();
   return { replay, tokens };
 }
