@@ -12,7 +12,8 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { computeAtHash } from '../../packages/core/src/tokens/id-token.ts';
 import { createSignInTestDouble } from './sign-in-test-double.ts';
 import { addCodeClient, authorizeUrl, exchangeCode, follow, pkcePair, refresh, runToCode, type CodeClient } from './authorization-helpers.ts';
-import { readAnswer, startTestServer } from './helpers.ts';
+import { runKeyward } from '../cli/run-cli.ts';
+import { addTestClient, readAnswer, requestToken, startTestServer } from './helpers.ts';
 
 const signIn = createSignInTestDouble();
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -189,4 +190,38 @@ test('without a SignInPort the authorization endpoint answers sign_in_unavailabl
   } finally {
     await bare.stop();
   }
+});
+
+test('consents: listed and revoked through the admin API and `keyward consents`; revoking one revokes its tokens and asks again', async () => {
+  const admin = await addTestClient(server, { scopes: ['keyward:admin'], clientId: 'consent-admin' });
+  const adminToken = (await requestToken(server, admin, { scope: 'keyward:admin' })).json.access_token as string;
+  const adminCall = async (method: string, path: string) => readAnswer(await fetch(`${server.url}/admin/v1${path}`, { method, headers: { authorization: `Bearer ${adminToken}` } }));
+  signIn.addUser({ sub: 'user-2', preferred_username: 'bob' });
+  const cookie = signIn.signIn('user-2');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid profile' });
+  const tokens = await exchangeCode(server, client, code!, verifier);
+  const listed = await adminCall('GET', '/users/user-2/consents');
+  assert.equal(listed.status, 200, listed.text);
+  assert.deepEqual((listed.json.consents as { client_id: string; scope: string }[]).map((c) => [c.client_id, c.scope]), [[client.clientId, 'openid profile']]);
+  const revoked = await adminCall('DELETE', `/users/user-2/consents/${client.clientId}`);
+  assert.equal(revoked.status, 200, revoked.text);
+  assert.equal(revoked.json.tokens_revoked, 1);
+  assert.equal((await adminCall('DELETE', `/users/user-2/consents/${client.clientId}`)).status, 404);
+  assert.equal((await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token as string}` } })).status, 401);
+  assert.equal((await refresh(server, client, tokens.json.refresh_token as string)).status, 400);
+  // The next request shows the consent page again.
+  const page = await follow(server, authorizeUrl(server, client, { challenge: pkcePair().challenge }), { cookie });
+  assert.match(page.text, /csrf_token/);
+  // The CLI on the same data directory.
+  await runToCode(server, client, { cookie, scope: 'openid' });
+  const env = { KEYWARD_DATA_DIR: server.dataDir };
+  const list = await runKeyward(['consents', 'list', 'user-2', '--json'], { env });
+  assert.equal(list.code, 0, list.stderr);
+  assert.equal((JSON.parse(list.stdout) as { client_id: string }[])[0]?.client_id, client.clientId);
+  const cliRevoke = await runKeyward(['consents', 'revoke', 'user-2', client.clientId], { env });
+  assert.equal(cliRevoke.code, 0, cliRevoke.stderr);
+  assert.match(cliRevoke.stdout, /revoked the consent of user-2/);
+  const again = await runKeyward(['consents', 'revoke', 'user-2', client.clientId], { env });
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /has no consent/);
 });

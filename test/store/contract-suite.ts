@@ -430,6 +430,11 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal(await store.authorizations.revokeRefreshTokens('g1'), 2);
       assert.equal((await store.authorizations.consumeRefreshToken('t2'))?.firstUse, false, 'a revoked family cannot be used');
       assert.equal((await store.authorizations.consumeRefreshToken('t3'))?.firstUse, true, 'another family is untouched');
+      await store.authorizations.putRefreshToken({ ...token, tokenHash: 't4', grantId: 'g3' });
+      await store.authorizations.putRefreshToken({ ...token, tokenHash: 't5', grantId: 'g4', clientId: 'c2' });
+      assert.deepEqual(await store.authorizations.revokeRefreshTokensOf('u1', 'c1'), ['g2', 'g3'], 'the grants of this user at this client with a usable token');
+      assert.equal((await store.authorizations.consumeRefreshToken('t4'))?.firstUse, false);
+      assert.equal((await store.authorizations.consumeRefreshToken('t5'))?.firstUse, true, 'another client is untouched');
       await store.tokens.recordToken(makeToken('a1', { grantId: 'g1' }));
       await store.tokens.recordToken(makeToken('a2', { grantId: 'g2' }));
       await store.tokens.recordToken(makeToken('a3'));

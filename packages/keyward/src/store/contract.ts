@@ -322,6 +322,8 @@ export interface AuthorizationStore {
   consumeRefreshToken(tokenHash: string): Promise<Consumed<RefreshTokenRecord> | undefined>;
   /** Revokes every refresh token of a grant; returns how many were still usable. */
   revokeRefreshTokens(grantId: string): Promise<number>;
+  /** Revokes every refresh token one end user holds at one client; returns the grants they belonged to. */
+  revokeRefreshTokensOf(sub: string, clientId: string): Promise<string[]>;
   putConsent(grant: ConsentGrantRecord): Promise<void>;
   getConsent(sub: string, clientId: string): Promise<ConsentGrantRecord | undefined>;
   listConsents(sub: string): Promise<ConsentGrantRecord[]>;

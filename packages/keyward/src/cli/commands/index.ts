@@ -21,6 +21,7 @@ import { registerCompletionCommand } from './completion.ts';
 import { registerClientsLifecycleCommand } from './clients-lifecycle.ts';
 import { registerAdminCommand } from './admin.ts';
 import { registerInitialAccessTokenCommand } from './initial-access-token.ts';
+import { registerConsentsCommand } from './consents.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -44,4 +45,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerClientsLifecycleCommand,
   registerAdminCommand,
   registerInitialAccessTokenCommand,
+  registerConsentsCommand,
 ];

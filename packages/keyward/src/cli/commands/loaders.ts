@@ -27,5 +27,6 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<readonly Reg
   revoke: async () => [(await import('./revoke.ts')).registerRevokeCommand],
   completion: async () => [(await import('./completion.ts')).registerCompletionCommand],
   admin: async () => [(await import('./admin.ts')).registerAdminCommand],
+  consents: async () => [(await import('./consents.ts')).registerConsentsCommand],
   'initial-access-token': async () => [(await import('./initial-access-token.ts')).registerInitialAccessTokenCommand],
 };

@@ -269,6 +269,16 @@ export function createMemoryStore(): Store {
         }
         return count;
       },
+      async revokeRefreshTokensOf(sub, clientId) {
+        const grants = new Set<string>();
+        for (const entry of refreshTokens.values()) {
+          if (entry.record.sub === sub && entry.record.clientId === clientId && !entry.revoked) {
+            entry.revoked = true;
+            grants.add(entry.record.grantId);
+          }
+        }
+        return [...grants].sort();
+      },
       async putConsent(grant) {
         const key = `${grant.sub}\0${grant.clientId}`;
         const existing = consents.get(key);

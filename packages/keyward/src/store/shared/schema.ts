@@ -130,6 +130,7 @@ export interface RefreshTokensTable {
   token_hash: string;
   client_id: string;
   grant_id: string;
+  sub: string;
   payload: string;
   expires_at: Int;
   used: Int | boolean;

@@ -84,7 +84,7 @@ export function createSqlAuthorizationStore({ db }: SqlContext): AuthorizationSt
     },
     async putRefreshToken(token) {
       await db.insertInto('refresh_tokens').values({
-        token_hash: token.tokenHash, client_id: token.clientId, grant_id: token.grantId,
+        token_hash: token.tokenHash, client_id: token.clientId, grant_id: token.grantId, sub: token.sub,
         payload: JSON.stringify(refreshPayload(token)), expires_at: token.expiresAt, used: 0, revoked: 0,
       }).execute().catch((error: unknown) => conflict('a refresh token with this hash', error));
     },
@@ -103,6 +103,12 @@ export function createSqlAuthorizationStore({ db }: SqlContext): AuthorizationSt
       const result = await db.updateTable('refresh_tokens').set({ revoked: 1 })
         .where('grant_id', '=', grantId).where('revoked', '=', 0).executeTakeFirst();
       return Number(result.numUpdatedRows);
+    },
+    async revokeRefreshTokensOf(sub, clientId) {
+      const rows = await db.selectFrom('refresh_tokens').select('grant_id').distinct()
+        .where('sub', '=', sub).where('client_id', '=', clientId).where('revoked', '=', 0).execute();
+      await db.updateTable('refresh_tokens').set({ revoked: 1 }).where('sub', '=', sub).where('client_id', '=', clientId).where('revoked', '=', 0).execute();
+      return rows.map((row) => row.grant_id).sort();
     },
     async putConsent(grant) {
       const row = {

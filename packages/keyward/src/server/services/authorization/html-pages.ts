@@ -83,5 +83,5 @@ export function consentPage(input: ConsentPageInput): Response {
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>
-<p class="muted">You can withdraw this later; the operator can revoke it with <code>keyward users grants revoke</code>.</p>`, 200);
+<p class="muted">You can withdraw this later; the operator can revoke it with <code>keyward consents revoke</code>.</p>`, 200);
 }

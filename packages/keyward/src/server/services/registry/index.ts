@@ -21,3 +21,4 @@ export {
 } from './validate-client-fields.ts';
 export { authorizationPolicyOf, checkAuthorizationFields, checkRedirectUri, settleAuthorizationFields } from './authorization-fields.ts';
 export type { AuthorizationFieldPolicy, AuthorizationFieldsInput } from './authorization-fields.ts';
+export { listConsents, revokeConsent, toConsentView } from './consents.ts';

@@ -42,12 +42,14 @@ const UP = [
     token_hash TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,
     grant_id TEXT NOT NULL,
+    sub TEXT NOT NULL,
     payload JSONB NOT NULL,
     expires_at BIGINT NOT NULL,
     used BOOLEAN NOT NULL DEFAULT FALSE,
     revoked BOOLEAN NOT NULL DEFAULT FALSE
   )`,
   sql`CREATE INDEX refresh_tokens_grant_id ON refresh_tokens (grant_id)`,
+  sql`CREATE INDEX refresh_tokens_sub_client ON refresh_tokens (sub, client_id)`,
   sql`CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at)`,
   sql`CREATE TABLE consent_grants (
     sub TEXT NOT NULL,
