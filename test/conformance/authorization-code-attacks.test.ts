@@ -196,3 +196,43 @@ test('a client without the authorization_code grant cannot use the authorization
   assert.equal(new URL(answer.headers.get('location')!).searchParams.get('error'), 'unauthorized_client');
   assert.equal(await lastReason('authorization.refused'), 'grant_not_allowed');
 });
+
+test('RFC 9126 §5: with authorization.requirePushedAuthorizationRequests, a direct request is refused (par_required) and discovery says so', async () => {
+  const strict = await startTestServer({ signIn, overrides: { authorization: { requirePushedAuthorizationRequests: true } } });
+  try {
+    const rp = await addCodeClient(strict, { consent: 'implicit', slot: 5 });
+    const pkce = pkcePair();
+    const direct = await follow(strict, authorizeUrl(strict, rp, { challenge: pkce.challenge, state: 'd' }), { cookie });
+    const location = new URL(direct.headers.get('location')!);
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.equal(location.searchParams.get('state'), 'd');
+    await flushAudit(strict);
+    assert.equal((await strict.context.store.audit.queryAudit({ type: 'authorization.refused', limit: 1 }))[0]?.reason, 'par_required');
+    const metadata = await (await fetch(`${strict.url}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
+    assert.equal(metadata.require_pushed_authorization_requests, true);
+    // Pushed, the same request goes through; the sign-in round trip keeps it.
+    const pushed = await pushRequest(strict, rp, { response_type: 'code', redirect_uri: rp.redirectUri, scope: 'openid', code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+    const toSignIn = await follow(strict, `/authorize?client_id=${rp.clientId}&request_uri=${encodeURIComponent(pushed.json.request_uri as string)}`);
+    const returnTo = new URL(toSignIn.headers.get('location')!, strict.url).searchParams.get('return_to')!;
+    const done = await follow(strict, returnTo, { cookie });
+    const code = new URL(done.headers.get('location')!).searchParams.get('code')!;
+    assert.equal((await exchangeCode(strict, rp, code, pkce.verifier)).status, 200);
+  } finally {
+    await strict.stop();
+  }
+});
+
+test('POST /par shares the token endpoint\'s per-source-address rate limit (rate_limited, 429 with Retry-After)', async () => {
+  const limited = await startTestServer({ signIn, overrides: { rateLimit: { perSourceAddress: 2, window: 60 } } });
+  try {
+    const rp = await addCodeClient(limited, { consent: 'implicit', slot: 6 });
+    const parameters = { response_type: 'code', redirect_uri: rp.redirectUri, scope: 'openid', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' };
+    assert.equal((await pushRequest(limited, rp, parameters)).status, 201);
+    assert.equal((await pushRequest(limited, rp, parameters)).status, 201);
+    const third = await pushRequest(limited, rp, parameters);
+    assert.equal(third.status, 429);
+    assert.ok(third.headers.get('retry-after'));
+  } finally {
+    await limited.stop();
+  }
+});
