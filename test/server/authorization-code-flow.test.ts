@@ -13,7 +13,7 @@ import { computeAtHash } from '../../packages/core/src/tokens/id-token.ts';
 import { createSignInTestDouble } from './sign-in-test-double.ts';
 import { addCodeClient, authorizeUrl, exchangeCode, follow, pkcePair, refresh, runToCode, type CodeClient } from './authorization-helpers.ts';
 import { runKeyward } from '../cli/run-cli.ts';
-import { addTestClient, readAnswer, requestToken, startTestServer } from './helpers.ts';
+import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, postForm, readAnswer, requestToken, startTestServer } from './helpers.ts';
 
 const signIn = createSignInTestDouble();
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -224,4 +224,21 @@ test('consents: listed and revoked through the admin API and `keyward consents`;
   const again = await runKeyward(['consents', 'revoke', 'user-2', client.clientId], { env });
   assert.notEqual(again.code, 0);
   assert.match(again.stderr, /has no consent/);
+});
+
+test('RFC 7009: a client revokes its refresh token at /revoke, which revokes the grant; another client cannot', async () => {
+  const cookie = signIn.signIn('user-1');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid' });
+  const tokens = await exchangeCode(server, client, code!, verifier);
+  const revoke = async (who: CodeClient) => postForm(`${server.url}/revoke`, {
+    token: tokens.json.refresh_token as string, token_type_hint: 'refresh_token',
+    client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: await assertionFor(server, who),
+  });
+  const stranger = await addCodeClient(server, { slot: 7 });
+  const refused = await revoke(stranger);
+  assert.equal(refused.status, 400);
+  assert.equal(refused.json.error, 'unauthorized_client');
+  assert.equal((await revoke(client)).status, 200);
+  assert.equal((await refresh(server, client, tokens.json.refresh_token as string)).status, 400);
+  assert.equal((await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token as string}` } })).status, 401, 'the access tokens of the grant too (RFC 7009 §2.1)');
 });

@@ -425,6 +425,8 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       await store.authorizations.putRefreshToken(token);
       await store.authorizations.putRefreshToken({ ...token, tokenHash: 't2' });
       await store.authorizations.putRefreshToken({ ...token, tokenHash: 't3', grantId: 'g2' });
+      assert.deepEqual(await store.authorizations.findRefreshToken('t1'), token);
+      assert.equal(await store.authorizations.findRefreshToken('nope'), undefined);
       assert.deepEqual(await store.authorizations.consumeRefreshToken('t1'), { record: token, firstUse: true });
       assert.equal((await store.authorizations.consumeRefreshToken('t1'))?.firstUse, false);
       assert.equal(await store.authorizations.revokeRefreshTokens('g1'), 2);

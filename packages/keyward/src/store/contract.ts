@@ -320,6 +320,8 @@ export interface AuthorizationStore {
   putRefreshToken(token: RefreshTokenRecord): Promise<void>;
   /** Marks the token used; undefined when unknown. A used token, or one of a revoked family, answers `firstUse: false`. */
   consumeRefreshToken(tokenHash: string): Promise<Consumed<RefreshTokenRecord> | undefined>;
+  /** The refresh token with this hash, used or not (for RFC 7009 revocation); undefined when unknown. */
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /** Revokes every refresh token of a grant; returns how many were still usable. */
   revokeRefreshTokens(grantId: string): Promise<number>;
   /** Revokes every refresh token one end user holds at one client; returns the grants they belonged to. */

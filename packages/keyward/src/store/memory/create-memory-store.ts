@@ -259,6 +259,10 @@ export function createMemoryStore(): Store {
         if (firstUse) entry.used = true;
         return { record: copy(entry.record), firstUse };
       },
+      async findRefreshToken(tokenHash) {
+        const entry = refreshTokens.get(tokenHash);
+        return entry && copy(entry.record);
+      },
       async revokeRefreshTokens(grantId) {
         let count = 0;
         for (const entry of refreshTokens.values()) {

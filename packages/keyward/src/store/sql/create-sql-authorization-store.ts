@@ -99,6 +99,10 @@ export function createSqlAuthorizationStore({ db }: SqlContext): AuthorizationSt
       };
       return { record, firstUse: Number(result.numUpdatedRows) === 1 };
     },
+    async findRefreshToken(tokenHash) {
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && { ...readJson<RefreshPayload>(row.payload), tokenHash: row.token_hash, clientId: row.client_id, grantId: row.grant_id, expiresAt: readNumber(row.expires_at) };
+    },
     async revokeRefreshTokens(grantId) {
       const result = await db.updateTable('refresh_tokens').set({ revoked: 1 })
         .where('grant_id', '=', grantId).where('revoked', '=', 0).executeTakeFirst();
