@@ -108,6 +108,7 @@ test('RFC 7636 / FAPI 2.0: no code_challenge (pkce_required), plain or no method
   const noMethod = authorizeUrl(server, client, { challenge: pkce.challenge }).replace('&code_challenge_method=S256', '');
   await redirectedRefusal(await follow(server, noMethod, { cookie }), 'invalid_request', 'pkce_method_unsupported');
   await redirectedRefusal(await follow(server, authorizeUrl(server, client, { challenge: pkce.challenge, extra: { response_type: 'token' } }), { cookie }), 'unsupported_response_type', 'response_type_unsupported');
+  await redirectedRefusal(await follow(server, authorizeUrl(server, client, { challenge: pkce.challenge, extra: { response_mode: 'fragment' } }), { cookie }), 'invalid_request', 'authorization_request_invalid');
 });
 
 test('RFC 9700 §4.1.3: a redirect_uri differing by a trailing slash, case, port, path or query gets an error page, never a redirect', async () => {

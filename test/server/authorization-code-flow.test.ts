@@ -40,7 +40,7 @@ test('full flow: sign-in redirect, resume, consent page, code with state and iss
   const cookie = signIn.signIn('user-1');
   const consent = await follow(server, returnTo, { cookie });
   assert.equal(consent.status, 200);
-  assert.match(consent.headers.get('content-security-policy') ?? '', /default-src 'none'.*form-action 'self'.*frame-ancestors 'none'/);
+  assert.match(consent.headers.get('content-security-policy') ?? '', /default-src 'none'.*form-action 'self' https:\/\/rp\.example;.*frame-ancestors 'none'/);
   assert.equal(consent.headers.get('x-frame-options'), 'DENY');
   assert.ok(!consent.text.includes('<script>alert(1)</script>'), 'the client name is escaped');
   assert.ok(consent.text.includes('Photos &#60;script&#62;'));

@@ -153,6 +153,7 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
           requestId: pending.id,
           csrfToken: consentToken(pending.csrfSecret, user.sessionId),
           action: '/authorize/consent',
+          redirectOrigin: new URL(request.redirectUri).origin,
         });
       }
     }

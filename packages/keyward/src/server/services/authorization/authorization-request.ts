@@ -78,7 +78,7 @@ export async function identifyClient(ctx: ServerContext, parameters: RequestPara
   if (clientId === undefined) throw new UntrustedRedirectError('authorization_request_invalid', 'The request names no client (client_id is missing).');
   let client: ClientRecord | undefined;
   try {
-    client = (await ctx.clients.get(clientId.slice(0, 256)))?.client;
+    client = clientId.length > 256 ? undefined : (await ctx.clients.get(clientId))?.client;
   } catch (cause) {
     throw new OAuthError('store_unavailable', { cause });
   }
@@ -119,6 +119,9 @@ export function checkAuthorizationParameters(client: ClientRecord, redirectUri: 
   if (responseType !== 'code') {
     throw new OAuthError('response_type_unsupported', { detail: responseType === undefined ? 'response_type is required: use response_type=code' : 'only response_type=code is supported' });
   }
+  // OAuth 2.0 Multiple Response Type Encoding Practices §2.1: only the query response mode (RFC 6749 §4.1.2).
+  const responseMode = parameters.get('response_mode');
+  if (responseMode !== undefined && responseMode !== 'query') throw new OAuthError('authorization_request_invalid', { detail: 'only response_mode=query is supported' });
   // OIDC Core §6: request objects are not supported here (use pushed authorization requests).
   if (parameters.has('request')) throw new OAuthError('authorization_request_invalid', { detail: 'request objects are not supported: push the parameters to the pushed authorization request endpoint instead' });
   // RFC 7636 §4.4.1 and FAPI 2.0 §5.3.2.2: PKCE is required, with S256 only.

@@ -24,7 +24,7 @@ export function describeScope(scope: string): string {
   return SCOPE_WORDS[scope] ?? `Use the permission "${scope}"`;
 }
 
-function page(title: string, body: string, status: number): Response {
+function page(title: string, body: string, status: number, formTargets: readonly string[] = []): Response {
   const nonce = randomBytes(16).toString('base64');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -37,7 +37,9 @@ h1{font-size:1.4rem}ul{padding-left:1.2rem}button{font-size:1rem;padding:.5rem 1
     status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+      // form-action also governs where a form's answer may redirect (browsers check the redirect
+      // chain), so the consent page names the client's redirect URI origin besides 'self'.
+      'content-security-policy': `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${["'self'", ...formTargets].join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
       'x-frame-options': 'DENY',
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
@@ -69,6 +71,8 @@ export interface ConsentPageInput {
   readonly csrfToken: string;
   /** Where the form posts (this server's consent endpoint). */
   readonly action: string;
+  /** The origin of the client's redirect URI: where the form's answer redirects. */
+  readonly redirectOrigin: string;
 }
 
 /** The consent page (RFC 6749 §4.1.1: the server obtains an authorization decision from the resource owner). */
@@ -83,5 +87,5 @@ export function consentPage(input: ConsentPageInput): Response {
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>
-<p class="muted">You can withdraw this later; the operator can revoke it with <code>keyward consents revoke</code>.</p>`, 200);
+<p class="muted">You can withdraw this later; the operator can revoke it with <code>keyward consents revoke</code>.</p>`, 200, [input.redirectOrigin]);
 }
