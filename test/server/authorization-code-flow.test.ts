@@ -242,3 +242,13 @@ test('RFC 7009: a client revokes its refresh token at /revoke, which revokes the
   assert.equal((await refresh(server, client, tokens.json.refresh_token as string)).status, 400);
   assert.equal((await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token as string}` } })).status, 401, 'the access tokens of the grant too (RFC 7009 §2.1)');
 });
+
+test('metrics: the authorization endpoints have route labels of their own', async () => {
+  await follow(server, '/authorize/resume?id=nothing');
+  await fetch(`${server.url}/userinfo`);
+  await fetch(`${server.url}/par`, { method: 'POST' });
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /keyward_http_request_duration_seconds_count\{[^}]*route="\/authorize"/);
+  assert.match(metrics, /keyward_http_request_duration_seconds_count\{[^}]*route="\/userinfo"/);
+  assert.match(metrics, /keyward_http_request_duration_seconds_count\{[^}]*route="\/par"/);
+});
