@@ -237,3 +237,16 @@ test('POST /par shares the token endpoint\'s per-source-address rate limit (rate
     await limited.stop();
   }
 });
+
+test('an end user disabled after the authorization gets no tokens from the code nor from a refresh (end_user_unavailable)', async () => {
+  signIn.addUser({ sub: 'leaver', preferred_username: 'leaver' });
+  const leaverCookie = signIn.signIn('leaver');
+  const a = await runToCode(server, client, { cookie: leaverCookie, scope: 'openid' });
+  const b = await runToCode(server, client, { cookie: leaverCookie, scope: 'openid' });
+  const tokens = await exchangeCode(server, client, b.code!, b.verifier);
+  assert.equal(tokens.status, 200, tokens.text);
+  signIn.addUser({ sub: 'leaver', preferred_username: 'leaver', disabled: true });
+  await refusedAtToken(await exchangeCode(server, client, a.code!, a.verifier), 'end_user_unavailable');
+  await refusedAtToken(await refresh(server, client, tokens.json.refresh_token as string), 'end_user_unavailable');
+  assert.equal(await userinfoStatus(tokens.json.access_token as string), 401);
+});

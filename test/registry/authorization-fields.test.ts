@@ -118,6 +118,20 @@ test('RFC 7591 /register: javascript: and data: redirect URIs are invalid_redire
   assert.deepEqual(ok.json.response_types, ['code']);
   const stored = await adminCall('GET', `/admin/v1/clients/${ok.json.client_id as string}`);
   assert.equal(stored.json.consent, 'required', 'a self-registered client never skips consent');
+  // RFC 7592 §2.2: the client replaces its metadata with the same rules.
+  const manage = async (metadata: Record<string, unknown>) => readAnswer(await fetch(ok.json.registration_client_uri as string, {
+    method: 'PUT', headers: { authorization: `Bearer ${ok.json.registration_access_token as string}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: ok.json.client_id, jwks, grant_types: ['authorization_code'], scope: 'openid', ...metadata }),
+  }));
+  const moved = await manage({ redirect_uris: ['https://rp.example/new'], require_pushed_authorization_requests: true });
+  assert.equal(moved.status, 200, moved.text);
+  assert.deepEqual(moved.json.redirect_uris, ['https://rp.example/new']);
+  assert.equal(moved.json.require_pushed_authorization_requests, true);
+  const script = await manage({ redirect_uris: ['javascript:alert(1)'] });
+  assert.equal(script.status, 400);
+  assert.equal(script.json.error, 'invalid_redirect_uri');
+  const none = await manage({});
+  assert.equal(none.status, 400, 'a code client without redirect URIs is refused');
 });
 
 test('keyward clients add --redirect-uri ... --grant-type authorization_code (both repeatable)', async () => {

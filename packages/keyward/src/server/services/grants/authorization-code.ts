@@ -68,6 +68,8 @@ export const authorizationCodeGrant: Grant = {
     if (verifier === undefined) throw new OAuthError('code_verifier_missing', { detail: 'send the code_verifier of this authorization request' });
     if (!CODE_VERIFIER.test(verifier)) throw new OAuthError('pkce_mismatch', { detail: 'a code_verifier is 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)' });
     if (!verifierMatches(verifier, record.codeChallenge)) throw new OAuthError('pkce_mismatch', { detail: 'BASE64URL(SHA256(code_verifier)) is not the code_challenge' });
+    // The end user may have been disabled since the code was issued.
+    if (ctx.signIn !== undefined && (await ctx.signIn.claims(record.sub)) === null) throw new OAuthError('end_user_unavailable', { detail: 'the end user is unknown or disabled' });
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);
     return {
       client,
