@@ -1,5 +1,5 @@
 // Property-based fuzzing over real HTTP (a started server on 127.0.0.1, SQLite in a temporary
-// directory): POST /token, /introspect and /register with fuzzed bodies, content types and
+// directory): POST /token, /par, /introspect and /register with fuzzed bodies, content types and
 // Authorization headers. Every answer comes within the deadline, below 500, and a refusal is the
 // RFC 6749 §5.2 / RFC 7591 §3.2.2 JSON error (`error` a wire code of the reason catalogue, an
 // `error_description`) with Cache-Control: no-store.
@@ -58,8 +58,9 @@ const assertion = fc.tuple(fc.nat(19), fc.nat(), fc.constantFrom('keep', 'flip',
     if (how === 'swap-parts') return token.split('.').reverse().join('.');
     return token;
   });
-const parameterValue = fc.oneof(assertion, fc.constantFrom('client_credentials', CLIENT_ASSERTION_TYPE, 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'read', 'read write', 'keyward:admin', 'https://api.example', '', 'x'.repeat(5000)), fc.string({ maxLength: 20 }));
-const parameterName = fc.constantFrom('grant_type', 'client_assertion_type', 'client_assertion', 'client_id', 'client_secret', 'scope', 'resource', 'assertion', 'token', 'token_type_hint', 'extra');
+const parameterValue = fc.oneof(assertion, fc.constantFrom('client_credentials', CLIENT_ASSERTION_TYPE, 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code', 'refresh_token', 'code', 'S256', 'plain', 'read', 'read write', 'keyward:admin', 'https://api.example', 'https://rp.example/cb', 'A'.repeat(43), '', 'x'.repeat(5000)), fc.string({ maxLength: 20 }));
+const parameterName = fc.constantFrom('grant_type', 'client_assertion_type', 'client_assertion', 'client_id', 'client_secret', 'scope', 'resource', 'assertion', 'token', 'token_type_hint', 'extra',
+  'code', 'code_verifier', 'redirect_uri', 'refresh_token', 'response_type', 'code_challenge', 'code_challenge_method', 'request_uri', 'prompt', 'max_age');
 /** A form body: parameters (some repeated), or raw bytes that are no form at all. */
 const formBody = fc.oneof(
   { weight: 5, arbitrary: fc.array(fc.tuple(parameterName, parameterValue), { maxLength: 7 }).map((pairs) => new URLSearchParams(pairs).toString()) },
@@ -114,6 +115,12 @@ test('POST /token: fuzzed forms, content types and Authorization headers never a
   await fc.assert(fc.asyncProperty(formBody, formContentType, authorizationHeader, async (body, type, authorization) => {
     checkAnswer(await send('/token', body, type, authorization), 200);
   }), fuzzParameters(400));
+});
+
+test('POST /par: fuzzed forms, content types and Authorization headers never answer 5xx', async () => {
+  await fc.assert(fc.asyncProperty(formBody, formContentType, authorizationHeader, async (body, type, authorization) => {
+    checkAnswer(await send('/par', body, type, authorization), 201);
+  }), fuzzParameters(300));
 });
 
 test('POST /introspect: fuzzed forms and headers never answer 5xx', async () => {

@@ -11,7 +11,7 @@ import {
   type WireContext,
 } from '../../packages/keyward/src/server/services/registry/index.ts';
 
-const context: WireContext = { actor: 'admin-1', jwksUriAllowHosts: ['127.0.0.1'], accessTokenTtl: 300, rotationOverlap: 3600 };
+const context: WireContext = { actor: 'admin-1', jwksUriAllowHosts: ['127.0.0.1'], accessTokenTtl: 300, rotationOverlap: 3600, authorizationPolicy: {} };
 
 test('create: every wire field maps to its registry name; the configured lifetime fills a missing access_token_ttl', () => {
   assert.deepEqual(createClientInputFromWire({ client_name: 'Billing' }, context), { actor: 'admin-1', name: 'Billing', accessTokenTtl: 300, keyValidity: {} });

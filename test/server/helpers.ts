@@ -12,6 +12,7 @@ import { signClientAssertion } from '../../packages/core/src/assertion/sign-clie
 import { startServer, type RunningServer } from '../../packages/keyward/src/server/main.ts';
 import { createClient, createRegistryContext } from '../../packages/keyward/src/server/services/registry/index.ts';
 import type { AudiencePolicy } from '../../packages/keyward/src/store/contract.ts';
+import type { SignInPort } from '../../packages/keyward/src/server/services/sign-in/sign-in-port.ts';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -23,7 +24,7 @@ export function makeDataDir(): { dir: string; remove: () => void } {
 }
 
 /** Starts a quiet server on port 0 with a temporary SQLite data directory. */
-export async function startTestServer(options: { dataDir?: string; overrides?: KeywardConfigInput; clock?: () => number } = {}): Promise<RunningServer & { dataDir: string; stop: () => Promise<void> }> {
+export async function startTestServer(options: { dataDir?: string; overrides?: KeywardConfigInput; clock?: () => number; signIn?: SignInPort } = {}): Promise<RunningServer & { dataDir: string; stop: () => Promise<void> }> {
   const owned = options.dataDir === undefined ? makeDataDir() : undefined;
   const dataDir = options.dataDir ?? owned!.dir;
   const o = options.overrides ?? {};
@@ -36,7 +37,7 @@ export async function startTestServer(options: { dataDir?: string; overrides?: K
       clients: { cacheTtl: 0, ...o.clients },
     },
   });
-  const server = await startServer(config, options.clock ? { clock: options.clock } : {});
+  const server = await startServer(config, { ...(options.clock ? { clock: options.clock } : {}), ...(options.signIn ? { signIn: options.signIn } : {}) });
   return Object.assign(server, {
     dataDir,
     stop: async () => {

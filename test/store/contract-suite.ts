@@ -550,6 +550,85 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.ok(await store.signInSessions.touchSession('c', new Date(now), new Date(now + 1000)));
     }));
 
+    // ---- the authorization-code flow (migration 0005) --------------------------------------------
+    test('clients: the authorization-code fields round-trip and can be cleared', withStore(async (store) => {
+      const client = makeClient('c-code', {
+        grantTypes: ['authorization_code', 'refresh_token'], redirectUris: ['https://rp.example/cb', 'https://rp.example/cb2'],
+        postLogoutRedirectUris: ['https://rp.example/bye'], responseTypes: ['code'], idTokenSignedResponseAlg: 'ES256',
+        requirePushedAuthorizationRequests: true, consent: 'implicit',
+      });
+      await store.clients.createClient(client);
+      assert.deepEqual(await store.clients.getClient('c-code'), client);
+      const updated = await store.clients.updateClient('c-code', { requirePushedAuthorizationRequests: false, idTokenSignedResponseAlg: undefined, updatedAt: T0 });
+      assert.equal(updated?.requirePushedAuthorizationRequests, false);
+      assert.equal((await store.clients.getClient('c-code'))?.idTokenSignedResponseAlg, undefined);
+    }));
+
+    test('authorizations: a request is read until it expires and consumed once', withStore(async (store) => {
+      await store.authorizations.putRequest({ id: 'r1', clientId: 'c1', request: { scope: 'openid', nested: { a: 1 } }, createdAt: 1000, expiresAt: 1060 });
+      assert.deepEqual((await store.authorizations.getRequest('r1', 1030))?.request, { scope: 'openid', nested: { a: 1 } });
+      assert.equal(await store.authorizations.getRequest('r1', 1061), undefined);
+      assert.equal(await store.authorizations.consumeRequest('r1', 1061), undefined, 'expired');
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.authorizations.consumeRequest('r1', 1030)));
+      assert.equal(results.filter((r) => r !== undefined).length, 1, 'exactly one consume wins');
+      assert.equal(await store.authorizations.getRequest('r1', 1030), undefined, 'a used request is gone');
+      await assert.rejects(store.authorizations.putRequest({ id: 'r1', clientId: 'c1', request: {}, createdAt: 1, expiresAt: 2 }), (e) => isStoreError(e, 'conflict'));
+    }));
+
+    test('authorizations: a code is consumed once; a second use says so and still returns the record', withStore(async (store) => {
+      const code = { codeHash: 'h1', clientId: 'c1', grantId: 'g1', redirectUri: 'https://rp/cb', codeChallenge: 'x'.repeat(43), sub: 'u1', scopes: ['openid'], nonce: 'n', authTime: 5, amr: ['pwd'], sessionId: 's', expiresAt: 1060 };
+      await store.authorizations.putCode(code);
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.authorizations.consumeCode('h1')));
+      assert.equal(results.filter((r) => r?.firstUse).length, 1, 'exactly one first use');
+      assert.deepEqual(results[0]?.record, code);
+      assert.equal(await store.authorizations.consumeCode('unknown'), undefined);
+    }));
+
+    test('authorizations: refresh tokens rotate once, a family is revoked at once, and tokens of a grant are revoked', withStore(async (store) => {
+      const token = { tokenHash: 't1', clientId: 'c1', grantId: 'g1', sub: 'u1', scopes: ['openid', 'offline_access'], authTime: 5, issuedAt: 10, expiresAt: 5000 };
+      await store.authorizations.putRefreshToken(token);
+      await store.authorizations.putRefreshToken({ ...token, tokenHash: 't2' });
+      await store.authorizations.putRefreshToken({ ...token, tokenHash: 't3', grantId: 'g2' });
+      assert.deepEqual(await store.authorizations.findRefreshToken('t1'), token);
+      assert.equal(await store.authorizations.findRefreshToken('nope'), undefined);
+      assert.deepEqual(await store.authorizations.consumeRefreshToken('t1'), { record: token, firstUse: true });
+      assert.equal((await store.authorizations.consumeRefreshToken('t1'))?.firstUse, false);
+      assert.equal(await store.authorizations.revokeRefreshTokens('g1'), 2);
+      assert.equal((await store.authorizations.consumeRefreshToken('t2'))?.firstUse, false, 'a revoked family cannot be used');
+      assert.equal((await store.authorizations.consumeRefreshToken('t3'))?.firstUse, true, 'another family is untouched');
+      await store.authorizations.putRefreshToken({ ...token, tokenHash: 't4', grantId: 'g3' });
+      await store.authorizations.putRefreshToken({ ...token, tokenHash: 't5', grantId: 'g4', clientId: 'c2' });
+      assert.deepEqual(await store.authorizations.revokeRefreshTokensOf('u1', 'c1'), ['g2', 'g3'], 'the grants of this user at this client with a usable token');
+      assert.equal((await store.authorizations.consumeRefreshToken('t4'))?.firstUse, false);
+      assert.equal((await store.authorizations.consumeRefreshToken('t5'))?.firstUse, true, 'another client is untouched');
+      await store.tokens.recordToken(makeToken('a1', { grantId: 'g1' }));
+      await store.tokens.recordToken(makeToken('a2', { grantId: 'g2' }));
+      await store.tokens.recordToken(makeToken('a3'));
+      assert.equal((await store.tokens.getToken('a1'))?.grantId, 'g1');
+      assert.equal(await store.tokens.revokeTokensByGrant('g1'), 1);
+      assert.equal((await store.tokens.getToken('a1'))?.revoked, true);
+      assert.equal((await store.tokens.getToken('a2'))?.revoked, false);
+      assert.equal((await store.tokens.getToken('a3'))?.revoked, false);
+    }));
+
+    test('authorizations: consents are remembered per (sub, client), replaced, listed and deleted; expired records are purged', withStore(async (store) => {
+      const t1 = new Date(T0.getTime() + 1000);
+      await store.authorizations.putConsent({ sub: 'u1', clientId: 'c2', scopes: ['openid'], createdAt: T0, updatedAt: T0 });
+      await store.authorizations.putConsent({ sub: 'u1', clientId: 'c1', scopes: ['openid'], createdAt: T0, updatedAt: T0 });
+      await store.authorizations.putConsent({ sub: 'u1', clientId: 'c1', scopes: ['openid', 'email'], createdAt: t1, updatedAt: t1 });
+      assert.deepEqual(await store.authorizations.getConsent('u1', 'c1'), { sub: 'u1', clientId: 'c1', scopes: ['openid', 'email'], createdAt: T0, updatedAt: t1 });
+      assert.deepEqual((await store.authorizations.listConsents('u1')).map((c) => c.clientId), ['c1', 'c2']);
+      assert.equal(await store.authorizations.deleteConsent('u1', 'c1'), true);
+      assert.equal(await store.authorizations.deleteConsent('u1', 'c1'), false);
+      assert.equal(await store.authorizations.getConsent('u1', 'c1'), undefined);
+      await store.authorizations.putRequest({ id: 'old', clientId: 'c1', request: {}, createdAt: 1, expiresAt: 100 });
+      await store.authorizations.putRefreshToken({ tokenHash: 'old', clientId: 'c1', grantId: 'g', sub: 'u', scopes: [], authTime: 1, issuedAt: 1, expiresAt: 100 });
+      await store.authorizations.putCode({ codeHash: 'old', clientId: 'c1', grantId: 'g', redirectUri: 'https://rp/cb', codeChallenge: 'c', sub: 'u', scopes: [], authTime: 1, expiresAt: 100 });
+      assert.equal(await store.authorizations.purgeExpired(200), 2, 'a code is kept a day after it expires, to recognise its reuse');
+      assert.equal((await store.authorizations.consumeCode('old'))?.firstUse, true);
+      assert.equal(await store.authorizations.purgeExpired(200 + 86_400), 1);
+    }));
+
     // ---- lifecycle ------------------------------------------------------------------------------
     test('ping is true while open; stored records cannot be changed through returned objects', withStore(async (store) => {
       assert.equal(await store.ping(), true);

@@ -25,6 +25,10 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'invalid_redirect_uri'
   | 'access_denied'
+  | 'unsupported_response_type'
+  | 'invalid_request_uri'
+  | 'login_required'
+  | 'consent_required'
   | 'server_error'
   | 'temporarily_unavailable';
 
@@ -104,6 +108,32 @@ export const REASONS = {
   scope_not_allowed: r('invalid_scope', 400, 'RFC 6749 §3.3, §5.2', 'the requested scope is not allowed for this client'),
   resource_invalid: r('invalid_target', 400, 'RFC 8707 §2', 'the resource parameter is not allowed'),
   grant_assertion_invalid: r('invalid_grant', 400, 'RFC 7523 §3, §3.1', 'the authorization grant JWT is invalid'),
+  // --- the authorization endpoint and pushed requests -------------------------------------------
+  redirect_uri_unregistered: r('invalid_request', 400, 'RFC 6749 §3.1.2.3, §4.1.2.1, RFC 9700 §4.1.3', 'the redirect_uri is not one registered for this client'),
+  response_type_unsupported: r('unsupported_response_type', 400, 'RFC 6749 §4.1.2.1, FAPI 2.0 §5.3.2.2', 'only response_type=code is supported'),
+  pkce_required: r('invalid_request', 400, 'RFC 7636 §4.4.1, FAPI 2.0 §5.3.2.2', 'a PKCE code_challenge with code_challenge_method=S256 is required'),
+  pkce_method_unsupported: r('invalid_request', 400, 'RFC 7636 §4.2, §4.4.1, FAPI 2.0 §5.3.2.2', 'only code_challenge_method=S256 is supported'),
+  authorization_request_invalid: r('invalid_request', 400, 'RFC 6749 §4.1.1, §4.1.2.1, OIDC Core §3.1.2.1', 'the authorization request is invalid'),
+  request_uri_invalid: r('invalid_request_uri', 400, 'RFC 9126 §2.2, §4', 'the request_uri is unknown, expired, already used or not for this client'),
+  par_required: r('invalid_request', 400, 'RFC 9126 §5, §6, FAPI 2.0 §5.3.2.2', 'this authorization request must be pushed to the pushed authorization request endpoint first'),
+  login_required: r('login_required', 400, 'OIDC Core §3.1.2.6', 'the end user must sign in'),
+  consent_required: r('consent_required', 400, 'OIDC Core §3.1.2.6', 'the end user must consent'),
+  consent_denied: r('access_denied', 400, 'RFC 6749 §4.1.2.1', 'the end user denied the request'),
+  consent_csrf_invalid: r('invalid_request', 403, 'RFC 6749 §10.12', 'the consent form has expired or was not sent by this server'),
+  sign_in_unavailable: r('temporarily_unavailable', 503, 'RFC 6749 §4.1.2.1', 'end-user sign-in is not available on this server'),
+  // --- authorization codes and refresh tokens ----------------------------------------------------
+  code_invalid: r('invalid_grant', 400, 'RFC 6749 §4.1.3, §5.2', 'the authorization code is invalid or expired'),
+  code_reused: r('invalid_grant', 400, 'RFC 6749 §4.1.2, §10.5', 'the authorization code has already been used'),
+  code_client_mismatch: r('invalid_grant', 400, 'RFC 6749 §4.1.3', 'the authorization code was issued to another client'),
+  redirect_uri_mismatch: r('invalid_grant', 400, 'RFC 6749 §4.1.3', 'redirect_uri must be the one of the authorization request'),
+  code_verifier_missing: r('invalid_grant', 400, 'RFC 7636 §4.5, §4.6', 'code_verifier is required'),
+  pkce_mismatch: r('invalid_grant', 400, 'RFC 7636 §4.6', 'the code_verifier does not match the code_challenge'),
+  refresh_token_invalid: r('invalid_grant', 400, 'RFC 6749 §6, §5.2', 'the refresh token is invalid, expired or revoked'),
+  refresh_token_reused: r('invalid_grant', 400, 'RFC 9700 §4.14.2, RFC 6749 §10.4', 'the refresh token has already been used; its whole family is revoked'),
+  end_user_unavailable: r('invalid_grant', 400, 'RFC 6749 §5.2', 'the end user of this grant is no longer available'),
+  // --- end session ---------------------------------------------------------------------------------
+  id_token_hint_invalid: r('invalid_request', 400, 'OpenID Connect RP-Initiated Logout 1.0 §2, §4', 'id_token_hint is not an ID token this server issued'),
+  post_logout_redirect_uri_unregistered: r('invalid_request', 400, 'OpenID Connect RP-Initiated Logout 1.0 §2, §3.1', 'post_logout_redirect_uri is not registered for this client'),
   // --- resource servers (RFC 6750) ------------------------------------------------------------
   token_missing: r('invalid_request', 401, 'RFC 6750 §3.1', 'a Bearer token is required'),
   token_invalid: r('invalid_token', 401, 'RFC 6750 §3.1', 'the access token is invalid'),
@@ -113,6 +143,7 @@ export const REASONS = {
   insufficient_scope: r('insufficient_scope', 403, 'RFC 6750 §3.1', 'the access token lacks the required scope'),
   // --- registration and administration --------------------------------------------------------
   metadata_invalid: r('invalid_client_metadata', 400, 'RFC 7591 §3.2.2', 'the client metadata is invalid'),
+  redirect_uri_invalid: r('invalid_redirect_uri', 400, 'RFC 7591 §3.2.2, RFC 6749 §3.1.2', 'a redirect URI is invalid'),
   admin_forbidden: r('access_denied', 403, 'RFC 6750 §3.1', 'the admin scope is required'),
   rate_limited: r('temporarily_unavailable', 429, 'RFC 6585 §4', 'too many requests; retry later'),
   store_unavailable: r('temporarily_unavailable', 503, 'RFC 6749 §5.2', 'the server cannot check this request right now; retry later'),

@@ -19,6 +19,8 @@ export interface AccessTokenClaims {
   readonly iat: number;
   readonly exp: number;
   readonly jti: string;
+  /** RFC 9068 §2.2.1: when the end user authenticated (tokens of the authorization code flow). */
+  readonly auth_time?: number;
 }
 
 /** Inputs of {@link buildAccessTokenClaims}. */
@@ -36,6 +38,8 @@ export interface AccessTokenInput {
   readonly ttl: number;
   /** Unique token identifier (the caller supplies randomness). */
   readonly jti: string;
+  /** RFC 9068 §2.2.1 auth_time (epoch seconds), for a token issued on behalf of an end user. */
+  readonly authTime?: number;
 }
 
 /**
@@ -54,6 +58,7 @@ export function buildAccessTokenClaims(input: AccessTokenInput): AccessTokenClai
     iat: input.now,
     exp: input.now + input.ttl,
     jti: input.jti,
+    ...(input.authTime !== undefined ? { auth_time: input.authTime } : {}),
   };
   return claims;
 }

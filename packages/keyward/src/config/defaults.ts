@@ -76,6 +76,18 @@ export interface KeywardConfig {
     readonly cacheTtl: number;
     /** Hosts whose jwks_uri may use plain http and resolve to private or loopback addresses. */
     readonly jwksUriAllowHosts: readonly string[];
+    /** Accept http://127.0.0.1[:port] and http://localhost[:port] redirect URIs (RFC 8252 §7.3). */
+    readonly allowLoopbackRedirectUris: boolean;
+  };
+  readonly authorization: {
+    /** RFC 9126 §5: every authorization request must be pushed (POST /par) first. */
+    readonly requirePushedAuthorizationRequests: boolean;
+    /** Refresh token lifetime, seconds (rotated on every use). */
+    readonly refreshTokenTtl: number;
+    /** ID token lifetime, seconds. */
+    readonly idTokenTtl: number;
+    /** Seconds a request waiting for the end user's sign-in or consent stays resumable. */
+    readonly pendingRequestTtl: number;
   };
   readonly clientKeysEndpoint: {
     /** `Cache-Control: max-age` of `GET /resource/v1/clients/{id}/keys`, seconds. */
@@ -139,7 +151,8 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
   keys: { prepublishSeconds: 120 },
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
-  clients: { cacheTtl: 5, jwksUriAllowHosts: [] },
+  clients: { cacheTtl: 5, jwksUriAllowHosts: [], allowLoopbackRedirectUris: false },
+  authorization: { requirePushedAuthorizationRequests: false, refreshTokenTtl: 2_592_000, idTokenTtl: 300, pendingRequestTtl: 600 },
   clientKeysEndpoint: { maxAge: 60 },
   audit: { retention: 0 },
   maintenance: { purgeInterval: 60 },
@@ -189,6 +202,11 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
   { path: 'clients.cacheTtl', description: 'Seconds a server node caches a client record and its parsed keys. Changes made through the admin API are applied at once on every node (over Redis, or between the workers of one server); the local CLI announces its changes (on the data directory socket `keyward.sock`, or on Redis when `storage.redisUrl` is set), so they too apply at once; anything not announced shows up within this time.' },
   { path: 'clients.jwksUriAllowHosts', description: 'Host names or IP literals (e.g. `["keys.internal", "127.0.0.1"]`) whose client `jwks_uri` may use plain http and resolve to private, loopback or link-local addresses. Empty by default: every jwks_uri must be https on a public address (SSRF defence, see docs/registration.md).' },
+  { path: 'clients.allowLoopbackRedirectUris', description: 'Accept `http://127.0.0.1[:port]` and `http://localhost[:port]` redirect URIs (RFC 8252 §7.3, native apps and local development). Off by default: every redirect URI must be https (FAPI 2.0). `javascript:`, `data:`, fragments and wildcards are refused whatever this says.' },
+  { path: 'authorization.requirePushedAuthorizationRequests', description: 'Refuse authorization requests that were not pushed first to `POST /par` (RFC 9126 §5; FAPI 2.0 requires PAR). A client can also be required to push with its own `require_pushed_authorization_requests`. Advertised in discovery.' },
+  { path: 'authorization.refreshTokenTtl', description: 'Lifetime of a refresh token in seconds. Refresh tokens are rotated on every use, and a second use of an old one revokes the whole family (RFC 9700 §4.14).' },
+  { path: 'authorization.idTokenTtl', description: 'Lifetime of an ID token in seconds (OIDC Core §2 `exp - iat`).' },
+  { path: 'authorization.pendingRequestTtl', description: 'Seconds an authorization request waiting for the end user to sign in or consent can be resumed. Authorization codes live 60 s and pushed requests 60 s (fixed).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
   { path: 'audit.retention', description: 'Days an audit event is kept. The maintenance job (every `maintenance.purgeInterval`) deletes older events, oldest first, at most 100,000 per pass. 0 (the default) keeps every event: set it to what your audit policy requires, and export what must outlive it first (`keyward audit export`, docs/operations.md).' },
   { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records (and of audit events past `audit.retention`).' },

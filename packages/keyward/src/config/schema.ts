@@ -50,6 +50,13 @@ export const configInputSchema = z.strictObject({
   clients: z.strictObject({
     cacheTtl: seconds(3600).optional(),
     jwksUriAllowHosts: z.array(z.string().min(1).max(253)).max(100).optional(),
+    allowLoopbackRedirectUris: z.boolean().optional(),
+  }).optional(),
+  authorization: z.strictObject({
+    requirePushedAuthorizationRequests: z.boolean().optional(),
+    refreshTokenTtl: z.number().int().min(60).max(365 * 86400).optional(),
+    idTokenTtl: z.number().int().min(30).max(86400).optional(),
+    pendingRequestTtl: z.number().int().min(60).max(3600).optional(),
   }).optional(),
   clientKeysEndpoint: z.strictObject({
     maxAge: seconds(86400).optional(),

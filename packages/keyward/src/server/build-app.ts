@@ -14,6 +14,10 @@ import { registerIntrospectRoute } from './routes/oauth/introspect.ts';
 import { registerJwksRoute } from './routes/oauth/jwks.ts';
 import { registerRevokeRoute } from './routes/oauth/revoke.ts';
 import { registerTokenRoute } from './routes/oauth/token.ts';
+import { registerAuthorizeRoutes } from './routes/oauth/authorize.ts';
+import { registerEndSessionRoute } from './routes/oauth/end-session.ts';
+import { registerParRoute } from './routes/oauth/par.ts';
+import { registerUserInfoRoute } from './routes/oauth/userinfo.ts';
 import { registerRegistrationRoute } from './routes/oauth/register.ts';
 import { registerRegistrationManagementRoutes } from './routes/oauth/register-management.ts';
 import { registerAdminRoutes } from './routes/admin/admin-app.ts';
@@ -43,6 +47,11 @@ export function buildApp(ctx: ServerContext): Hono {
   registerIntrospectRoute(app, ctx);
   registerRevokeRoute(app, ctx);
   registerClientKeysRoute(app, ctx);
+  // The authorization code flow: RFC 6749 §4.1, RFC 9126, OIDC Core §5.3, RP-Initiated Logout.
+  registerAuthorizeRoutes(app, ctx);
+  registerParRoute(app, ctx);
+  registerUserInfoRoute(app, ctx);
+  registerEndSessionRoute(app, ctx);
   // Registry: RFC 7591/7592 registration and the admin API.
   const registry = { jwksUriAllowHosts: ctx.config.clients.jwksUriAllowHosts ?? [] };
   registerRegistrationRoute(app, ctx, registry);
@@ -54,7 +63,7 @@ export function buildApp(ctx: ServerContext): Hono {
   registerPasskeyRoutes(app, ctx);
   registerSignInRoutes(app, ctx);
   // RFC 6749 §3.2: the token endpoint takes POST only (likewise introspection and revocation).
-  for (const path of ['/token', '/introspect', '/revoke']) {
+  for (const path of ['/token', '/introspect', '/revoke', '/par']) {
     app.all(path, () => jsonNoStore({ error: 'invalid_request', error_description: 'use POST with an application/x-www-form-urlencoded body' }, 405, { allow: 'POST' }));
   }
   app.notFound(() => Response.json({ error: 'not_found', error_description: 'no such endpoint: see /.well-known/oauth-authorization-server' }, { status: 404 }));

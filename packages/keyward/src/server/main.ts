@@ -29,6 +29,7 @@ import { createSignInService } from './services/sign-in/create-sign-in-service.t
 import { createSignInThrottle } from './services/sign-in/sign-in-throttle.ts';
 import { loadSigningKeys } from './services/signing-keys.ts';
 import { resolveKeyEncryption } from './services/key-encryption/index.ts';
+import type { SignInPort } from './services/sign-in/sign-in-port.ts';
 import type { WorkerLink } from './workers/worker-link.ts';
 
 /**
@@ -75,6 +76,16 @@ export interface StartServerOptions {
   readonly clock?: Clock;
   /** Set in a worker process of `keyward serve --workers N` (workers/worker-process.ts). */
   readonly workerLink?: WorkerLink;
+  /**
+   * Stands in for the SignInPort part of the node's sign-in (tests of the authorization protocol
+   * that set sessions directly); the sign-in pages keep the real service.
+   */
+  readonly signIn?: SignInPort;
+}
+
+/** The SignInPort members of `port`, bound to it. */
+function portOf(port: SignInPort): SignInPort {
+  return { current: (request) => port.current(request), signInUrl: (returnTo) => port.signInUrl(returnTo), end: (sessionId) => port.end(sessionId), claims: (sub) => port.claims(sub) };
 }
 
 /** Answer of a node whose port is bound but whose store and keys are still loading (a few ms). */
@@ -140,7 +151,8 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     options.workerLink?.shareMetrics(metrics.registry);
     const audit = createAuditWriter(store.audit, logger, { onFailure: () => metrics.recordAuditWriteFailures(1) });
     const redisOptions = { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix };
-    const signIn = createSignInService({ store, config, issuer, clock, throttle: createSignInThrottle(config.signIn, redisOptions) });
+    const signInService = createSignInService({ store, config, issuer, clock, throttle: createSignInThrottle(config.signIn, redisOptions) });
+    const signIn = options.signIn === undefined ? signInService : { ...signInService, ...portOf(options.signIn) };
     const context: ServerContext = {
       config,
       issuer,
@@ -237,6 +249,8 @@ export async function runMaintenance(ctx: ServerContext): Promise<{ replay: numb
       audit += purged;
     }
   }
+  // Pending requests, codes and refresh tokens past their lifetime (codes kept a day to recognise reuse).
+  await ctx.store.authorizations.purgeExpired(now);
   await ctx.signingKeys.refresh();
   return { replay, tokens, sessions, audit };
 }

@@ -51,9 +51,24 @@ export interface ClientRecord {
    * registration allowed, moved only by the admin API. Dynamically registered clients only.
    */
   readonly registrationLimits?: RegistrationLimits;
+  /** Redirection URIs (RFC 6749 §3.1.2), compared character for character at /authorize. Migration 0005. */
+  readonly redirectUris?: readonly string[];
+  /** OpenID Connect RP-Initiated Logout 1.0 §3.1 post_logout_redirect_uris. */
+  readonly postLogoutRedirectUris?: readonly string[];
+  /** RFC 7591 §2 response_types: `["code"]` for clients of the authorization endpoint. */
+  readonly responseTypes?: readonly string[];
+  /** OIDC Dynamic Client Registration §2 id_token_signed_response_alg; absent: the server's. */
+  readonly idTokenSignedResponseAlg?: JwsAlgorithm;
+  /** RFC 9126 §6 require_pushed_authorization_requests for this client. */
+  readonly requirePushedAuthorizationRequests?: boolean;
+  /** `required` (default): the end user approves the scopes once per client; `implicit`: no consent page. */
+  readonly consent?: ClientConsent;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
+
+/** Whether the end user is asked to approve a client's scopes at the authorization endpoint. */
+export type ClientConsent = 'required' | 'implicit';
 
 /**
  * A client's registered key as stored: @keyward/verify's StoredClientKey (kid, RFC 7638 thumbprint
@@ -121,6 +136,11 @@ export interface IssuedTokenRecord {
   /** Epoch seconds. */
   readonly expiresAt: number;
   readonly revoked: boolean;
+  /**
+   * The authorization grant (one authorization code and the refresh tokens rotated from it) the
+   * token was issued under; absent for client_credentials and jwt-bearer tokens. Migration 0005.
+   */
+  readonly grantId?: string;
 }
 
 export interface TokenStore {
@@ -137,6 +157,8 @@ export interface TokenStore {
    * case-sensitive scope tokens, RFC 6749 §3.3); returns how many. Used when a client loses scopes.
    */
   revokeTokensBeyondScopes(clientId: string, allowedScopes: readonly string[]): Promise<number>;
+  /** Revokes every token issued under one authorization grant (RFC 6749 §4.1.2, RFC 9700 §4.14); returns how many. */
+  revokeTokensByGrant(grantId: string): Promise<number>;
   /** Deletes records that expired before `nowSeconds`; returns how many. */
   purgeExpiredTokens(nowSeconds: number): Promise<number>;
 }
@@ -321,6 +343,106 @@ export interface SignInSessionStore {
   purgeExpiredSessions(now: Date): Promise<number>;
 }
 
+/**
+ * An authorization request kept server-side (RFC 9126 §2.2 pushed requests, and requests waiting for
+ * the end user to sign in or consent). `request` holds the validated parameters as JSON; the id is
+ * 128 random bits and travels only as a `request_uri` or a resume link.
+ */
+export interface AuthorizationRequestRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly request: Record<string, unknown>;
+  /** Epoch seconds. */
+  readonly createdAt: number;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+}
+
+/** An authorization code (RFC 6749 §4.1.2), stored only as the SHA-256 of the code. */
+export interface AuthorizationCodeRecord {
+  /** base64url SHA-256 of the code. */
+  readonly codeHash: string;
+  readonly clientId: string;
+  /** The authorization grant this code starts (its tokens and refresh tokens carry the same id). */
+  readonly grantId: string;
+  readonly redirectUri: string;
+  /** RFC 7636 §4.3 code_challenge (S256 only). */
+  readonly codeChallenge: string;
+  readonly sub: string;
+  readonly scopes: readonly string[];
+  readonly nonce?: string;
+  /** Epoch seconds. */
+  readonly authTime: number;
+  readonly amr?: readonly string[];
+  readonly sessionId?: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+}
+
+/** A refresh token (RFC 6749 §6), stored only as the SHA-256 of the token; one family per grant. */
+export interface RefreshTokenRecord {
+  readonly tokenHash: string;
+  readonly clientId: string;
+  /** The grant (family) it belongs to: reuse of a rotated token revokes the whole family. */
+  readonly grantId: string;
+  readonly sub: string;
+  readonly scopes: readonly string[];
+  /** Epoch seconds. */
+  readonly authTime: number;
+  readonly amr?: readonly string[];
+  readonly sessionId?: string;
+  /** Epoch seconds. */
+  readonly issuedAt: number;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+}
+
+/** What an end user approved for one client (remembered until revoked). */
+export interface ConsentGrantRecord {
+  readonly sub: string;
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** The result of consuming a single-use record: the record, and whether this was its first use. */
+export interface Consumed<T> {
+  readonly record: T;
+  readonly firstUse: boolean;
+}
+
+/**
+ * The authorization-code flow's state. Each `consume` is atomic: of concurrent calls for one
+ * record, exactly one sees `firstUse: true`, across processes.
+ */
+export interface AuthorizationStore {
+  putRequest(request: AuthorizationRequestRecord): Promise<void>;
+  /** The request if it exists and has not expired at `nowSeconds` (not consumed). */
+  getRequest(id: string, nowSeconds: number): Promise<AuthorizationRequestRecord | undefined>;
+  /** Uses the request once: undefined when unknown, expired or already used. */
+  consumeRequest(id: string, nowSeconds: number): Promise<AuthorizationRequestRecord | undefined>;
+  putCode(code: AuthorizationCodeRecord): Promise<void>;
+  /** Marks the code used; undefined when unknown. A code used before answers `firstUse: false`. */
+  consumeCode(codeHash: string): Promise<Consumed<AuthorizationCodeRecord> | undefined>;
+  putRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  /** Marks the token used; undefined when unknown. A used token, or one of a revoked family, answers `firstUse: false`. */
+  consumeRefreshToken(tokenHash: string): Promise<Consumed<RefreshTokenRecord> | undefined>;
+  /** The refresh token with this hash, used or not (for RFC 7009 revocation); undefined when unknown. */
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /** Revokes every refresh token of a grant; returns how many were still usable. */
+  revokeRefreshTokens(grantId: string): Promise<number>;
+  /** Revokes every refresh token one end user holds at one client; returns the grants they belonged to. */
+  revokeRefreshTokensOf(sub: string, clientId: string): Promise<string[]>;
+  putConsent(grant: ConsentGrantRecord): Promise<void>;
+  getConsent(sub: string, clientId: string): Promise<ConsentGrantRecord | undefined>;
+  listConsents(sub: string): Promise<ConsentGrantRecord[]>;
+  /** Forgets a consent; true if it existed. */
+  deleteConsent(sub: string, clientId: string): Promise<boolean>;
+  /** Deletes requests and refresh tokens that expired before `nowSeconds` (codes a day later: CODE_REUSE_MEMORY); returns how many. */
+  purgeExpired(nowSeconds: number): Promise<number>;
+}
+
 /** Everything a server node needs, from one backend or a combination (PostgreSQL + Redis). */
 export interface Store {
   readonly clients: ClientStore;
@@ -333,6 +455,8 @@ export interface Store {
   readonly users: UserStore;
   /** End users' sign-in sessions (migration 0004). */
   readonly signInSessions: SignInSessionStore;
+  /** The authorization-code flow: pending requests, codes, refresh tokens, consents (migration 0005). */
+  readonly authorizations: AuthorizationStore;
   /** True when the backend answers (for /ready). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -79,11 +79,15 @@ export function registerClientsCommand(program: Command): void {
     .option('--public-key <file>', 'public key: PEM (SPKI or PKCS#1), X.509 certificate (PEM/DER), JWK or JWKS')
     .option('--jwks-uri <url>', 'instead of --public-key: the https URL where the client publishes its key set (fetched when it authenticates)')
     .option('--scope <scopes>', 'scope(s) the client may request; repeat or separate with spaces', collectScopes)
-    .option('--grant-type <type>', 'grant type the client may use (repeatable): client_credentials (default) or urn:ietf:params:oauth:grant-type:jwt-bearer', collectOption)
+    .option('--grant-type <type>', 'grant type the client may use (repeatable): client_credentials (default), urn:ietf:params:oauth:grant-type:jwt-bearer, authorization_code, refresh_token', collectOption)
+    .option('--redirect-uri <url>', 'exact https redirect URI of the authorization code flow (repeatable; needed with --grant-type authorization_code)', collectOption)
+    .option('--post-logout-redirect-uri <url>', 'exact https URI the end user may be sent to after logout (repeatable)', collectOption)
+    .option('--consent <mode>', 'required (the end user approves the scopes once, default) or implicit (first-party client: no consent page)')
+    .option('--require-par', 'accept only pushed authorization requests (RFC 9126) from this client')
     .option('--client-id <id>', 'choose the client ID (3-128 letters, digits and . _ ~ -, starting with a letter or digit) instead of a random one')
     .option('--audience-policy <policy>', 'strict (aud = issuer only, default) or legacy (also the token endpoint URL)', 'strict')
     .option('--alg <alg>', 'pin the signing algorithm of the client assertions (e.g. PS256)')
-    .action(async (options: LocalOptions & { name: string; publicKey?: string; jwksUri?: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string }) => {
+    .action(async (options: LocalOptions & { name: string; publicKey?: string; jwksUri?: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string; redirectUri?: string[]; postLogoutRedirectUri?: string[]; consent?: string; requirePar?: boolean }) => {
       if ((options.publicKey === undefined) === (options.jwksUri === undefined)) {
         throw new CliError('give the client\'s public key with --public-key <file>, or the URL of its key set with --jwks-uri <url> (one of them)', EXIT.usage);
       }
@@ -92,7 +96,13 @@ export function registerClientsCommand(program: Command): void {
       const keys = options.publicKey === undefined ? undefined : importPublicKeys(readKeyFile(options.publicKey));
       const { result, issuer } = await withConfiguredStore(options, async (store, config) => {
         try {
-          const { createClient, createRegistryContext } = await import('../../server/services/registry/index.ts');
+          const { authorizationPolicyOf, createClient, createRegistryContext } = await import('../../server/services/registry/index.ts');
+          const authorization = {
+            ...(options.redirectUri ? { redirectUris: options.redirectUri } : {}),
+            ...(options.postLogoutRedirectUri ? { postLogoutRedirectUris: options.postLogoutRedirectUri } : {}),
+            ...(options.consent ? { consent: options.consent } : {}),
+            ...(options.requirePar ? { requirePushedAuthorizationRequests: true } : {}),
+          };
           const registered = await createClient(createRegistryContext(store), {
             name: options.name,
             ...(keys ? { keys } : {}),
@@ -103,6 +113,7 @@ export function registerClientsCommand(program: Command): void {
             audiencePolicy: options.audiencePolicy,
             ...(options.alg ? { algPin: options.alg } : {}),
             accessTokenTtl: config.tokens.accessTokenTtl,
+            ...(Object.keys(authorization).length > 0 ? { authorization, authorizationPolicy: authorizationPolicyOf(config) } : {}),
             actor: 'cli',
           });
           return { result: registered, issuer: config.server.port === 0 && config.server.issuer === undefined ? '<issuer URL>' : resolveIssuer(config, config.server.port) };
@@ -115,6 +126,7 @@ export function registerClientsCommand(program: Command): void {
         `client_id: ${result.client.clientId}`,
         `name:      ${result.client.name}`,
         `scope:     ${result.client.scopes.join(' ') || '(none)'}`,
+        ...(result.client.redirectUris?.length ? [`redirect:  ${result.client.redirectUris.join(' ')}`] : []),
         result.client.jwksUri ? `jwks_uri:  ${result.client.jwksUri}` : `keys:      ${result.keys.map((key) => `${key.kid} (${key.jwk.kty})`).join(', ')}`,
         '',
         `Next: the key holder gets an access token with the private key of ${result.client.jwksUri ? 'a key published at that URL' : 'this public key'}:`,

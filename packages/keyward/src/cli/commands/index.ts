@@ -22,6 +22,7 @@ import { registerClientsLifecycleCommand } from './clients-lifecycle.ts';
 import { registerAdminCommand } from './admin.ts';
 import { registerInitialAccessTokenCommand } from './initial-access-token.ts';
 import { registerUsersCommand } from './users.ts';
+import { registerConsentsCommand } from './consents.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -46,4 +47,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAdminCommand,
   registerInitialAccessTokenCommand,
   registerUsersCommand,
+  registerConsentsCommand,
 ];

@@ -28,5 +28,6 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<readonly Reg
   completion: async () => [(await import('./completion.ts')).registerCompletionCommand],
   admin: async () => [(await import('./admin.ts')).registerAdminCommand],
   users: async () => [(await import('./users.ts')).registerUsersCommand],
+  consents: async () => [(await import('./consents.ts')).registerConsentsCommand],
   'initial-access-token': async () => [(await import('./initial-access-token.ts')).registerInitialAccessTokenCommand],
 };

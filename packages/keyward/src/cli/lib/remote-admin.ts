@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createTokenClient } from '@keyward/client';
 import { KeyError } from '@keyward/core';
 import {
-  addKeys, addKeysInputFromWire, clientUpdateFromWire, createClient, createClientInputFromWire, createInitialAccessToken,
+  addKeys, addKeysInputFromWire, authorizationPolicyOf, clientUpdateFromWire, createClient, createClientInputFromWire, createInitialAccessToken,
   createRegistryContext, deleteClient, getClientOrFail, initialAccessTokenInputFromWire, listKeys, RegistryError, revokeKey, rotateKey,
   rotateKeyInputFromWire, setClientState, toAuditEventView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
   type CreateClientWire, type CreateInitialAccessTokenWire, type UpdateClientWire, type WireContext,
@@ -74,6 +74,7 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
     // The same wire → registry mapping as the admin API routes (from-wire.ts).
     const wire: WireContext = {
       actor, jwksUriAllowHosts: config.clients.jwksUriAllowHosts ?? [], accessTokenTtl: config.tokens.accessTokenTtl, rotationOverlap: config.tokens.rotationOverlap,
+      authorizationPolicy: authorizationPolicyOf(config),
     };
     const keyWire = (records: Parameters<typeof toKeyView>[0][]) => records.map((r) => toKeyView(r) as unknown as Wire);
     const target: AdminTarget = {

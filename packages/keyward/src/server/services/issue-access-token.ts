@@ -24,11 +24,16 @@ export interface TokenResponse {
  * is marked revoked. Throws 'store_unavailable' when the record cannot be written. Does NOT check
  * scopes, audiences or the client: the grant did.
  */
-export async function issueAccessToken(ctx: ServerContext, input: { clientId: string; keyThumbprint: string; scopes: readonly string[]; audience: readonly string[]; ttl: number }, reserve: () => Promise<void> = async () => undefined): Promise<{ response: TokenResponse; jti: string }> {
+export async function issueAccessToken(ctx: ServerContext, input: { clientId: string; keyThumbprint: string; scopes: readonly string[]; audience: readonly string[]; ttl: number; subject?: string; authTime?: number; grantId?: string }, reserve: () => Promise<void> = async () => undefined): Promise<{ response: TokenResponse; jti: string }> {
   const now = epochSeconds(ctx.clock);
   // RFC 9068 §2.2 jti: 122 random bits (randomUUID draws from a pre-filled entropy pool: cheap per call).
   const jti = randomUUID();
-  const claims = buildAccessTokenClaims({ issuer: ctx.issuer, clientId: input.clientId, audience: input.audience, scopes: input.scopes, now, ttl: input.ttl, jti });
+  const claims = buildAccessTokenClaims({
+    issuer: ctx.issuer, clientId: input.clientId, audience: input.audience, scopes: input.scopes, now, ttl: input.ttl, jti,
+    // RFC 9068 §2.2: sub is the end user for a grant on their behalf; §2.2.1 auth_time.
+    ...(input.subject !== undefined ? { subject: input.subject } : {}),
+    ...(input.authTime !== undefined ? { authTime: input.authTime } : {}),
+  });
   const token = signAccessToken(claims, ctx.signingKeys.active());
   const recording = ctx.store.tokens.recordToken({
     jti,
@@ -39,6 +44,7 @@ export async function issueAccessToken(ctx: ServerContext, input: { clientId: st
     issuedAt: now,
     expiresAt: claims.exp,
     revoked: false,
+    ...(input.grantId !== undefined ? { grantId: input.grantId } : {}),
   });
   const [reserved, recorded] = await Promise.allSettled([reserve(), recording]);
   if (reserved.status === 'rejected') {

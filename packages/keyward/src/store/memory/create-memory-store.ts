@@ -10,12 +10,12 @@
  * mutating an object.
  */
 import type {
-  AuditEvent, AuditQuery, ClientKeyRecord, ClientRecord, InitialAccessTokenRecord, IssuedTokenRecord, PasskeyRecord,
-  SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
+  AuditEvent, AuditQuery, AuthorizationCodeRecord, AuthorizationRequestRecord, ClientKeyRecord, ClientRecord, ConsentGrantRecord,
+  InitialAccessTokenRecord, IssuedTokenRecord, PasskeyRecord, RefreshTokenRecord, SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
 } from '../contract.ts';
 import { StoreError } from '../errors.ts';
 import {
-  applyClientPatch, applyKeyPatch, applySigningKeyPatch, applyUserPatch, holdsScopeBeyond, resolveAuditLimit, resolveReplayExpiry,
+  CODE_REUSE_MEMORY, applyClientPatch, applyKeyPatch, applySigningKeyPatch, applyUserPatch, holdsScopeBeyond, resolveAuditLimit, resolveReplayExpiry,
 } from '../shared/patches.ts';
 import { usernameKey } from '../shared/user-rows.ts';
 
@@ -38,6 +38,11 @@ export function createMemoryStore(): Store {
   const usernames = new Map<string, string>();
   const passkeys = new Map<string, PasskeyRecord>();
   const sessions = new Map<string, SignInSessionRecord>();
+  const requests = new Map<string, { record: AuthorizationRequestRecord; used: boolean }>();
+  const codes = new Map<string, { record: AuthorizationCodeRecord; used: boolean }>();
+  const refreshTokens = new Map<string, { record: RefreshTokenRecord; used: boolean; revoked: boolean }>();
+  /** `${sub}\0${clientId}` → consent. */
+  const consents = new Map<string, ConsentGrantRecord>();
   let closed = false;
   const taken = (username: string): StoreError =>
     new StoreError('conflict', `the username ${JSON.stringify(username)} is taken (usernames are compared without regard to case); pick another`);
@@ -149,6 +154,9 @@ export function createMemoryStore(): Store {
       },
       async revokeTokensBeyondScopes(clientId, allowedScopes) {
         return revokeWhere((t) => t.clientId === clientId && holdsScopeBeyond(t.scope, allowedScopes));
+      },
+      async revokeTokensByGrant(grantId) {
+        return revokeWhere((t) => t.grantId === grantId);
       },
       async purgeExpiredTokens(nowSeconds) {
         let count = 0;
@@ -340,6 +348,96 @@ export function createMemoryStore(): Store {
       async purgeExpiredSessions(now) {
         const at = now.getTime();
         return deleteSessionsWhere((session) => session.idleExpiresAt.getTime() <= at || session.absoluteExpiresAt.getTime() <= at);
+      },
+    },
+    authorizations: {
+      async putRequest(request) {
+        if (requests.has(request.id)) throw new StoreError('conflict', 'an authorization request with this id is already stored');
+        requests.set(request.id, { record: copy(request), used: false });
+      },
+      async getRequest(id, nowSeconds) {
+        const entry = requests.get(id);
+        return entry && !entry.used && entry.record.expiresAt >= Math.floor(nowSeconds) ? copy(entry.record) : undefined;
+      },
+      async consumeRequest(id, nowSeconds) {
+        const entry = requests.get(id);
+        if (entry === undefined || entry.used || entry.record.expiresAt < Math.floor(nowSeconds)) return undefined;
+        entry.used = true;
+        return copy(entry.record);
+      },
+      async putCode(code) {
+        if (codes.has(code.codeHash)) throw new StoreError('conflict', 'an authorization code with this hash is already stored');
+        codes.set(code.codeHash, { record: copy(code), used: false });
+      },
+      async consumeCode(codeHash) {
+        const entry = codes.get(codeHash);
+        if (entry === undefined) return undefined;
+        const firstUse = !entry.used;
+        entry.used = true;
+        return { record: copy(entry.record), firstUse };
+      },
+      async putRefreshToken(token) {
+        if (refreshTokens.has(token.tokenHash)) throw new StoreError('conflict', 'a refresh token with this hash is already stored');
+        refreshTokens.set(token.tokenHash, { record: copy(token), used: false, revoked: false });
+      },
+      async consumeRefreshToken(tokenHash) {
+        const entry = refreshTokens.get(tokenHash);
+        if (entry === undefined) return undefined;
+        const firstUse = !entry.used && !entry.revoked;
+        if (firstUse) entry.used = true;
+        return { record: copy(entry.record), firstUse };
+      },
+      async findRefreshToken(tokenHash) {
+        const entry = refreshTokens.get(tokenHash);
+        return entry && copy(entry.record);
+      },
+      async revokeRefreshTokens(grantId) {
+        let count = 0;
+        for (const entry of refreshTokens.values()) {
+          if (entry.record.grantId === grantId && !entry.revoked) {
+            entry.revoked = true;
+            count += 1;
+          }
+        }
+        return count;
+      },
+      async revokeRefreshTokensOf(sub, clientId) {
+        const grants = new Set<string>();
+        for (const entry of refreshTokens.values()) {
+          if (entry.record.sub === sub && entry.record.clientId === clientId && !entry.revoked) {
+            entry.revoked = true;
+            grants.add(entry.record.grantId);
+          }
+        }
+        return [...grants].sort();
+      },
+      async putConsent(grant) {
+        const key = `${grant.sub}\0${grant.clientId}`;
+        const existing = consents.get(key);
+        consents.set(key, copy(existing ? { ...grant, createdAt: existing.createdAt } : grant));
+      },
+      async getConsent(sub, clientId) {
+        const grant = consents.get(`${sub}\0${clientId}`);
+        return grant && copy(grant);
+      },
+      async listConsents(sub) {
+        return [...consents.values()].filter((g) => g.sub === sub).sort((a, b) => (a.clientId < b.clientId ? -1 : 1)).map(copy);
+      },
+      async deleteConsent(sub, clientId) {
+        return consents.delete(`${sub}\0${clientId}`);
+      },
+      async purgeExpired(nowSeconds) {
+        const now = Math.floor(nowSeconds);
+        let count = 0;
+        for (const [map, before] of [[requests, now], [codes, now - CODE_REUSE_MEMORY], [refreshTokens, now]] as const) {
+          for (const [key, entry] of map as Map<string, { record: { expiresAt: number } }>) {
+            if (entry.record.expiresAt < before) {
+              map.delete(key);
+              count += 1;
+            }
+          }
+        }
+        return count;
       },
     },
     async ping() {

@@ -21,6 +21,7 @@ export async function openRedisReplay(base: Store, redisUrl: string, prefix: str
     initialAccessTokens: base.initialAccessTokens,
     users: base.users,
     signInSessions: base.signInSessions,
+    authorizations: base.authorizations,
     async ping() {
       const [db, cache] = await Promise.all([base.ping(), redis.ping().then((r) => r === 'PONG', () => false)]);
       return db && cache;

@@ -14,7 +14,8 @@ type ClientPatch = Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>;
 type KeyPatch = Partial<Pick<ClientKeyRecord, 'state' | 'retireAt' | 'revokedAt' | 'notBefore' | 'notAfter'>>;
 type SigningKeyPatch = Partial<Pick<SigningKeyRecord, 'state' | 'retireAt' | 'activateAt' | 'privateJwk'>>;
 
-const CLIENT_OPTIONAL = ['contact', 'description', 'algPin', 'jwksUri', 'registrationTokenHash', 'registrationLimits'] as const;
+const CLIENT_OPTIONAL = ['contact', 'description', 'algPin', 'jwksUri', 'registrationTokenHash', 'registrationLimits', 'redirectUris',
+  'postLogoutRedirectUris', 'responseTypes', 'idTokenSignedResponseAlg', 'requirePushedAuthorizationRequests', 'consent'] as const;
 const CLIENT_REQUIRED = ['name', 'grantTypes', 'scopes', 'accessTokenTtl', 'audiencePolicy', 'state'] as const;
 const KEY_OPTIONAL = ['retireAt', 'revokedAt', 'notBefore', 'notAfter'] as const;
 
@@ -80,3 +81,9 @@ export function resolveReplayExpiry(expiresAt: number, nowSeconds: number): numb
 export function holdsScopeBeyond(scope: string, allowed: readonly string[]): boolean {
   return scope.split(' ').some((s) => s !== '' && !allowed.includes(s));
 }
+
+/**
+ * Seconds a used or expired authorization code is remembered after it expires, so that a second
+ * use is still recognised and the tokens issued from it revoked (RFC 6749 §4.1.2).
+ */
+export const CODE_REUSE_MEMORY = 86_400;

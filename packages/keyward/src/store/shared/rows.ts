@@ -6,7 +6,7 @@
  */
 import type { JwsAlgorithm, KeyState, PublicJwk } from '@keyward/core';
 import type {
-  AudiencePolicy, AuditEvent, ClientKeyRecord, ClientRecord, ClientState, InitialAccessTokenRecord,
+  AudiencePolicy, AuditEvent, ClientConsent, ClientKeyRecord, ClientRecord, ClientState, InitialAccessTokenRecord,
   IssuedTokenRecord, RegistrationLimits, SigningKeyRecord,
 } from '../contract.ts';
 import type {
@@ -40,6 +40,10 @@ export function readOptionalString<T extends string = string>(value: unknown): T
 /** Reads a JSON column: JSON text (SQLite) or an already parsed value (PostgreSQL jsonb). */
 export function readJson<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+function readOptionalJson<T>(value: unknown): T | undefined {
+  return value === null || value === undefined ? undefined : readJson<T>(value);
 }
 
 /** Reads a boolean column stored as 0/1 or as a boolean. */
@@ -76,6 +80,12 @@ export function toClientRow(c: ClientRecord): ClientsTable {
     jwks_uri: c.jwksUri ?? null,
     registration_token_hash: c.registrationTokenHash ?? null,
     registration_limits: c.registrationLimits ? JSON.stringify(c.registrationLimits) : null,
+    redirect_uris: c.redirectUris ? JSON.stringify(c.redirectUris) : null,
+    post_logout_redirect_uris: c.postLogoutRedirectUris ? JSON.stringify(c.postLogoutRedirectUris) : null,
+    response_types: c.responseTypes ? JSON.stringify(c.responseTypes) : null,
+    id_token_signed_response_alg: c.idTokenSignedResponseAlg ?? null,
+    require_pushed_authorization_requests: c.requirePushedAuthorizationRequests === undefined ? null : c.requirePushedAuthorizationRequests ? 1 : 0,
+    consent: c.consent ?? null,
     created_at: c.createdAt.getTime(),
     updated_at: c.updatedAt.getTime(),
   };
@@ -97,6 +107,12 @@ export function fromClientRow(r: LooseRow<ClientsTable>): ClientRecord {
     jwksUri: readOptionalString(r.jwks_uri),
     registrationTokenHash: readOptionalString(r.registration_token_hash),
     registrationLimits: r.registration_limits === null || r.registration_limits === undefined ? undefined : readJson<RegistrationLimits>(r.registration_limits),
+    redirectUris: readOptionalJson<string[]>(r.redirect_uris),
+    postLogoutRedirectUris: readOptionalJson<string[]>(r.post_logout_redirect_uris),
+    responseTypes: readOptionalJson<string[]>(r.response_types),
+    idTokenSignedResponseAlg: readOptionalString<JwsAlgorithm>(r.id_token_signed_response_alg),
+    requirePushedAuthorizationRequests: r.require_pushed_authorization_requests === null || r.require_pushed_authorization_requests === undefined ? undefined : readBoolean(r.require_pushed_authorization_requests),
+    consent: readOptionalString<ClientConsent>(r.consent),
     createdAt: readDate(r.created_at),
     updatedAt: readDate(r.updated_at),
   });
@@ -177,6 +193,7 @@ export function toTokenRow(t: IssuedTokenRecord): IssuedTokensTable {
     issued_at: t.issuedAt,
     expires_at: t.expiresAt,
     revoked: t.revoked ? 1 : 0,
+    grant_id: t.grantId ?? null,
   };
 }
 
@@ -191,6 +208,7 @@ export function fromTokenRow(r: LooseRow<IssuedTokensTable>): IssuedTokenRecord 
     issuedAt: readNumber(r.issued_at),
     expiresAt: readNumber(r.expires_at),
     revoked: readBoolean(r.revoked),
+    ...(r.grant_id === null || r.grant_id === undefined ? {} : { grantId: r.grant_id as string }),
   };
 }
 

@@ -26,6 +26,13 @@ export interface ClientsTable {
   registration_token_hash: string | null;
   /** JSON of RegistrationLimits (migration 0002). */
   registration_limits: string | null;
+  /** Migration 0005: JSON lists, the ID token algorithm, 0/1, `required` | `implicit`. */
+  redirect_uris: string | null;
+  post_logout_redirect_uris: string | null;
+  response_types: string | null;
+  id_token_signed_response_alg: string | null;
+  require_pushed_authorization_requests: Int | boolean | null;
+  consent: string | null;
   created_at: Int;
   updated_at: Int;
 }
@@ -67,6 +74,8 @@ export interface IssuedTokensTable {
   expires_at: Int;
   /** 0 or 1 (SQLite integer, PostgreSQL boolean). */
   revoked: Int | boolean;
+  /** Migration 0005. */
+  grant_id: string | null;
 }
 
 export interface ReplayTable {
@@ -137,6 +146,47 @@ export interface SignInSessionsTable {
   absolute_expires_at: Int;
 }
 
+/** Migration 0005: pushed and pending authorization requests (epoch seconds). */
+export interface AuthorizationRequestsTable {
+  id: string;
+  client_id: string;
+  request: string;
+  created_at: Int;
+  expires_at: Int;
+  used: Int | boolean;
+}
+
+/** Migration 0005: authorization codes by SHA-256; `payload` is the rest of the record as JSON. */
+export interface AuthorizationCodesTable {
+  code_hash: string;
+  client_id: string;
+  grant_id: string;
+  payload: string;
+  expires_at: Int;
+  used: Int | boolean;
+}
+
+/** Migration 0005: refresh tokens by SHA-256; `payload` is the rest of the record as JSON. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  client_id: string;
+  grant_id: string;
+  sub: string;
+  payload: string;
+  expires_at: Int;
+  used: Int | boolean;
+  revoked: Int | boolean;
+}
+
+/** Migration 0005: remembered consents (dates in epoch milliseconds). */
+export interface ConsentGrantsTable {
+  sub: string;
+  client_id: string;
+  scopes: string;
+  created_at: Int;
+  updated_at: Int;
+}
+
 /** Every Keyward table. */
 export interface Database {
   clients: ClientsTable;
@@ -149,4 +199,8 @@ export interface Database {
   users: UsersTable;
   user_passkeys: UserPasskeysTable;
   sign_in_sessions: SignInSessionsTable;
+  authorization_requests: AuthorizationRequestsTable;
+  authorization_codes: AuthorizationCodesTable;
+  refresh_tokens: RefreshTokensTable;
+  consent_grants: ConsentGrantsTable;
 }

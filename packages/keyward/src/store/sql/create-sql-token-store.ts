@@ -38,6 +38,11 @@ export function createSqlTokenStore({ db }: SqlContext): TokenStore {
         .where('client_id', '=', clientId).where('revoked', '=', 0).executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
+    async revokeTokensByGrant(grantId) {
+      const result = await db.updateTable('issued_tokens').set({ revoked: 1 })
+        .where('grant_id', '=', grantId).where('revoked', '=', 0).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
     async revokeTokensBeyondScopes(clientId, allowedScopes) {
       // Scope strings are matched here, not in SQL: LIKE is case-insensitive in SQLite and treats
       // `%` and `_` (both legal in a scope) as wildcards.

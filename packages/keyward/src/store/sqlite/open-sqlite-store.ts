@@ -28,7 +28,7 @@ import { applySigningKeyPatch, resolveReplayExpiry } from '../shared/patches.ts'
 import { fromSigningKeyRow, toAuditRow, toSigningKeyRow, toTokenRow, type LooseRow } from '../shared/rows.ts';
 import type { Database as Schema, SigningKeysTable } from '../shared/schema.ts';
 import {
-  createSqlAuditStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlSigningKeyStore, createSqlTokenStore,
+  createSqlAuditStore, createSqlAuthorizationStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlSigningKeyStore, createSqlTokenStore,
   createSqlSignInSessionStore, createSqlUserStore, isUniqueViolation, type SqlContext,
 } from '../sql/index.ts';
 import { createPrivateFile } from './check-file-modes.ts';
@@ -138,8 +138,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
   const reserveStatement = db.prepare(`INSERT INTO replay (client_id, jti, expires_at) VALUES (?, ?, ?)
     ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at WHERE replay.expires_at < ?`);
   const purgeReplayStatement = db.prepare('DELETE FROM replay WHERE expires_at < ?');
-  const insertTokenStatement = db.prepare(`INSERT INTO issued_tokens (jti, client_id, key_thumbprint, scope, audience, issued_at, expires_at, revoked)
-    VALUES (@jti, @client_id, @key_thumbprint, @scope, @audience, @issued_at, @expires_at, @revoked)`);
+  const insertTokenStatement = db.prepare(`INSERT INTO issued_tokens (jti, client_id, key_thumbprint, scope, audience, issued_at, expires_at, revoked, grant_id)
+    VALUES (@jti, @client_id, @key_thumbprint, @scope, @audience, @issued_at, @expires_at, @revoked, @grant_id)`);
   const insertAuditStatement = db.prepare(`INSERT INTO audit_events (time, type, client_id, key_thumbprint, reason, source_address, actor, request_id, details)
     VALUES (@time, @type, @client_id, @key_thumbprint, @reason, @source_address, @actor, @request_id, @details)`);
   const selectSigningKey = db.prepare('SELECT * FROM signing_keys WHERE kid = ?');
@@ -202,6 +202,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
     initialAccessTokens: createSqlInitialAccessTokenStore(context),
     users: createSqlUserStore(context),
     signInSessions: createSqlSignInSessionStore(context),
+    authorizations: createSqlAuthorizationStore(context),
     async ping() {
       if (closed || !db.open) return false;
       try {

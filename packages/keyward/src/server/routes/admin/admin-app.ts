@@ -8,6 +8,7 @@ import { authenticateAdmin } from './admin-auth.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { adminErrorResponse } from './admin-errors.ts';
 import { registerAdminClientRoutes } from './client-routes.ts';
+import { registerAdminConsentRoutes } from './consent-routes.ts';
 import { registerAdminKeyRoutes } from './key-routes.ts';
 import { buildAdminOpenApi } from './openapi-document.ts';
 import { registerAdminTokenAndAuditRoutes } from './token-and-audit-routes.ts';
@@ -28,6 +29,7 @@ export function buildAdminApp(ctx: ServerContext, options: { jwksUriAllowHosts?:
   registerAdminKeyRoutes(app, ctx);
   registerAdminTokenAndAuditRoutes(app, ctx);
   registerAdminUserRoutes(app, ctx);
+  registerAdminConsentRoutes(app, ctx);
   app.notFound(() => Response.json({ error: 'not_found', error_description: 'no such admin endpoint: see /admin/v1/openapi.json' }, { status: 404 }));
   app.onError((error) => adminErrorResponse(error, ctx.logger));
   return app;

@@ -5,7 +5,7 @@
 import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
-import { createClient, deleteClient, getClientOrFail, listKeys, setClientState, updateClient } from '../../services/registry/index.ts';
+import { authorizationPolicyOf, createClient, deleteClient, getClientOrFail, listKeys, setClientState, updateClient } from '../../services/registry/index.ts';
 import { clientUpdateFromWire, createClientInputFromWire } from '../../services/registry/from-wire.ts';
 import { toClientView, toKeyView } from '../../services/registry/views.ts';
 import { createClientBody, updateClientBody } from '../../services/registry/wire-schemas.ts';
@@ -16,7 +16,10 @@ import type { AdminEnv } from './admin-env.ts';
 export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContext, options: { jwksUriAllowHosts: readonly string[] }): void {
   const { registry } = ctx;
   const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
-  const wire = { jwksUriAllowHosts: options.jwksUriAllowHosts, accessTokenTtl: ctx.config.tokens.accessTokenTtl, rotationOverlap: ctx.config.tokens.rotationOverlap };
+  const wire = {
+    jwksUriAllowHosts: options.jwksUriAllowHosts, accessTokenTtl: ctx.config.tokens.accessTokenTtl, rotationOverlap: ctx.config.tokens.rotationOverlap,
+    authorizationPolicy: authorizationPolicyOf(ctx.config),
+  };
 
   app.get('/clients', async (c) => {
     const limit = Math.min(1000, Math.max(1, Number(c.req.query('limit') ?? 100) || 100));

@@ -48,6 +48,7 @@ const notFound: Record<string, Schema> = { 404: json(ref('Error'), 'no such clie
 const clientIdParam: Schema = { name: 'client_id', in: 'path', required: true, schema: { type: 'string' } };
 const keyParam: Schema = { name: 'key', in: 'path', required: true, description: 'thumbprint or kid', schema: { type: 'string' } };
 const dateTime: Schema = { type: 'string', format: 'date-time' };
+const subParam: Schema = { name: 'sub', in: 'path', required: true, description: 'the end user\'s subject identifier', schema: { type: 'string' } };
 
 /** The zod schema of each request body, by its name under components.schemas. */
 export const ADMIN_REQUEST_BODIES = {
@@ -99,6 +100,12 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
           parameters: [{ name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } }, { name: 'after', in: 'query', schema: { type: 'string' } }],
         }),
         post: op('createClient', 'Create a client (with keys or a jwks_uri)', 'clients', { 201: json(ref('ClientWithKeys'), 'created'), 409: json(ref('Error'), 'client_id taken') }, { requestBody: body('CreateClient') }),
+      },
+      '/users/{sub}/consents': {
+        get: op('listConsents', 'The consents an end user gave to clients', 'consents', { 200: json({ type: 'object', properties: { consents: { type: 'array', items: ref('Consent') } } }) }, { parameters: [subParam] }),
+      },
+      '/users/{sub}/consents/{client_id}': {
+        delete: op('revokeConsent', 'Revoke a consent, with the refresh and access tokens issued under it', 'consents', { 200: json({ type: 'object', properties: { revoked: { type: 'boolean' }, refresh_token_grants_revoked: { type: 'integer' }, tokens_revoked: { type: 'integer' } } }), 404: json(ref('Error'), 'no such consent') }, { parameters: [subParam, clientIdParam] }),
       },
       '/clients/{client_id}': {
         get: op('getClient', 'Read a client and its keys', 'clients', { 200: json(ref('ClientWithKeys')), ...notFound }, { parameters: [clientIdParam] }),
@@ -154,7 +161,14 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
             grant_types: { type: 'array', items: { type: 'string' } }, scope: { type: 'string' }, access_token_ttl: { type: 'integer' },
             audience_policy: { enum: ['strict', 'legacy'] }, alg_pin: { type: 'string' }, state: { enum: ['enabled', 'disabled'] },
             jwks_uri: { type: 'string', format: 'uri' }, registered_dynamically: { type: 'boolean' }, created_at: dateTime, updated_at: dateTime,
+            redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } }, post_logout_redirect_uris: { type: 'array', items: { type: 'string', format: 'uri' } },
+            response_types: { type: 'array', items: { enum: ['code'] } }, id_token_signed_response_alg: { type: 'string' },
+            require_pushed_authorization_requests: { type: 'boolean' }, consent: { enum: ['required', 'implicit'] },
           },
+        },
+        Consent: {
+          type: 'object',
+          properties: { sub: { type: 'string' }, client_id: { type: 'string' }, scope: { type: 'string' }, created_at: dateTime, updated_at: dateTime },
         },
         ClientWithKeys: { allOf: [ref('Client'), { type: 'object', properties: { keys: { type: 'array', items: ref('Key') } } }] },
         Key: {

@@ -14,7 +14,8 @@ import {
   addKeys, checkWithinRegistrationLimits, deleteClient, effectiveRegistrationLimits, hashSecret, revokeKey, updateClient,
 } from '../../services/registry/index.ts';
 import { readRequestBearer } from '../../services/authenticate-server-request.ts';
-import { clientInformation, metadataError, readMetadataBody, registrationErrorResponse, validateClientMetadata, type RegistrationOptions } from './register.ts';
+import { checkRegistrationRedirectUris, clientInformation, metadataError, readMetadataBody, registrationErrorResponse, validateClientMetadata, type RegistrationOptions } from './register.ts';
+import { authorizationPolicyOf } from '../../services/registry/authorization-fields.ts';
 
 /**
  * The client `clientId` when `request` carries its registration access token; OAuthError
@@ -59,6 +60,7 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
     // RFC 7592 §2.2: the client replaces its metadata, within its registration limits; judged
     // before any key changes, so a refused update changes nothing.
     checkWithinRegistrationLimits(effectiveRegistrationLimits(client), metadata);
+    checkRegistrationRedirectUris(ctx, metadata);
     const existing = await ctx.store.clients.listKeys(client.clientId);
     if (metadata.keys) {
       if (client.jwksUri) await updateClient(registry, client.clientId, { jwksUri: null }, actor, { selfService: true });
@@ -77,6 +79,15 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
       algPin: metadata.algPin ?? null,
       contact: metadata.contacts?.join(', ') ?? null,
       ...(metadata.jwksUri ? { jwksUri: metadata.jwksUri, jwksUriAllowHosts: allowHosts } : {}),
+      // RFC 7592 §2.2: the PUT replaces the metadata; what it leaves out is cleared.
+      authorization: {
+        redirectUris: metadata.authorization.redirectUris ?? [],
+        postLogoutRedirectUris: metadata.authorization.postLogoutRedirectUris ?? [],
+        ...(metadata.authorization.responseTypes ? { responseTypes: metadata.authorization.responseTypes } : {}),
+        idTokenSignedResponseAlg: metadata.authorization.idTokenSignedResponseAlg ?? null,
+        requirePushedAuthorizationRequests: metadata.authorization.requirePushedAuthorizationRequests ?? false,
+      },
+      authorizationPolicy: authorizationPolicyOf(ctx.config),
     }, actor, { selfService: true });
     return jsonNoStore(clientInformation(ctx, updated, await ctx.store.clients.listKeys(client.clientId)));
   }));

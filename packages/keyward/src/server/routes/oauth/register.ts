@@ -17,6 +17,7 @@ import {
   generateSecret, hashSecret, registrationLimitsFor, RegistryError,
 } from '../../services/registry/index.ts';
 import { readRequestBearer } from '../../services/authenticate-server-request.ts';
+import { authorizationPolicyOf, checkRedirectUri, type AuthorizationFieldsInput } from '../../services/registry/authorization-fields.ts';
 import { importPublicKeys } from '@keyward/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '@keyward/core';
 
@@ -35,6 +36,8 @@ export interface ValidatedMetadata {
   readonly jwksUri?: string;
   readonly algPin?: JwsAlgorithm;
   readonly contacts?: string[];
+  /** The authorization-code flow metadata (redirect_uris, response_types, ...), unchecked beyond its form. */
+  readonly authorization: AuthorizationFieldsInput;
 }
 
 /** An `invalid_client_metadata` refusal whose public description says what to fix. */
@@ -77,9 +80,19 @@ export function validateClientMetadata(input: unknown): ValidatedMetadata {
   if (m.jwks === undefined && m.jwks_uri === undefined) throw metadataError('private_key_jwt needs the client\'s public keys: send jwks ({"keys":[...]}) or jwks_uri');
   const grantTypes = asMetadataRule(() => checkGrantTypes(stringArray(m.grant_types, 'grant_types') ?? DEFAULT_CLIENT_GRANT_TYPES));
   const responseTypes = stringArray(m.response_types, 'response_types');
-  if (responseTypes !== undefined && responseTypes.length > 0) throw metadataError('response_types must be empty: this server has no authorization endpoint');
   const redirectUris = stringArray(m.redirect_uris, 'redirect_uris');
-  if (redirectUris !== undefined && redirectUris.length > 0) throw metadataError('redirect_uris must be empty: this server has no authorization endpoint');
+  const postLogoutRedirectUris = stringArray(m.post_logout_redirect_uris, 'post_logout_redirect_uris');
+  if (m.id_token_signed_response_alg !== undefined && typeof m.id_token_signed_response_alg !== 'string') throw metadataError('id_token_signed_response_alg must be a string');
+  // RFC 9126 §6: a boolean.
+  if (m.require_pushed_authorization_requests !== undefined && typeof m.require_pushed_authorization_requests !== 'boolean') throw metadataError('require_pushed_authorization_requests must be true or false (RFC 9126 §6)');
+  // `consent` is not registration metadata: a client registering itself never skips the end user's consent.
+  const authorization: AuthorizationFieldsInput = {
+    ...(redirectUris !== undefined ? { redirectUris } : {}),
+    ...(postLogoutRedirectUris !== undefined ? { postLogoutRedirectUris } : {}),
+    ...(responseTypes !== undefined ? { responseTypes } : {}),
+    ...(typeof m.id_token_signed_response_alg === 'string' ? { idTokenSignedResponseAlg: m.id_token_signed_response_alg } : {}),
+    ...(typeof m.require_pushed_authorization_requests === 'boolean' ? { requirePushedAuthorizationRequests: m.require_pushed_authorization_requests } : {}),
+  };
   if (m.scope !== undefined && typeof m.scope !== 'string') throw metadataError('scope must be a space-separated string (RFC 7591 §2)');
   const scopes = asMetadataRule(() => checkScopes(((m.scope as string | undefined) ?? '').split(' ')));
   let algPin: JwsAlgorithm | undefined;
@@ -113,7 +126,26 @@ export function validateClientMetadata(input: unknown): ValidatedMetadata {
     ...(jwksUri ? { jwksUri } : {}),
     ...(algPin ? { algPin } : {}),
     ...(contacts ? { contacts } : {}),
+    authorization,
   };
+}
+
+/**
+ * Checks the redirect URIs of `metadata` with the registry's one rule (authorization-fields.ts),
+ * answering RFC 7591 §3.2.2 `invalid_redirect_uri` (reason 'redirect_uri_invalid') with what to fix.
+ */
+export function checkRegistrationRedirectUris(ctx: ServerContext, metadata: ValidatedMetadata): void {
+  const policy = authorizationPolicyOf(ctx.config);
+  for (const [field, uris] of [['redirect_uris', metadata.authorization.redirectUris], ['post_logout_redirect_uris', metadata.authorization.postLogoutRedirectUris]] as const) {
+    for (const uri of uris ?? []) {
+      try {
+        checkRedirectUri(uri, field, policy);
+      } catch (error) {
+        if (error instanceof RegistryError) throw new OAuthError('redirect_uri_invalid', { description: error.message, detail: error.message });
+        throw error;
+      }
+    }
+  }
 }
 
 /** The RFC 7591 §3.2.1 client information response body (without the secret token). */
@@ -124,7 +156,11 @@ export function clientInformation(ctx: ServerContext, client: ClientRecord, keys
     client_name: client.name,
     token_endpoint_auth_method: 'private_key_jwt',
     grant_types: [...client.grantTypes],
-    response_types: [],
+    response_types: [...(client.responseTypes ?? [])],
+    redirect_uris: [...(client.redirectUris ?? [])],
+    ...(client.postLogoutRedirectUris?.length ? { post_logout_redirect_uris: [...client.postLogoutRedirectUris] } : {}),
+    ...(client.idTokenSignedResponseAlg ? { id_token_signed_response_alg: client.idTokenSignedResponseAlg } : {}),
+    ...(client.requirePushedAuthorizationRequests ? { require_pushed_authorization_requests: true } : {}),
     ...(client.scopes.length ? { scope: client.scopes.join(' ') } : {}),
     ...(client.jwksUri ? { jwks_uri: client.jwksUri } : { jwks: { keys: keys.filter((k) => k.state !== 'revoked').map((k) => ({ ...k.jwk, kid: k.kid })) } }),
     ...(client.algPin ? { token_endpoint_auth_signing_alg: client.algPin } : {}),
@@ -157,7 +193,7 @@ export function registrationErrorResponse(ctx: ServerContext, error: unknown): R
     return jsonNoStore({ error: 'invalid_client_metadata', error_description: error.message }, 400);
   }
   if (error instanceof KeyError) return jsonNoStore({ error: 'invalid_client_metadata', error_description: `jwks refused: ${error.message}` }, 400);
-  if (error instanceof OAuthError && error.reason === 'metadata_invalid') return jsonNoStore({ error: error.error, error_description: error.description }, 400);
+  if (error instanceof OAuthError && (error.reason === 'metadata_invalid' || error.reason === 'redirect_uri_invalid')) return jsonNoStore({ error: error.error, error_description: error.description }, 400);
   const bearer = error instanceof OAuthError && (error.reason.startsWith('token_'));
   return errorResponse(error, ctx.logger, bearer ? { bearer: true } : {});
 }
@@ -177,6 +213,7 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       // RFC 7591 §3: the initial access token limits this registration, and every later RFC 7592 change.
       const limits = registrationLimitsFor(usable.scopes);
       checkWithinRegistrationLimits(limits, metadata);
+      checkRegistrationRedirectUris(ctx, metadata);
       if (metadata.jwksUri) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
       // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
       const grant = await consumeInitialAccessToken(registry, token);
@@ -194,6 +231,8 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
         ...(metadata.contacts?.length ? { contact: metadata.contacts.join(', ') } : {}),
         registrationTokenHash: hashSecret(registrationToken),
         registrationLimits: limits,
+        authorization: metadata.authorization,
+        authorizationPolicy: authorizationPolicyOf(ctx.config),
       });
       // RFC 7591 §3.2.1 + RFC 7592 §3: the registration access token is returned once.
       return jsonNoStore({ ...clientInformation(ctx, client, keys), registration_access_token: registrationToken }, 201);

@@ -11,7 +11,8 @@ import { incomingOf, isCutOff } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
 import { getSourceAddress } from '../../middleware/source-address.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
-import { clientCredentialsGrant, jwtBearerGrant, type Grant } from '../../services/grants/index.ts';
+import { authorizationCodeGrant, clientCredentialsGrant, jwtBearerGrant, refreshTokenGrant, type Grant } from '../../services/grants/index.ts';
+import { issueEndUserTokens } from '../../services/issue-end-user-tokens.ts';
 import { issueAccessToken } from '../../services/issue-access-token.ts';
 import { checkClientRateLimit } from '../../services/rate-limit/check-client-rate-limit.ts';
 import { withRetryAfter } from '../../services/rate-limit/create-token-rate-limiter.ts';
@@ -25,7 +26,7 @@ function isReplay(error: unknown): boolean {
 }
 
 /** The grants of this server, by grant_type. */
-export const GRANTS: ReadonlyMap<string, Grant> = new Map([clientCredentialsGrant, jwtBearerGrant].map((grant) => [grant.grantType, grant]));
+export const GRANTS: ReadonlyMap<string, Grant> = new Map([clientCredentialsGrant, jwtBearerGrant, authorizationCodeGrant, refreshTokenGrant].map((grant) => [grant.grantType, grant]));
 
 /** RFC 8707 §2: `resource` may repeat; nothing else may (RFC 6749 §3.2). */
 const REPEATABLE = new Set(['resource']);
@@ -73,7 +74,10 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
         scopes: result.scopes,
         audience: result.audience,
         ttl: result.client.accessTokenTtl > 0 ? result.client.accessTokenTtl : ctx.config.tokens.accessTokenTtl,
+        ...(result.endUser ? { subject: result.endUser.sub, authTime: result.endUser.authTime, grantId: result.endUser.grantId } : {}),
       }, reserve);
+      // RFC 6749 §4.1.4 / §6 and OIDC Core §3.1.3.3: the refresh token and the ID token.
+      const extra = result.endUser ? await issueEndUserTokens(ctx, result.client, result.endUser, response.access_token, result.scopes) : {};
       ctx.counters.tokensIssued += 1;
       ctx.metrics.recordTokenOutcome({ outcome: 'granted', clientId: result.client.clientId, legacyAudience: trace.legacyAudience === true });
       ctx.audit.write({
@@ -88,10 +92,11 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
           scope: response.scope ?? '',
           aud: result.audience,
           ...(trace.legacyAudience ? { legacy_audience: true } : {}),
+          ...(result.endUser ? { sub: result.endUser.sub, grant_id: result.endUser.grantId, id_token: extra.id_token !== undefined, refresh_token: extra.refresh_token !== undefined } : {}),
         },
       });
       // RFC 6749 §5.1: Cache-Control: no-store.
-      return jsonNoStore(response);
+      return jsonNoStore({ ...response, ...extra });
     } catch (error) {
       // Cut at the end of the shutdown grace: the server closed the connection, nobody is waiting
       // for an answer, and the client did nothing wrong: not a refusal.

@@ -30,6 +30,25 @@ export interface GrantResult {
    * assertion (a replay is invalid_client) and the grant JWT (a replay is invalid_grant).
    */
   readonly assertions: readonly { readonly verified: VerifiedAssertion; readonly role: 'client' | 'grant' }[];
+  /** Grants on behalf of an end user (authorization_code, refresh_token): who, and what else to issue. */
+  readonly endUser?: EndUserGrant;
+}
+
+/** The end user of an authorization grant, and the ID token and refresh token to issue with the access token. */
+export interface EndUserGrant {
+  readonly sub: string;
+  /** Epoch seconds of the end user's authentication. */
+  readonly authTime: number;
+  readonly amr?: readonly string[];
+  readonly sessionId?: string;
+  /** The authorization grant (code) every token of this family is recorded under. */
+  readonly grantId: string;
+  /** OIDC Core §3.1.3.6: passed through from the authorization request (code grant only). */
+  readonly nonce?: string;
+  /** OIDC Core §3.1.3.3: an ID token when `openid` was granted. */
+  readonly idToken: boolean;
+  /** A (rotated) refresh token: its scopes and, for a rotation, the family's expiry. */
+  readonly refresh?: { readonly scopes: readonly string[]; readonly expiresAt?: number };
 }
 
 /** A grant module. */

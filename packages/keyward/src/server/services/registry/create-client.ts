@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { JwsAlgorithm } from '@keyward/core';
 import { isStoreError } from '../../../store/errors.ts';
 import type { AudiencePolicy, ClientKeyRecord, ClientRecord, RegistrationLimits } from '../../../store/contract.ts';
+import { checkAuthorizationFields, settleAuthorizationFields, type AuthorizationFieldPolicy, type AuthorizationFieldsInput } from './authorization-fields.ts';
 import { importKeyMaterial, toKeyRecords, type KeyMaterial, type KeyValidity } from './key-records.ts';
 import { recordChange } from './record-change.ts';
 import { checkWithinRegistrationLimits } from './registration-limits.ts';
@@ -43,6 +44,10 @@ export interface CreateClientInput {
    * must lie within it, and the client's configuration endpoint can never go beyond it.
    */
   readonly registrationLimits?: RegistrationLimits;
+  /** Fields of the authorization-code flow (redirect URIs, response types, consent...). */
+  readonly authorization?: AuthorizationFieldsInput;
+  /** What the server allows for them (loopback redirect URIs, ID token algorithms). */
+  readonly authorizationPolicy?: AuthorizationFieldPolicy;
 }
 
 /**
@@ -71,7 +76,8 @@ export async function createClient(ctx: RegistryContext, input: CreateClientInpu
   }
   const jwksUri = input.jwksUri === undefined ? undefined : checkJwksUriSyntax(input.jwksUri, input.jwksUriAllowHosts);
   const now = new Date(ctx.clock());
-  const client: ClientRecord = {
+  const authorization = checkAuthorizationFields(input.authorization ?? {}, input.authorizationPolicy) as Partial<ClientRecord>;
+  const drafted: ClientRecord = {
     clientId,
     name,
     ...(input.contact ? { contact: checkText('contact', input.contact, 320) } : {}),
@@ -85,9 +91,13 @@ export async function createClient(ctx: RegistryContext, input: CreateClientInpu
     ...(jwksUri ? { jwksUri } : {}),
     ...(input.registrationTokenHash ? { registrationTokenHash: input.registrationTokenHash } : {}),
     ...(input.registrationLimits ? { registrationLimits: input.registrationLimits } : {}),
+    ...Object.fromEntries(Object.entries(authorization).filter(([, value]) => value !== undefined)),
     createdAt: now,
     updatedAt: now,
   };
+  const settled = settleAuthorizationFields(drafted, input.authorization?.responseTypes !== undefined);
+  // Clients outside the authorization-code flow keep no empty response_types.
+  const client: ClientRecord = settled.responseTypes?.length ? settled : (({ responseTypes: _none, ...rest }) => rest)(settled);
   if (input.registrationLimits) checkWithinRegistrationLimits(input.registrationLimits, client);
   // Import before storing anything, so a refused key leaves no half-created client.
   const keys = input.keys === undefined ? [] : toKeyRecords(clientId, importKeyMaterial(input.keys), now, input.keyValidity);

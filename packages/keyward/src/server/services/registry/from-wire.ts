@@ -8,6 +8,7 @@
  * `null` (update only) clears. Does NOT check field values: the registry's field rules do
  * (validate-client-fields.ts), whoever calls it.
  */
+import type { AuthorizationFieldPolicy, AuthorizationFieldsInput } from './authorization-fields.ts';
 import type { CreateClientInput } from './create-client.ts';
 import type { KeyMaterial, KeyValidity } from './key-records.ts';
 import type { ClientUpdate } from './update-client.ts';
@@ -23,6 +24,8 @@ export interface WireContext {
   readonly accessTokenTtl: number;
   /** `tokens.rotationOverlap`: how long a rotated-out key keeps working when the body names none. */
   readonly rotationOverlap: number;
+  /** What authorization-code fields this server accepts (loopback redirect URIs, ID token algorithms). */
+  readonly authorizationPolicy: AuthorizationFieldPolicy;
 }
 
 /** RFC 6749 §3.3: `scope` is a space-delimited list; empty strings between spaces are dropped. */
@@ -48,12 +51,33 @@ interface ClientFieldsWire<N> {
   audience_policy?: 'strict' | 'legacy' | undefined;
   alg_pin?: string | N | undefined;
   jwks_uri?: string | N | undefined;
+  redirect_uris?: string[] | undefined;
+  post_logout_redirect_uris?: string[] | undefined;
+  response_types?: string[] | undefined;
+  id_token_signed_response_alg?: string | N | undefined;
+  require_pushed_authorization_requests?: boolean | undefined;
+  consent?: string | undefined;
+}
+
+/** The authorization-code flow fields of a body, or undefined when it names none. */
+function authorizationFromWire<N>(body: ClientFieldsWire<N>): AuthorizationFieldsInput | undefined {
+  const input: AuthorizationFieldsInput = {
+    ...(body.redirect_uris !== undefined ? { redirectUris: body.redirect_uris } : {}),
+    ...(body.post_logout_redirect_uris !== undefined ? { postLogoutRedirectUris: body.post_logout_redirect_uris } : {}),
+    ...(body.response_types !== undefined ? { responseTypes: body.response_types } : {}),
+    ...(body.id_token_signed_response_alg !== undefined ? { idTokenSignedResponseAlg: body.id_token_signed_response_alg as string | null } : {}),
+    ...(body.require_pushed_authorization_requests !== undefined ? { requirePushedAuthorizationRequests: body.require_pushed_authorization_requests } : {}),
+    ...(body.consent !== undefined ? { consent: body.consent } : {}),
+  };
+  return Object.keys(input).length > 0 ? input : undefined;
 }
 
 /** The fields POST /clients and PATCH /clients/{client_id} share, mapped the same way for both. */
-function clientFieldsFromWire<N>(body: ClientFieldsWire<N>, context: Pick<WireContext, 'jwksUriAllowHosts'>) {
+function clientFieldsFromWire<N>(body: ClientFieldsWire<N>, context: Pick<WireContext, 'jwksUriAllowHosts' | 'authorizationPolicy'>) {
   const scopes = scopesFromWire(body.scope);
+  const authorization = authorizationFromWire(body);
   return {
+    ...(authorization === undefined ? {} : { authorization, authorizationPolicy: context.authorizationPolicy }),
     ...(body.contact !== undefined ? { contact: body.contact } : {}),
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(body.grant_types !== undefined ? { grantTypes: body.grant_types } : {}),
@@ -79,7 +103,7 @@ export function createClientInputFromWire(body: CreateClientWire, context: WireC
 }
 
 /** The body of PATCH /clients/{client_id} → {@link ClientUpdate} (`null` clears). */
-export function clientUpdateFromWire(body: UpdateClientWire, context: Pick<WireContext, 'jwksUriAllowHosts'>): ClientUpdate {
+export function clientUpdateFromWire(body: UpdateClientWire, context: Pick<WireContext, 'jwksUriAllowHosts' | 'authorizationPolicy'>): ClientUpdate {
   return {
     ...(body.client_name !== undefined ? { name: body.client_name } : {}),
     ...clientFieldsFromWire<null>(body, context),

@@ -35,3 +35,6 @@ export { hashPassword, verifyPassword, PASSWORD_HASH_PARAMETERS } from './passwo
 export { toUserView } from './user-views.ts';
 export type { UserView } from './user-views.ts';
 export { USERNAME, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, checkUsername, checkUserDisplayName, checkEmail, checkPassword } from './validate-user-fields.ts';
+export { authorizationPolicyOf, checkAuthorizationFields, checkRedirectUri, settleAuthorizationFields } from './authorization-fields.ts';
+export type { AuthorizationFieldPolicy, AuthorizationFieldsInput } from './authorization-fields.ts';
+export { listConsents, revokeConsent, toConsentView } from './consents.ts';

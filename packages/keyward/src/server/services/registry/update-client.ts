@@ -7,6 +7,8 @@
  */
 import type { JwsAlgorithm } from '@keyward/core';
 import type { AudiencePolicy, ClientRecord } from '../../../store/contract.ts';
+import { applyClientPatch } from '../../../store/shared/patches.ts';
+import { checkAuthorizationFields, settleAuthorizationFields, type AuthorizationFieldPolicy, type AuthorizationFieldsInput } from './authorization-fields.ts';
 import { getClientOrFail } from './get-client.ts';
 import { recordChange } from './record-change.ts';
 import { checkWithinRegistrationLimits, effectiveRegistrationLimits, moveRegistrationLimits } from './registration-limits.ts';
@@ -31,6 +33,9 @@ export interface ClientUpdate {
   readonly jwksUriAllowHosts?: readonly string[];
   /** Replaces the RFC 7592 registration token hash (dynamic registration only). */
   readonly registrationTokenHash?: string;
+  /** Fields of the authorization-code flow; `null` clears the ID token algorithm. */
+  readonly authorization?: AuthorizationFieldsInput;
+  readonly authorizationPolicy?: AuthorizationFieldPolicy;
 }
 
 /** Who changes the client. */
@@ -71,6 +76,12 @@ export async function updateClient(ctx: RegistryContext, clientId: string, updat
       }
       patch.jwksUri = checkJwksUriSyntax(update.jwksUri, update.jwksUriAllowHosts);
     }
+  }
+  if (update.authorization !== undefined) Object.assign(patch, checkAuthorizationFields(update.authorization, update.authorizationPolicy));
+  if (update.authorization !== undefined || update.grantTypes !== undefined) {
+    // RFC 7591 §2.1: the client as it will be stored must stay consistent (response types follow the grants).
+    const settled = settleAuthorizationFields(applyClientPatch(before, patch as Partial<ClientRecord>), update.authorization?.responseTypes !== undefined);
+    patch.responseTypes = settled.responseTypes?.length ? settled.responseTypes : undefined;
   }
   const privileges = { scopes: patch.scopes as string[] | undefined, grantTypes: patch.grantTypes as string[] | undefined };
   if (options.selfService) {

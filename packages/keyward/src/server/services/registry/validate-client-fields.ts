@@ -11,8 +11,8 @@ import { RegistryError } from './registry-error.ts';
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). The one copy of the rule. */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-/** Grant types the token endpoint implements (RFC 6749 §4.4, RFC 7523 §2.1). */
-export const KNOWN_GRANT_TYPES = ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] as const;
+/** Grant types the token endpoint implements (RFC 6749 §4.4, RFC 7523 §2.1, RFC 6749 §4.1 and §6). */
+export const KNOWN_GRANT_TYPES = ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code', 'refresh_token'] as const;
 
 /** Grant types a new client gets unless told otherwise. */
 export const DEFAULT_CLIENT_GRANT_TYPES: readonly string[] = ['client_credentials'];

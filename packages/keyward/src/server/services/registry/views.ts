@@ -20,6 +20,12 @@ export interface ClientView {
   state: string;
   jwks_uri?: string;
   registered_dynamically: boolean;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  response_types: string[];
+  id_token_signed_response_alg?: string;
+  require_pushed_authorization_requests: boolean;
+  consent: string;
   created_at: string;
   updated_at: string;
 }
@@ -58,6 +64,12 @@ export function toClientView(client: ClientRecord): ClientView {
     state: client.state,
     ...(client.jwksUri ? { jwks_uri: client.jwksUri } : {}),
     registered_dynamically: client.registrationTokenHash !== undefined,
+    redirect_uris: [...(client.redirectUris ?? [])],
+    post_logout_redirect_uris: [...(client.postLogoutRedirectUris ?? [])],
+    response_types: [...(client.responseTypes ?? [])],
+    ...(client.idTokenSignedResponseAlg ? { id_token_signed_response_alg: client.idTokenSignedResponseAlg } : {}),
+    require_pushed_authorization_requests: client.requirePushedAuthorizationRequests === true,
+    consent: client.consent ?? 'required',
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
   };

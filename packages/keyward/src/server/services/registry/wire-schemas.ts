@@ -22,12 +22,18 @@ const chosenClientId = z.string().meta({ pattern: CHOSEN_CLIENT_ID.source, descr
 const grantTypes = z.array(z.string().meta({ enum: [...KNOWN_GRANT_TYPES] }));
 const jwksUri = z.string().meta({ format: 'uri', description: 'an https URL serving the client\'s JWKS (RFC 7591 §2)' });
 
-// Fields a client is created with and can change later, with the same meaning and shape both times.
+// Fields a client is created with and can change later, with the same meaning and shape both times;
+// the authorization-code flow's (RFC 7591 §2) included, checked by authorization-fields.ts.
 const changeableFields = {
   grant_types: grantTypes.optional(),
   scope: z.string().optional(),
   access_token_ttl: z.number().int().optional(),
   audience_policy: z.enum(['strict', 'legacy']).optional(),
+  redirect_uris: z.array(z.string()).meta({ description: 'absolute https URLs compared character for character (RFC 6749 §3.1.2); no fragment, no wildcard' }).optional(),
+  post_logout_redirect_uris: z.array(z.string()).optional(),
+  response_types: z.array(z.string().meta({ enum: ['code'] })).optional(),
+  require_pushed_authorization_requests: z.boolean().optional(),
+  consent: z.string().meta({ enum: ['required', 'implicit'], description: 'required: the user is asked; implicit: a first-party client, never asked' }).optional(),
 };
 
 /** POST /clients. */
@@ -38,6 +44,7 @@ export const createClientBody = z.strictObject({
   description: z.string().optional(),
   ...changeableFields,
   alg_pin: z.string().optional(),
+  id_token_signed_response_alg: z.string().optional(),
   keys: keyInput.optional(),
   jwks_uri: jwksUri.optional(),
   not_before: isoDate.optional(),
@@ -51,6 +58,7 @@ export const updateClientBody = z.strictObject({
   description: z.string().nullable().optional(),
   ...changeableFields,
   alg_pin: z.string().nullable().optional(),
+  id_token_signed_response_alg: z.string().nullable().optional(),
   jwks_uri: jwksUri.nullable().optional(),
 });
 

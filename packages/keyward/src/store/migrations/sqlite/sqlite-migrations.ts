@@ -7,6 +7,7 @@ import { initialSchema } from './0001-initial-schema.ts';
 import { registrationLimits } from './0002-registration-limits.ts';
 import { signingKeyActivation } from './0003-signing-key-activation.ts';
 import { users } from './0004-users.ts';
+import { authorizationCodeFlow } from './0005-authorization-code-flow.ts';
 import { auditRequestId } from './0006-audit-request-id.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-registration-limits': registrationLimits,
   '0003-signing-key-activation': signingKeyActivation,
   '0004-users': users,
+  '0005-authorization-code-flow': authorizationCodeFlow,
   '0006-audit-request-id': auditRequestId,
 };
 

@@ -1,0 +1,67 @@
+/**
+ * The `refresh_token` grant (RFC 6749 §6) with private_key_jwt client authentication. Refresh
+ * tokens are bound to their client, rotated on every use (the old one is used up atomically), and
+ * a second use of a rotated token revokes the whole family, refresh and access tokens (RFC 9700
+ * §4.14.2). The family keeps the expiry of its first token. A narrower `scope` may be asked for the
+ * access token; the new refresh token keeps the original scopes (RFC 6749 §6).
+ */
+import { OAuthError } from '@keyward/core';
+import { hashOpaqueToken } from '../authorization/issue-authorization-code.ts';
+import { revokeGrant } from './authorization-code.ts';
+import type { Grant } from './grant.ts';
+import { resolveAudience, resolveScopes } from './grant-parameters.ts';
+import { epochSeconds } from '../../clock.ts';
+
+export const refreshTokenGrant: Grant = {
+  grantType: 'refresh_token',
+  // RFC 6749 §6: a confidential client MUST authenticate.
+  clientAuthentication: 'required',
+  async handle({ ctx, form, auth }) {
+    if (auth === undefined) throw new OAuthError('auth_missing');
+    const client = auth.cached.client;
+    if (!client.grantTypes.includes('refresh_token')) {
+      throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for refresh_token; this client may use: ${client.grantTypes.join(', ')}` });
+    }
+    const token = form.get('refresh_token');
+    if (token === undefined) throw new OAuthError('parameter_missing', { detail: 'refresh_token is required' });
+    let consumed;
+    try {
+      consumed = token.length > 512 ? undefined : await ctx.store.authorizations.consumeRefreshToken(hashOpaqueToken(token));
+    } catch (cause) {
+      throw new OAuthError('store_unavailable', { cause });
+    }
+    if (consumed === undefined) throw new OAuthError('refresh_token_invalid', { detail: 'no such refresh token' });
+    const record = consumed.record;
+    // RFC 6749 §6: the refresh token is bound to the client it was issued to.
+    if (record.clientId !== client.clientId) throw new OAuthError('refresh_token_invalid', { detail: 'the refresh token was issued to another client' });
+    if (!consumed.firstUse) {
+      // RFC 9700 §4.14.2: reuse of an invalidated refresh token revokes the active one of the family.
+      const revoked = await revokeGrant(ctx, record.grantId);
+      throw new OAuthError('refresh_token_reused', { detail: `a rotated or revoked refresh token was used again; revoked ${revoked.refreshTokens} refresh token(s) and ${revoked.accessTokens} access token(s) of its family` });
+    }
+    if (record.expiresAt <= epochSeconds(ctx.clock)) throw new OAuthError('refresh_token_invalid', { detail: 'the refresh token has expired' });
+    if (ctx.signIn !== undefined && (await ctx.signIn.claims(record.sub)) === null) {
+      await revokeGrant(ctx, record.grantId);
+      throw new OAuthError('end_user_unavailable', { detail: 'the end user is unknown or disabled' });
+    }
+    // RFC 6749 §6: a requested scope must not exceed the original grant.
+    const scopes = resolveScopes(form.get('scope'), record.scopes);
+    return {
+      client,
+      keyThumbprint: auth.verified.key.thumbprint,
+      scopes,
+      audience: resolveAudience(form.getAll('resource'), ctx.issuer),
+      assertions: [{ verified: auth.verified, role: 'client' }],
+      endUser: {
+        sub: record.sub,
+        authTime: record.authTime,
+        ...(record.amr ? { amr: record.amr } : {}),
+        ...(record.sessionId ? { sessionId: record.sessionId } : {}),
+        grantId: record.grantId,
+        // OIDC Core §12.2: an ID token may be returned on refresh (without nonce).
+        idToken: scopes.includes('openid'),
+        refresh: { scopes: record.scopes, expiresAt: record.expiresAt },
+      },
+    };
+  },
+};

@@ -1,0 +1,254 @@
+/**
+ * The authorization code flow over real HTTP (RFC 6749 §4.1, RFC 7636, RFC 9126, RFC 9207, OIDC
+ * Core, FAPI 2.0), with the SignInPort test double standing in for end-user sign-in: sign-in
+ * redirect and resume, consent (remembered, CSRF-bound), code + PKCE at the token endpoint with
+ * private_key_jwt, ID token and access token verified with jose against /jwks, refresh rotation,
+ * UserInfo, RP-initiated logout and discovery. The attacks live in
+ * test/conformance/authorization-code-attacks.test.ts.
+ */
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { computeAtHash } from '../../packages/core/src/tokens/id-token.ts';
+import { createSignInTestDouble } from './sign-in-test-double.ts';
+import { addCodeClient, authorizeUrl, exchangeCode, follow, pkcePair, refresh, runToCode, type CodeClient } from './authorization-helpers.ts';
+import { runKeyward } from '../cli/run-cli.ts';
+import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, postForm, readAnswer, requestToken, startTestServer } from './helpers.ts';
+
+const signIn = createSignInTestDouble();
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let client: CodeClient;
+
+before(async () => {
+  server = await startTestServer({ signIn });
+  signIn.addUser({ sub: 'user-1', preferred_username: 'alice', name: 'Alice <b>Liddell</b>', email: 'alice@example.com' });
+  client = await addCodeClient(server, { name: 'Photos <script>alert(1)</script>', postLogoutRedirectUris: ['https://rp.example/bye'] });
+});
+after(async () => { await server.stop(); });
+
+test('full flow: sign-in redirect, resume, consent page, code with state and iss, tokens verified with jose', async () => {
+  const pkce = pkcePair();
+  // 1. No session: to the sign-in page, with a return link that resumes this request.
+  const first = await follow(server, authorizeUrl(server, client, { state: 'st-1', nonce: 'n-1', challenge: pkce.challenge, scope: 'openid profile email' }));
+  assert.equal(first.status, 303);
+  const signInLocation = new URL(first.headers.get('location')!, server.url);
+  assert.equal(signInLocation.pathname, '/test-sign-in');
+  const returnTo = signInLocation.searchParams.get('return_to')!;
+  assert.match(returnTo, /^\/authorize\/resume\?id=[A-Za-z0-9_-]{22}$/);
+  assert.doesNotMatch(returnTo, /code_challenge|state|nonce/, 'only the id of the stored request travels');
+  // 2. Signed in: the consent page, escaped, with a strict CSP.
+  const cookie = signIn.signIn('user-1');
+  const consent = await follow(server, returnTo, { cookie });
+  assert.equal(consent.status, 200);
+  assert.match(consent.headers.get('content-security-policy') ?? '', /default-src 'none'.*form-action 'self' https:\/\/rp\.example;.*frame-ancestors 'none'/);
+  assert.equal(consent.headers.get('x-frame-options'), 'DENY');
+  assert.ok(!consent.text.includes('<script>alert(1)</script>'), 'the client name is escaped');
+  assert.ok(consent.text.includes('Photos &#60;script&#62;'));
+  assert.match(consent.text, /See your email address/);
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(consent.text)![1]!;
+  const requestId = /name="request_id" value="([^"]+)"/.exec(consent.text)![1]!;
+  // 3. Allow: the code, the state and RFC 9207 iss.
+  const allowed = await follow(server, '/authorize/consent', { cookie, form: { request_id: requestId, csrf_token: csrf, decision: 'allow' } });
+  assert.equal(allowed.status, 303);
+  const back = new URL(allowed.headers.get('location')!);
+  assert.equal(`${back.origin}${back.pathname}`, client.redirectUri);
+  assert.equal(back.searchParams.get('state'), 'st-1');
+  assert.equal(back.searchParams.get('iss'), server.issuer);
+  const code = back.searchParams.get('code')!;
+  assert.ok(Buffer.from(code, 'base64url').length >= 16, 'at least 128 bits');
+  // 4. The token endpoint: private_key_jwt + code_verifier.
+  const tokens = await exchangeCode(server, client, code, pkce.verifier);
+  assert.equal(tokens.status, 200, tokens.text);
+  assert.equal(tokens.headers.get('cache-control'), 'no-store');
+  const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
+  const idToken = await jwtVerify(tokens.json.id_token as string, jwks, { issuer: server.issuer, audience: client.clientId });
+  assert.equal(idToken.payload.sub, 'user-1');
+  assert.equal(idToken.payload.nonce, 'n-1');
+  assert.equal(idToken.payload.at_hash, computeAtHash(tokens.json.access_token as string, 'ES256'));
+  assert.equal(typeof idToken.payload.auth_time, 'number');
+  assert.equal(idToken.payload.email, 'alice@example.com');
+  assert.equal(idToken.protectedHeader.typ, 'JWT');
+  assert.equal(idToken.payload.sid, undefined, 'the session id never leaves the server');
+  const access = await jwtVerify(tokens.json.access_token as string, jwks, { issuer: server.issuer, typ: 'at+jwt' });
+  assert.equal(access.payload.sub, 'user-1');
+  assert.equal(access.payload.client_id, client.clientId);
+  assert.equal(access.payload.scope, 'openid profile email');
+  assert.equal(access.payload.auth_time, idToken.payload.auth_time);
+  assert.equal(typeof tokens.json.refresh_token, 'string');
+  // 5. UserInfo with that access token: the claims the scopes allow.
+  const userinfo = await readAnswer(await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token as string}` } }));
+  assert.equal(userinfo.status, 200, userinfo.text);
+  assert.deepEqual(userinfo.json, { sub: 'user-1', preferred_username: 'alice', name: 'Alice <b>Liddell</b>', email: 'alice@example.com' });
+  // 6. A second authorization: the consent is remembered, the code comes at once.
+  const again = await runToCode(server, client, { cookie, scope: 'openid profile' });
+  assert.ok(again.code);
+});
+
+test('refresh: rotation on every use, the new refresh token works, the old one is refused', async () => {
+  const cookie = signIn.signIn('user-1');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid profile offline_access' });
+  const first = await exchangeCode(server, client, code!, verifier);
+  const second = await refresh(server, client, first.json.refresh_token as string);
+  assert.equal(second.status, 200, second.text);
+  assert.notEqual(second.json.refresh_token, first.json.refresh_token);
+  assert.equal(decodeJwt(second.json.access_token as string).sub, 'user-1');
+  assert.equal(decodeJwt(second.json.id_token as string).nonce, undefined);
+  const narrowed = await refresh(server, client, second.json.refresh_token as string, { scope: 'openid' });
+  assert.equal(narrowed.status, 200, narrowed.text);
+  assert.equal(narrowed.json.scope, 'openid');
+  const third = await refresh(server, client, narrowed.json.refresh_token as string);
+  assert.equal(third.json.scope, 'openid profile offline_access', 'the refresh token keeps the original scopes');
+});
+
+test('prompt=none without a session is login_required; prompt=login and max_age send a signed-in user to sign in again', async () => {
+  const pkce = pkcePair();
+  const none = await follow(server, authorizeUrl(server, client, { challenge: pkce.challenge, state: 's', extra: { prompt: 'none' } }));
+  const location = new URL(none.headers.get('location')!);
+  assert.equal(location.searchParams.get('error'), 'login_required');
+  assert.equal(location.searchParams.get('state'), 's');
+  assert.equal(location.searchParams.get('iss'), server.issuer);
+  const old = signIn.signIn('user-1', { authTime: Math.floor(Date.now() / 1000) - 3600 });
+  const maxAge = await follow(server, authorizeUrl(server, client, { challenge: pkce.challenge, extra: { max_age: '60' } }), { cookie: old });
+  assert.match(maxAge.headers.get('location') ?? '', /^\/test-sign-in\?return_to=%2Fauthorize%2Fresume/);
+  const login = await follow(server, authorizeUrl(server, client, { challenge: pkce.challenge, extra: { prompt: 'login' } }), { cookie: old });
+  const returnTo = new URL(login.headers.get('location')!, server.url).searchParams.get('return_to')!;
+  assert.match(returnTo, /^\/authorize\/resume\?id=/);
+  // Still the old sign-in: the resume sends to sign-in again; after a fresh one, the code.
+  assert.match((await follow(server, returnTo, { cookie: old })).headers.get('location') ?? '', /^\/test-sign-in/);
+  const fresh = signIn.signIn('user-1');
+  const done = await follow(server, returnTo, { cookie: fresh });
+  assert.match(done.headers.get('location') ?? '', /[?&]code=/);
+  // The resumed request is used up by its code.
+  assert.equal((await follow(server, returnTo, { cookie: fresh })).status, 400);
+});
+
+test('consent: deny redirects access_denied; a token of another session or none is refused 403', async () => {
+  const other = await addCodeClient(server, { name: 'Other', slot: 2 });
+  const cookie = signIn.signIn('user-1');
+  const page = await follow(server, authorizeUrl(server, other, { challenge: pkcePair().challenge, state: 'x' }), { cookie });
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(page.text)![1]!;
+  const requestId = /name="request_id" value="([^"]+)"/.exec(page.text)![1]!;
+  const otherSession = signIn.signIn('user-1');
+  const forged = await follow(server, '/authorize/consent', { cookie: otherSession, form: { request_id: requestId, csrf_token: csrf, decision: 'allow' } });
+  assert.equal(forged.status, 403);
+  assert.equal(forged.headers.get('location'), null);
+  assert.match(forged.text, /consent_csrf_invalid/);
+  const missing = await follow(server, '/authorize/consent', { cookie, form: { request_id: requestId, decision: 'allow' } });
+  assert.equal(missing.status, 403);
+  const denied = await follow(server, '/authorize/consent', { cookie, form: { request_id: requestId, csrf_token: csrf, decision: 'deny' } });
+  const location = new URL(denied.headers.get('location')!);
+  assert.equal(location.searchParams.get('error'), 'access_denied');
+  assert.equal(location.searchParams.get('state'), 'x');
+});
+
+test('RP-initiated logout: id_token_hint + registered post_logout_redirect_uri ends the session and returns with state', async () => {
+  const cookie = signIn.signIn('user-1');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid' });
+  const tokens = await exchangeCode(server, client, code!, verifier);
+  const hint = tokens.json.id_token as string;
+  const unregistered = await follow(server, `/end-session?id_token_hint=${hint}&post_logout_redirect_uri=${encodeURIComponent('https://evil.example/')}`, { cookie });
+  assert.equal(unregistered.status, 400);
+  assert.equal(unregistered.headers.get('location'), null);
+  assert.equal(signIn.ended.length, 0);
+  const forged = await follow(server, `/end-session?id_token_hint=${hint.slice(0, -4)}AAAA`, { cookie });
+  assert.match(forged.text, /id_token_hint_invalid/);
+  const out = await follow(server, `/end-session?id_token_hint=${hint}&post_logout_redirect_uri=${encodeURIComponent('https://rp.example/bye')}&state=bye-1`, { cookie });
+  assert.equal(out.status, 303);
+  assert.equal(out.headers.get('location'), 'https://rp.example/bye?state=bye-1');
+  assert.equal(signIn.ended.length, 1);
+  assert.equal(await signIn.current(new Request('http://x', { headers: { cookie } })), null);
+});
+
+test('discovery advertises the authorization code flow on both well-known paths', async () => {
+  for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+    const m = (await readAnswer(await fetch(`${server.url}${path}`))).json;
+    assert.equal(m.authorization_endpoint, `${server.issuer}/authorize`);
+    assert.equal(m.pushed_authorization_request_endpoint, `${server.issuer}/par`);
+    assert.equal(m.require_pushed_authorization_requests, false);
+    assert.deepEqual(m.response_types_supported, ['code']);
+    assert.deepEqual(m.code_challenge_methods_supported, ['S256']);
+    assert.equal(m.authorization_response_iss_parameter_supported, true);
+    assert.equal(m.userinfo_endpoint, `${server.issuer}/userinfo`);
+    assert.equal(m.end_session_endpoint, `${server.issuer}/end-session`);
+    assert.deepEqual(m.id_token_signing_alg_values_supported, ['ES256']);
+    assert.deepEqual(m.subject_types_supported, ['public']);
+    assert.ok((m.scopes_supported as string[]).includes('openid'));
+    assert.ok((m.claims_supported as string[]).includes('preferred_username'));
+    for (const grant of ['authorization_code', 'refresh_token', 'client_credentials']) assert.ok((m.grant_types_supported as string[]).includes(grant), grant);
+  }
+});
+
+test('without a SignInPort the authorization endpoint answers sign_in_unavailable and discovery does not advertise it', async () => {
+  const bare = await startTestServer();
+  try {
+    const page = await follow(bare, '/authorize?client_id=x&redirect_uri=https%3A%2F%2Frp.example%2Fcb');
+    assert.equal(page.status, 503);
+    assert.match(page.text, /sign_in_unavailable/);
+    assert.equal(page.headers.get('location'), null);
+    const m = (await readAnswer(await fetch(`${bare.url}/.well-known/openid-configuration`))).json;
+    assert.equal(m.authorization_endpoint, undefined);
+  } finally {
+    await bare.stop();
+  }
+});
+
+test('consents: listed and revoked through the admin API and `keyward consents`; revoking one revokes its tokens and asks again', async () => {
+  const admin = await addTestClient(server, { scopes: ['keyward:admin'], clientId: 'consent-admin' });
+  const adminToken = (await requestToken(server, admin, { scope: 'keyward:admin' })).json.access_token as string;
+  const adminCall = async (method: string, path: string) => readAnswer(await fetch(`${server.url}/admin/v1${path}`, { method, headers: { authorization: `Bearer ${adminToken}` } }));
+  signIn.addUser({ sub: 'user-2', preferred_username: 'bob' });
+  const cookie = signIn.signIn('user-2');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid profile' });
+  const tokens = await exchangeCode(server, client, code!, verifier);
+  const listed = await adminCall('GET', '/users/user-2/consents');
+  assert.equal(listed.status, 200, listed.text);
+  assert.deepEqual((listed.json.consents as { client_id: string; scope: string }[]).map((c) => [c.client_id, c.scope]), [[client.clientId, 'openid profile']]);
+  const revoked = await adminCall('DELETE', `/users/user-2/consents/${client.clientId}`);
+  assert.equal(revoked.status, 200, revoked.text);
+  assert.equal(revoked.json.tokens_revoked, 1);
+  assert.equal((await adminCall('DELETE', `/users/user-2/consents/${client.clientId}`)).status, 404);
+  assert.equal((await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token as string}` } })).status, 401);
+  assert.equal((await refresh(server, client, tokens.json.refresh_token as string)).status, 400);
+  // The next request shows the consent page again.
+  const page = await follow(server, authorizeUrl(server, client, { challenge: pkcePair().challenge }), { cookie });
+  assert.match(page.text, /csrf_token/);
+  // The CLI on the same data directory.
+  await runToCode(server, client, { cookie, scope: 'openid' });
+  const env = { KEYWARD_DATA_DIR: server.dataDir };
+  const list = await runKeyward(['consents', 'list', 'user-2', '--json'], { env });
+  assert.equal(list.code, 0, list.stderr);
+  assert.equal((JSON.parse(list.stdout) as { client_id: string }[])[0]?.client_id, client.clientId);
+  const cliRevoke = await runKeyward(['consents', 'revoke', 'user-2', client.clientId], { env });
+  assert.equal(cliRevoke.code, 0, cliRevoke.stderr);
+  assert.match(cliRevoke.stdout, /revoked the consent of user-2/);
+  const again = await runKeyward(['consents', 'revoke', 'user-2', client.clientId], { env });
+  assert.notEqual(again.code, 0);
+  assert.match(again.stderr, /has no consent/);
+});
+
+test('RFC 7009: a client revokes its refresh token at /revoke, which revokes the grant; another client cannot', async () => {
+  const cookie = signIn.signIn('user-1');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid' });
+  const tokens = await exchangeCode(server, client, code!, verifier);
+  const revoke = async (who: CodeClient) => postForm(`${server.url}/revoke`, {
+    token: tokens.json.refresh_token as string, token_type_hint: 'refresh_token',
+    client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: await assertionFor(server, who),
+  });
+  const stranger = await addCodeClient(server, { slot: 7 });
+  const refused = await revoke(stranger);
+  assert.equal(refused.status, 400);
+  assert.equal(refused.json.error, 'unauthorized_client');
+  assert.equal((await revoke(client)).status, 200);
+  assert.equal((await refresh(server, client, tokens.json.refresh_token as string)).status, 400);
+  assert.equal((await fetch(`${server.url}/userinfo`, { headers: { authorization: `Bearer ${tokens.json.access_token as string}` } })).status, 401, 'the access tokens of the grant too (RFC 7009 §2.1)');
+});
+
+test('metrics: the authorization endpoints have route labels of their own', async () => {
+  await follow(server, '/authorize/resume?id=nothing');
+  await fetch(`${server.url}/userinfo`);
+  await fetch(`${server.url}/par`, { method: 'POST' });
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(metrics, /keyward_http_request_duration_seconds_count\{[^}]*route="\/authorize"/);
+  assert.match(metrics, /keyward_http_request_duration_seconds_count\{[^}]*route="\/userinfo"/);
+  assert.match(metrics, /keyward_http_request_duration_seconds_count\{[^}]*route="\/par"/);
+});
