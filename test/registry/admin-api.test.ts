@@ -178,7 +178,7 @@ test('OpenAPI: every request body in the served document is the JSON Schema gene
   // The field rules of the registry are documented from their own constants.
   const create = bodies.get('createClient')!.schema as { properties: Record<string, Record<string, unknown>>; required: string[] };
   assert.equal(create.properties.client_id!.pattern, '^[A-Za-z0-9][A-Za-z0-9._~-]{2,127}$');
-  assert.deepEqual((create.properties.grant_types!.items as { enum: string[] }).enum, ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+  assert.deepEqual((create.properties.grant_types!.items as { enum: string[] }).enum, ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code', 'refresh_token']);
   assert.deepEqual(create.required, ['client_name']);
 
   // Over HTTP, each route accepts exactly the documented fields: an undocumented one is refused as

@@ -178,20 +178,6 @@ test('discovery advertises the authorization code flow on both well-known paths'
   }
 });
 
-test('without a SignInPort the authorization endpoint answers sign_in_unavailable and discovery does not advertise it', async () => {
-  const bare = await startTestServer();
-  try {
-    const page = await follow(bare, '/authorize?client_id=x&redirect_uri=https%3A%2F%2Frp.example%2Fcb');
-    assert.equal(page.status, 503);
-    assert.match(page.text, /sign_in_unavailable/);
-    assert.equal(page.headers.get('location'), null);
-    const m = (await readAnswer(await fetch(`${bare.url}/.well-known/openid-configuration`))).json;
-    assert.equal(m.authorization_endpoint, undefined);
-  } finally {
-    await bare.stop();
-  }
-});
-
 test('consents: listed and revoked through the admin API and `keyward consents`; revoking one revokes its tokens and asks again', async () => {
   const admin = await addTestClient(server, { scopes: ['keyward:admin'], clientId: 'consent-admin' });
   const adminToken = (await requestToken(server, admin, { scope: 'keyward:admin' })).json.access_token as string;

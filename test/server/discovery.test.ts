@@ -20,7 +20,7 @@ test('RFC 8414 §3: metadata at /.well-known/oauth-authorization-server and /.we
     assert.deepEqual(meta.token_endpoint_auth_methods_supported, ['private_key_jwt']);
     assert.ok((meta.token_endpoint_auth_signing_alg_values_supported as string[]).includes('PS256'));
     assert.ok(!(meta.token_endpoint_auth_signing_alg_values_supported as string[]).some((alg) => alg === 'none' || alg.startsWith('HS')));
-    assert.deepEqual(meta.grant_types_supported, ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+    assert.deepEqual(meta.grant_types_supported, ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code', 'refresh_token']);
     assert.equal(meta.introspection_endpoint, `${server.issuer}/introspect`);
     assert.deepEqual(meta.introspection_endpoint_auth_methods_supported, ['private_key_jwt']);
     assert.equal(meta.revocation_endpoint, `${server.issuer}/revoke`);

@@ -120,7 +120,6 @@ export const REASONS = {
   consent_required: r('consent_required', 400, 'OIDC Core §3.1.2.6', 'the end user must consent'),
   consent_denied: r('access_denied', 400, 'RFC 6749 §4.1.2.1', 'the end user denied the request'),
   consent_csrf_invalid: r('invalid_request', 403, 'RFC 6749 §10.12', 'the consent form has expired or was not sent by this server'),
-  sign_in_unavailable: r('temporarily_unavailable', 503, 'RFC 6749 §4.1.2.1', 'end-user sign-in is not available on this server'),
   // --- authorization codes and refresh tokens ----------------------------------------------------
   code_invalid: r('invalid_grant', 400, 'RFC 6749 §4.1.3, §5.2', 'the authorization code is invalid or expired'),
   code_reused: r('invalid_grant', 400, 'RFC 6749 §4.1.2, §10.5', 'the authorization code has already been used'),

@@ -41,7 +41,7 @@ export async function issueEndUserTokens(ctx: ServerContext, client: ClientRecor
   }
   if (endUser.idToken) {
     const key = ctx.signingKeys.active();
-    const profile = ctx.signIn === undefined ? null : await ctx.signIn.claims(endUser.sub);
+    const profile = await ctx.signIn.claims(endUser.sub);
     const claims = buildIdTokenClaims({
       issuer: ctx.issuer, subject: endUser.sub, clientId: client.clientId, now, ttl: ctx.config.authorization.idTokenTtl,
       authTime: endUser.authTime, accessToken, alg: key.alg,

@@ -10,7 +10,7 @@
  * A request from an unknown client or with an unregistered redirect URI gets an error page and is
  * never redirected (RFC 6749 §4.1.2.1, no open redirector: RFC 9700 §4.11); every other refusal is
  * redirected with error, error_description, state and iss (RFC 9207). The end user comes from the
- * SignInPort; without one, every request gets the `sign_in_unavailable` page.
+ * node's SignInPort (ctx.signIn).
  */
 import type { Context, Hono } from 'hono';
 import { OAuthError } from '@keyward/core';
@@ -43,7 +43,7 @@ const FORM_TYPE = 'application/x-www-form-urlencoded';
 export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
   const handle = async (c: Context, read: () => Promise<URLSearchParams>): Promise<Response> => {
     try {
-      const signIn = requireSignIn(ctx);
+      const signIn = ctx.signIn;
       const { parameters, repeated } = readParameters(await read());
       const requestUri = parameters.get('request_uri');
       if (requestUri === undefined) return await authorize(c, signIn, parameters, repeated, { kind: 'direct' });
@@ -64,7 +64,7 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
 
   app.get('/authorize/resume', async (c) => {
     try {
-      const signIn = requireSignIn(ctx);
+      const signIn = ctx.signIn;
       const id = parseRequestId(c.req.query('id'));
       const record = id === undefined ? undefined : await ctx.store.authorizations.getRequest(id, epochSeconds(ctx.clock));
       const pending = readStoredRequest(record, 'pending');
@@ -79,7 +79,7 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
 
   app.post('/authorize/consent', async (c) => {
     try {
-      const signIn = requireSignIn(ctx);
+      const signIn = ctx.signIn;
       const form = readParameters(await readFormBody(ctx, c)).parameters;
       const id = parseRequestId(form.get('request_id'));
       const record = id === undefined ? undefined : await ctx.store.authorizations.getRequest(id, epochSeconds(ctx.clock));
@@ -177,10 +177,6 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
   }
 }
 
-function requireSignIn(ctx: ServerContext): SignInPort {
-  if (ctx.signIn === undefined) throw new OAuthError('sign_in_unavailable', { detail: 'this server has no end-user sign-in' });
-  return ctx.signIn;
-}
 
 /** Reads an `application/x-www-form-urlencoded` body (OIDC Core §3.1.2.1: POST uses form serialization). */
 async function readFormBody(ctx: ServerContext, c: Context): Promise<URLSearchParams> {
@@ -203,7 +199,7 @@ function refusalPage(ctx: ServerContext, c: Context, error: unknown): Response {
     return errorPage(error.message, error.reason);
   }
   if (error instanceof OAuthError) {
-    if (error.reason !== 'store_unavailable' && error.reason !== 'sign_in_unavailable') {
+    if (error.reason !== 'store_unavailable') {
       ctx.audit.write({ time: new Date(), type: 'authorization.refused', reason: error.reason, ...source(c, ctx), details: { redirected: false } });
     }
     return errorPage(error.description, error.reason, error.status);

@@ -31,7 +31,7 @@ export function buildMetadata(ctx: ServerContext): Record<string, unknown> {
     registration_endpoint: `${issuer}/register`,
     // RFC 9068 §2.1 and draft-ietf-oauth-rfc7523bis: what we sign and what we accept as aud.
     access_token_signing_alg_values_supported: [ctx.signingKeys.active().alg],
-    ...(ctx.signIn === undefined ? {} : authorizationMetadata(ctx)),
+    ...authorizationMetadata(ctx),
   };
 }
 

@@ -43,7 +43,6 @@ export function readIdTokenHint(ctx: ServerContext, hint: string): { clientId: s
 export function registerEndSessionRoute(app: Hono, ctx: ServerContext): void {
   const handle = async (c: Context, search: () => Promise<URLSearchParams>): Promise<Response> => {
     try {
-      if (ctx.signIn === undefined) throw new OAuthError('sign_in_unavailable');
       const { parameters } = readParameters(await search());
       const hintText = parameters.get('id_token_hint');
       const hint = hintText === undefined ? undefined : readIdTokenHint(ctx, hintText);
