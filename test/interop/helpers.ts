@@ -1,6 +1,6 @@
 // Helpers for the interop tests: temp dirs, real openssl keys, running real producers.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
@@ -97,3 +97,53 @@ def generate_jwt(client_id, private_key):
     
     return jwt.encode(payload, private_key, algorithm='RS256')
 `;
+
+// ---- Source document 002's openssl + shell recipe ------------------------------------------------
+// The client id and audience the recipe is run with: bash variables the caller exports
+// (SEED_002_CLIENT_ID, SEED_002_AUDIENCE), so each test sets its own.
+
+// Step 2, as written (plus -subj so `openssl req` does not prompt).
+export const STEP_2 = `openssl genpkey -algorithm RSA -out private_key.pem -pkeyopt rsa_keygen_bits:2048
+openssl req -new -x509 -key private_key.pem -out certificate.pem -days 365 -subj "/CN=$SEED_002_CLIENT_ID"
+`;
+
+// Steps 4 and 5, verbatim except YOUR_CLIENT_ID and the token endpoint URL.
+export const STEPS_4_5 = `cat <<EOF > payload.json
+{
+"iss": "$SEED_002_CLIENT_ID",
+"sub": "$SEED_002_CLIENT_ID",
+"aud": "$SEED_002_AUDIENCE",
+"exp": $(($(date +%s) + 300)),
+"iat": $(date +%s),
+"jti": "$(uuidgen)"
+}
+EOF
+echo -n '{"alg":"RS256","typ":"JWT"}' | openssl base64 -e | tr -d '=' | tr '/+' '_-' > header_base64.txt
+openssl base64 -in payload.json -e | tr -d '=' | tr '/+' '_-' > payload_base64.txt
+# Combine header and payload
+echo -n "$(cat header_base64.txt).$(cat payload_base64.txt)" > signing_input.txt
+
+# Create the signature
+openssl dgst -sha256 -sign private_key.pem -out signature.bin signing_input.txt
+
+# Base64 encode the signature and make it URL safe
+openssl base64 -in signature.bin -e | tr -d '=' | tr '/+' '_-' > signature_base64.txt
+
+# Combine header, payload, and signature to create the JWT
+echo -n "$(cat header_base64.txt).$(cat payload_base64.txt).$(cat signature_base64.txt)" > jwt_assertion.txt
+`;
+
+// The documented corrections: -A (one line) on every `openssl base64`, or strip newlines with tr.
+export const FIXED_WITH_A = STEPS_4_5.replaceAll('openssl base64 -e', 'openssl base64 -A -e').replaceAll('openssl base64 -in', 'openssl base64 -A -in');
+export const FIXED_WITH_TR = STEPS_4_5.replaceAll("| tr -d '=' |", "| tr -d '=\\n' |");
+
+
+/**
+ * Runs seed 002 shell steps in `dir` with bash, for `clientId` and the assertion audience
+ * `audience`; uuidgen (util-linux, not on every machine) is provided from the kernel.
+ */
+export function runSeed002(dir: string, script: string, options: { clientId: string; audience: string; env?: NodeJS.ProcessEnv }): string {
+  writeFileSync(join(dir, 'uuidgen'), '#!/bin/sh\ncat /proc/sys/kernel/random/uuid\n');
+  chmodSync(join(dir, 'uuidgen'), 0o755);
+  return run('bash', ['-e', '-c', script], { cwd: dir, env: { ...options.env, PATH: `${dir}:${process.env.PATH ?? ''}`, SEED_002_CLIENT_ID: options.clientId, SEED_002_AUDIENCE: options.audience } });
+}

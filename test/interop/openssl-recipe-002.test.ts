@@ -5,59 +5,21 @@
 // `| tr -d '\n'`) verifies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseClientAssertion, verifyClientAssertion } from '../../packages/core/src/assertion/index.ts';
 import { OAuthError } from '../../packages/core/src/errors.ts';
 import { importPublicKey, toRegisteredKey } from '../../packages/core/src/keys/index.ts';
-import { makeTempDir, nowSeconds, run } from './helpers.ts';
+import { FIXED_WITH_A, FIXED_WITH_TR, STEP_2, STEPS_4_5, makeTempDir, nowSeconds, runSeed002 } from './helpers.ts';
 
 const CLIENT_ID = 'wso2-client-7f3a';
 const TOKEN_ENDPOINT = 'https://localhost:9443/oauth2/token';
 const ISSUER = 'https://localhost:9443/oauth2';
 
-// Step 2, as written (plus -subj so `openssl req` does not prompt).
-const STEP_2 = `openssl genpkey -algorithm RSA -out private_key.pem -pkeyopt rsa_keygen_bits:2048
-openssl req -new -x509 -key private_key.pem -out certificate.pem -days 365 -subj "/CN=${CLIENT_ID}"
-`;
-
-// Steps 4 and 5, verbatim except YOUR_CLIENT_ID and the token endpoint URL.
-const STEPS_4_5 = `cat <<EOF > payload.json
-{
-"iss": "${CLIENT_ID}",
-"sub": "${CLIENT_ID}",
-"aud": "${TOKEN_ENDPOINT}",
-"exp": $(($(date +%s) + 300)),
-"iat": $(date +%s),
-"jti": "$(uuidgen)"
-}
-EOF
-echo -n '{"alg":"RS256","typ":"JWT"}' | openssl base64 -e | tr -d '=' | tr '/+' '_-' > header_base64.txt
-openssl base64 -in payload.json -e | tr -d '=' | tr '/+' '_-' > payload_base64.txt
-# Combine header and payload
-echo -n "$(cat header_base64.txt).$(cat payload_base64.txt)" > signing_input.txt
-
-# Create the signature
-openssl dgst -sha256 -sign private_key.pem -out signature.bin signing_input.txt
-
-# Base64 encode the signature and make it URL safe
-openssl base64 -in signature.bin -e | tr -d '=' | tr '/+' '_-' > signature_base64.txt
-
-# Combine header, payload, and signature to create the JWT
-echo -n "$(cat header_base64.txt).$(cat payload_base64.txt).$(cat signature_base64.txt)" > jwt_assertion.txt
-`;
-
-// The documented corrections: -A (one line) on every `openssl base64`, or strip newlines with tr.
-const FIXED_WITH_A = STEPS_4_5.replaceAll('openssl base64 -e', 'openssl base64 -A -e').replaceAll('openssl base64 -in', 'openssl base64 -A -in');
-const FIXED_WITH_TR = STEPS_4_5.replaceAll("| tr -d '=' |", "| tr -d '=\\n' |");
-
 function runRecipe(script: string): { token: string; certificate: string } {
   const { dir, cleanup } = makeTempDir('openssl-002');
   try {
-    // uuidgen (util-linux) is not on every machine; provide the same output from the kernel.
-    writeFileSync(join(dir, 'uuidgen'), '#!/bin/sh\ncat /proc/sys/kernel/random/uuid\n');
-    chmodSync(join(dir, 'uuidgen'), 0o755);
-    run('bash', ['-e', '-c', STEP_2 + script], { cwd: dir, env: { PATH: `${dir}:${process.env.PATH ?? ''}` } });
+    runSeed002(dir, STEP_2 + script, { clientId: CLIENT_ID, audience: TOKEN_ENDPOINT });
     return { token: readFileSync(join(dir, 'jwt_assertion.txt'), 'utf8'), certificate: readFileSync(join(dir, 'certificate.pem'), 'utf8') };
   } finally {
     cleanup();

@@ -32,11 +32,12 @@ function passkeySection(basePath: string, buttonId: string, label: string): stri
 </div>`;
 }
 
-function document(basePath: string, title: string, body: string, scripts = ''): string {
+function document(basePath: string, title: string, body: string, scripts = '', head = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${head}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)} · Keyward</title>
@@ -98,6 +99,20 @@ export function renderMessage(view: { basePath: string; title: string; message: 
   return document(view.basePath, view.title, `<h1>${escapeHtml(view.title)}</h1>
 ${paragraph}
 <p><a href="${escapeHtml(view.basePath)}/sign-in">Sign in</a></p>`);
+}
+
+/**
+ * After a password sign-in that continues an authorization request: the browser goes on to `href`
+ * (a same-origin /authorize path) by a refresh, with a link for anyone whose browser does not
+ * follow it. Not a redirect of the form POST: browsers apply the sign-in page's CSP `form-action
+ * 'self'` to every redirect of a form submission, which would stop the last hop to the application.
+ */
+export function renderContinue(view: { basePath: string; href: string }): string {
+  const href = escapeHtml(`${view.basePath}${view.href}`);
+  return document(view.basePath, 'Signed in', `<h1>Signed in</h1>
+<p role="status">You are signed in. Taking you back to the application…</p>
+<p><a href="${href}">Continue</a></p>`, '', `<meta http-equiv="refresh" content="0; url=${href}">
+`);
 }
 
 /** GET /sign-in/passkeys: the signed-in user's passkeys, and a button to add one. */

@@ -4,7 +4,7 @@
  * - GET /sign-in: the username and password form (with `return_to`, see return-to.ts);
  * - POST /sign-in: checks the CSRF token, then the password (check-password-sign-in.ts: throttle,
  *   one argon2id verification, status), starts a session with a fresh id (no fixation) and sends
- *   the browser to `return_to`, or to GET /sign-in/done;
+ *   the browser on to `return_to` (a page that continues there), or to GET /sign-in/done;
  * - GET /sign-in/done: who is signed in, with a sign-out button;
  * - GET /sign-out: a confirmation; POST /sign-out (CSRF token): ends the session;
  * - GET /sign-in/sign-in.css: the pages' style sheet.
@@ -25,7 +25,7 @@ import { checkPasswordSignIn } from '../../services/sign-in/check-password-sign-
 import { checkCsrfToken, csrfTokenFor } from '../../services/sign-in/csrf-token.ts';
 import { isAllowedReturnTo } from '../../services/sign-in/return-to.ts';
 import { newCookieSecret, readCookie } from '../../services/sign-in/session-cookies.ts';
-import { renderMessage, renderSignedIn, renderSignInForm, renderSignOutConfirm } from './sign-in-html.ts';
+import { renderContinue, renderMessage, renderSignedIn, renderSignInForm, renderSignOutConfirm } from './sign-in-html.ts';
 import { SIGN_IN_CSS } from './sign-in-styles.ts';
 
 /** The headers of every sign-in page. */
@@ -116,7 +116,10 @@ export function registerSignInRoutes(app: Hono, ctx: ServerContext): void {
     const { session, setCookie: sessionCookie } = await signIn.start(result.user.sub, ['pwd'], signIn.sessionIdOf(c.req.raw));
     await ctx.store.users.updateUser(result.user.sub, { lastSignInAt: new Date(session.authTime * 1000), updatedAt: result.user.updatedAt });
     audit(c, 'user.signed_in', { sub: result.user.sub, amr: session.amr });
-    return page('', 303, [...setCookie, sessionCookie], { location: `${basePath}${returnTo ?? '/sign-in/done'}` });
+    if (returnTo === undefined) return page('', 303, [...setCookie, sessionCookie], { location: `${basePath}/sign-in/done` });
+    // Back to the authorization request by a new navigation, not a redirect of this form's POST
+    // (sign-in-html.ts renderContinue: form-action would block the hop to the application).
+    return page(renderContinue({ basePath, href: returnTo }), 200, [...setCookie, sessionCookie]);
   });
 
   app.get('/sign-in/done', async (c) => {

@@ -9,10 +9,12 @@
 export const RETURN_TO_MAX_LENGTH = 4096;
 
 /**
- * `/authorize`, optionally followed by `?` and a query of printable ASCII without `#`, `\` or space.
- * Anchored: no scheme, no host, no `//`, no other path (not even `/authorize/..`), no fragment.
+ * `/authorize` or `/authorize/resume` (where a request waiting for the sign-in continues,
+ * routes/oauth/authorize.ts), optionally followed by `?` and a query of printable ASCII without `#`,
+ * `\` or space. Anchored: no scheme, no host, no `//`, no other path (not even `/authorize/..`), no
+ * fragment.
  */
-const RETURN_TO = /^\/authorize(?:\?[\x21\x22\x24-\x5b\x5d-\x7e]*)?$/;
+const RETURN_TO = /^\/authorize(?:\/resume)?(?:\?[\x21\x22\x24-\x5b\x5d-\x7e]*)?$/;
 
 /**
  * True when `value` may be used as `return_to`. Does NOT check the authorization request's
