@@ -13,17 +13,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { addTestClient, assertionFor, flushAudit, makeDataDir, requestToken, startTestServer } from '../server/helpers.ts';
 import { runKeyward } from '../cli/run-cli.ts';
+import { chromiumSkip, launchChromium } from '../shared/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env.KEYWARD_TEST_REQUIRE_SERVICES === '1';
-const skip = !available && !required ? `${CHROMIUM} is missing (apt-get install chromium): the browser tests of the console are skipped` : false;
+const skip = chromiumSkip('the browser tests of the console');
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser | undefined;
@@ -32,16 +30,11 @@ const adminKey = join(files.dir, 'admin.key');
 
 before(async () => {
   if (skip) return;
-  assert.ok(available, `KEYWARD_TEST_REQUIRE_SERVICES=1 but ${CHROMIUM} is missing: apt-get install chromium`);
   server = await startTestServer();
   // The admin client and its key, as an operator makes them: the CLI on the server's data directory.
   const init = await runKeyward(['admin', 'init', '--out', files.dir], { env: { KEYWARD_DATA_DIR: server.dataDir } });
   assert.equal(init.code, 0, init.stderr);
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

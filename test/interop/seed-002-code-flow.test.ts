@@ -15,7 +15,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -26,11 +26,9 @@ import { pkcePair } from '../server/authorization-helpers.ts';
 import { startTestServer } from '../server/helpers.ts';
 import { promisify } from 'node:util';
 import { FIXED_WITH_A, STEP_2, makeTempDir, runSeed002 } from './helpers.ts';
+import { chromiumSkip, launchChromium } from '../shared/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env.KEYWARD_TEST_REQUIRE_SERVICES === '1';
-const skip = !available && !required ? `${CHROMIUM} is missing (apt-get install chromium): the seed 002 code flow test is skipped` : false;
+const skip = chromiumSkip('the seed 002 code flow test');
 const CLIENT_ID = 'wso2-client-7f3a';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -41,7 +39,6 @@ const work = makeTempDir('seed-002-code');
 
 before(async () => {
   if (skip) return;
-  assert.ok(available, `KEYWARD_TEST_REQUIRE_SERVICES=1 but ${CHROMIUM} is missing: apt-get install chromium`);
   // The document's application is oidcdebugger.com; here a loopback server of the test.
   relyingParty = createServer((request, response) => {
     callbacks.push(new URL(request.url ?? '/', 'http://127.0.0.1'));
@@ -60,11 +57,7 @@ before(async () => {
     authorization: { redirectUris: [`http://127.0.0.1:${(relyingParty.address() as AddressInfo).port}/debug`], consent: 'implicit' },
     authorizationPolicy: { allowLoopbackRedirectUris: true },
   });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

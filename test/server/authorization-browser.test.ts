@@ -8,18 +8,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { createSignInTestDouble } from './sign-in-test-double.ts';
 import { addCodeClient, authorizeUrl, pkcePair } from './authorization-helpers.ts';
 import { startTestServer } from './helpers.ts';
+import { chromiumSkip, launchChromium } from '../shared/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env.KEYWARD_TEST_REQUIRE_SERVICES === '1';
-const skip = !available && !required ? `${CHROMIUM} is missing (apt-get install chromium): the browser test of the consent page is skipped` : false;
+const skip = chromiumSkip('the browser test of the consent page');
 
 const signIn = createSignInTestDouble();
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -29,7 +26,6 @@ const callbacks: URL[] = [];
 
 before(async () => {
   if (skip) return;
-  assert.ok(available, `KEYWARD_TEST_REQUIRE_SERVICES=1 but ${CHROMIUM} is missing: apt-get install chromium`);
   server = await startTestServer({ signIn });
   signIn.addUser({ sub: 'user-b', preferred_username: 'bea' });
   relyingParty = createServer((request, response) => {
@@ -37,11 +33,7 @@ before(async () => {
     response.end('callback received');
   });
   await new Promise<void>((resolve) => relyingParty!.listen(0, '127.0.0.1', resolve));
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -10,16 +10,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { createRegistryContext, createUser } from '../../packages/keyward/src/server/services/registry/index.ts';
 import { startTestServer } from './helpers.ts';
+import { chromiumSkip, launchChromium } from '../shared/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env.KEYWARD_TEST_REQUIRE_SERVICES === '1';
-const skip = !available && !required ? `${CHROMIUM} is missing (apt-get install chromium): the passkey browser tests are skipped` : false;
+const skip = chromiumSkip('the passkey browser tests');
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let browser: Browser | undefined;
@@ -35,16 +32,10 @@ async function freePort(): Promise<number> {
 
 before(async () => {
   if (skip) return;
-  assert.ok(available, `KEYWARD_TEST_REQUIRE_SERVICES=1 but ${CHROMIUM} is missing: apt-get install chromium`);
   const port = await freePort();
   base = `http://localhost:${port}`;
   server = await startTestServer({ overrides: { server: { port, issuer: base } } });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP localhost 127.0.0.1'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

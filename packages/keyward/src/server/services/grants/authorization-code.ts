@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import { hashOpaqueToken } from '../authorization/issue-authorization-code.ts';
-import type { Grant } from './grant.ts';
+import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience } from './grant-parameters.ts';
 import { epochSeconds } from '../../clock.ts';
 
@@ -36,9 +36,7 @@ export const authorizationCodeGrant: Grant = {
   async handle({ ctx, form, auth }) {
     if (auth === undefined) throw new OAuthError('auth_missing');
     const client = auth.cached.client;
-    if (!client.grantTypes.includes('authorization_code')) {
-      throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for authorization_code; this client may use: ${client.grantTypes.join(', ')}` });
-    }
+    requireClientGrant(client, 'authorization_code');
     const code = form.get('code');
     // RFC 6749 §4.1.3: code REQUIRED.
     if (code === undefined) throw new OAuthError('parameter_missing', { detail: 'code is required' });

@@ -2,7 +2,7 @@
  * The `client_credentials` grant (RFC 6749 §4.4) with private_key_jwt client authentication.
  */
 import { OAuthError } from '@keyward/core';
-import type { Grant } from './grant.ts';
+import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience, resolveScopes } from './grant-parameters.ts';
 
 /** RFC 6749 §4.4.2: grant_type=client_credentials, optional scope; RFC 8707 resource. */
@@ -13,11 +13,7 @@ export const clientCredentialsGrant: Grant = {
   async handle({ ctx, form, auth }) {
     if (auth === undefined) throw new OAuthError('auth_missing');
     const client = auth.cached.client;
-    // RFC 6749 §5.2 unauthorized_client: the client may not use this grant type.
-    if (!client.grantTypes.includes('client_credentials')) {
-      const allowed = `this client may use: ${client.grantTypes.join(', ')}`;
-      throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for client_credentials; ${allowed}`, description: `the client may not use client_credentials; ${allowed}` });
-    }
+    requireClientGrant(client, 'client_credentials');
     const scopes = resolveScopes(form.get('scope'), client.scopes);
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);
     return { client, keyThumbprint: auth.verified.key.thumbprint, scopes, audience, assertions: [{ verified: auth.verified, role: 'client' }] };

@@ -3,7 +3,7 @@
  * authentication is required, and a handler that checks the request and says what to issue. The
  * token endpoint reserves the jti of every returned assertion, then issues the token.
  */
-import type { VerifiedAssertion } from '@keyward/core';
+import { OAuthError, type VerifiedAssertion } from '@keyward/core';
 import type { ClientRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import type { FormParameters } from '../../middleware/read-form.ts';
@@ -57,3 +57,14 @@ export interface Grant {
   readonly clientAuthentication: 'required' | 'optional';
   handle(request: GrantRequest): Promise<GrantResult>;
 }
+
+/**
+ * RFC 6749 §5.2 unauthorized_client: refuses a client not registered for `grantType` (RFC 7591 §2
+ * grant_types), naming the grant types it may use. `label` is how the grant is named in messages.
+ */
+export function requireClientGrant(client: ClientRecord, grantType: string, label = grantType): void {
+  if (client.grantTypes.includes(grantType)) return;
+  const allowed = `this client may use: ${client.grantTypes.join(', ')}`;
+  throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for ${label}; ${allowed}`, description: `the client may not use ${label}; ${allowed}` });
+}
+

@@ -6,7 +6,7 @@
  */
 import { IDENTITY_HIDING_REASONS, OAuthError } from '@keyward/core';
 import { verifyAssertionOfClient, type AuthenticatedClient } from '../client-authentication.ts';
-import type { Grant } from './grant.ts';
+import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience, resolveScopes } from './grant-parameters.ts';
 
 /** RFC 7523 §2.1 grant type URN. */
@@ -33,10 +33,7 @@ export const jwtBearerGrant: Grant = {
       });
     }
     const client = grant.cached.client;
-    if (!client.grantTypes.includes(JWT_BEARER_GRANT_TYPE)) {
-      const allowed = `this client may use: ${client.grantTypes.join(', ')}`;
-      throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for the jwt-bearer grant; ${allowed}`, description: `the client may not use the jwt-bearer grant; ${allowed}` });
-    }
+    requireClientGrant(client, JWT_BEARER_GRANT_TYPE, 'the jwt-bearer grant');
     const scopes = resolveScopes(form.get('scope'), client.scopes);
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);
     const assertions = [

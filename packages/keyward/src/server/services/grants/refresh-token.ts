@@ -8,7 +8,7 @@
 import { OAuthError } from '@keyward/core';
 import { hashOpaqueToken } from '../authorization/issue-authorization-code.ts';
 import { revokeGrant } from './authorization-code.ts';
-import type { Grant } from './grant.ts';
+import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience, resolveScopes } from './grant-parameters.ts';
 import { epochSeconds } from '../../clock.ts';
 
@@ -19,9 +19,7 @@ export const refreshTokenGrant: Grant = {
   async handle({ ctx, form, auth }) {
     if (auth === undefined) throw new OAuthError('auth_missing');
     const client = auth.cached.client;
-    if (!client.grantTypes.includes('refresh_token')) {
-      throw new OAuthError('grant_not_allowed', { detail: `this client is not registered for refresh_token; this client may use: ${client.grantTypes.join(', ')}` });
-    }
+    requireClientGrant(client, 'refresh_token');
     const token = form.get('refresh_token');
     if (token === undefined) throw new OAuthError('parameter_missing', { detail: 'refresh_token is required' });
     let consumed;
