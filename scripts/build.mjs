@@ -59,6 +59,7 @@ if (help.status !== 0 || !help.stdout.startsWith('Usage: keyward')) {
 // packages of their own (external), and so do modules the server starts by path (worker process,
 // checkpoint thread: packages/keyward/src/package-files.ts), which run from dist/ as compiled.
 // commander and jose are bundled: they are most of the modules a key holder's command loads.
+// Minified: less to parse at every start (errors reach the user as one line, not a stack trace).
 const manifest = JSON.parse(readFileSync(join(root, 'packages/keyward/package.json'), 'utf8'));
 const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith('@keyward/') && name !== 'commander');
 const bundle = await build({
@@ -73,6 +74,7 @@ const bundle = await build({
   // commander is CommonJS: its require() of Node's built-in modules needs a require in ESM chunks.
   banner: { js: "import { createRequire as __keywardCreateRequire } from 'node:module'; const require = __keywardCreateRequire(import.meta.url);" },
   legalComments: 'inline',
+  minify: true,
   write: false,
   logLevel: 'warning',
 });

@@ -6,9 +6,8 @@
  * kind of a usage or input error, so that scripts never parse prose.
  */
 import { readFileSync } from 'node:fs';
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { CliError, EXIT } from './output.ts';
-import { createProgram } from './create-program.ts';
 import { COMMAND_LOADERS } from './commands/loaders.ts';
 import type { RegisterCommand } from './commands/index.ts';
 
@@ -56,6 +55,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(help);
     return;
   }
+  // commander is loaded only past the prebuilt help: `keyward --help` reads one text file.
+  const { createProgram } = await import('./create-program.ts');
   const program = createProgram(await commandsFor(argv));
   const json = argv.slice(2).includes('--json');
   // Under --json, commander's own usage messages become the JSON line below instead.
@@ -77,7 +78,7 @@ const KINDS: Readonly<Record<number, string>> = { [EXIT.failed]: 'failed', [EXIT
 
 async function exitCodeFor(error: unknown, json: boolean): Promise<number> {
   // Loaded here, not at start-up: `keyward --help` needs no protocol code.
-  const { KeyError, OAuthError } = await import('@keyward/core');
+  const [{ KeyError, OAuthError }, { CommanderError }] = await Promise.all([import('@keyward/core'), import('commander')]);
   let code: string;
   let message: string;
   let exitCode: number;
