@@ -86,7 +86,6 @@ test('passkeys: add one after a password sign-in, then sign in with it alone; a 
   await page.goto(`${base}${authorizeUrl(server, client, { challenge: pkcePair().challenge, state: 's1', nonce: 'n1' })}`);
   await page.waitForURL(/\/sign-in\?return_to=/);
   await Promise.all([page.waitForURL((url) => url.href.startsWith(`${callbackUrl}?`)), page.click('#passkey-sign-in')]);
-  relyingParty.close();
   const callback = landed.filter((url) => url.pathname === '/cb').at(-1)!;
   assert.ok(callback.searchParams.get('code'), 'an authorization code');
   assert.equal(callback.searchParams.get('state'), 's1');
@@ -109,4 +108,6 @@ test('passkeys: add one after a password sign-in, then sign in with it alone; a 
   assert.equal(replay.status, 401);
   assert.deepEqual(problems, []);
   await context.close();
+  // Closed only now: the browser may still ask the client's origin for its icon.
+  relyingParty.close();
 });
