@@ -1,11 +1,10 @@
 /**
  * The server logger (pino). Tokens, assertions and Authorization headers are redacted wherever they
- * appear in a log object, as a second line of defence: no code path logs them on purpose. A line
- * logged while a request is served carries `request_id`.
+ * appear in a log object, as a second line of defence: no code path logs them on purpose. Lines
+ * logged by a route for a request carry its `request_id`.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { KeywardConfig } from '../config/defaults.ts';
-import { currentRequestId } from './request-context.ts';
 
 /** Field paths removed from every log line. */
 export const REDACTED_PATHS = [
@@ -21,10 +20,5 @@ export function createLogger(config: KeywardConfig, destination?: DestinationStr
     level: config.log.level,
     base: { service: 'keyward' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    // Every line logged while a request is served carries its id (X-Request-Id).
-    mixin: () => {
-      const requestId = currentRequestId();
-      return requestId === undefined ? {} : { request_id: requestId };
-    },
   }, destination);
 }

@@ -10,7 +10,6 @@
  */
 import type { Logger } from 'pino';
 import type { AuditEvent, AuditStore } from '../../store/contract.ts';
-import { currentRequestId } from '../request-context.ts';
 
 /** Queue of audit events in front of the store. */
 export interface AuditWriter {
@@ -45,9 +44,7 @@ export function createAuditWriter(store: AuditStore, logger: Logger, options: { 
 
   return {
     write(event) {
-      // The event belongs to the request being served, if any (X-Request-Id).
-      const requestId = event.requestId ?? currentRequestId();
-      queue.push(requestId === undefined ? event : { ...event, requestId });
+      queue.push(event);
       void schedule();
     },
     async flush() {

@@ -17,7 +17,7 @@ import { OAuthError } from '@keyward/core';
 import type { ClientRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { readContextBody } from '../../middleware/read-body.ts';
-import { getSourceAddress } from '../../middleware/source-address.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 import {
   checkAuthorizationParameters, fromStoredParameters, identifyClient, readParameters, toStoredParameters, UntrustedRedirectError,
   type AuthorizationRequest, type RequestParameters,
@@ -208,7 +208,6 @@ function refusalPage(ctx: ServerContext, c: Context, error: unknown): Response {
   return errorPage('Something went wrong on this server.', 'server_error', 500);
 }
 
-function source(c: Context, ctx: ServerContext): { sourceAddress?: string } {
-  const address = getSourceAddress(c, ctx.config.server.trustProxy);
-  return address === undefined ? {} : { sourceAddress: address };
+function source(c: Context, ctx: ServerContext): { sourceAddress?: string; requestId?: string } {
+  return requestFacts(c, ctx.config.server.trustProxy);
 }

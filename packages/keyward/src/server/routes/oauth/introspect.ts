@@ -3,15 +3,15 @@
  * authenticated client may introspect (resource servers introspect tokens issued to others).
  * Expired, revoked, unknown and foreign tokens all answer `{ "active": false }` (RFC 7662 §2.2).
  */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
 import { incomingOf } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
-import { getSourceAddress } from '../../middleware/source-address.ts';
 import { checkAccessToken } from '../../services/check-access-token.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 
 /** Registers POST /introspect on `app`. */
 export function registerIntrospectRoute(app: Hono, ctx: ServerContext): void {
@@ -64,7 +64,6 @@ export function registerIntrospectRoute(app: Hono, ctx: ServerContext): void {
   });
 }
 
-function sourceOf(c: Parameters<typeof getSourceAddress>[0], ctx: ServerContext): { sourceAddress?: string } {
-  const address = getSourceAddress(c, ctx.config.server.trustProxy);
-  return address === undefined ? {} : { sourceAddress: address };
+function sourceOf(c: Context, ctx: ServerContext): { sourceAddress?: string; requestId?: string } {
+  return requestFacts(c, ctx.config.server.trustProxy);
 }

@@ -11,7 +11,7 @@ import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
 import { readContextBody } from '../../middleware/read-body.ts';
 import type { FormParameters } from '../../middleware/read-form.ts';
-import { getSourceAddress } from '../../middleware/source-address.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 import { checkAuthorizationParameters, readParameters, toStoredParameters } from '../../services/authorization/authorization-request.ts';
 import { PUSHED_REQUEST_TTL, REQUEST_URI_PREFIX, storeRequest } from '../../services/authorization/pending-requests.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
@@ -64,7 +64,6 @@ export function registerParRoute(app: Hono, ctx: ServerContext): void {
   });
 }
 
-function source(c: Context, ctx: ServerContext): { sourceAddress?: string } {
-  const address = getSourceAddress(c, ctx.config.server.trustProxy);
-  return address === undefined ? {} : { sourceAddress: address };
+function source(c: Context, ctx: ServerContext): { sourceAddress?: string; requestId?: string } {
+  return requestFacts(c, ctx.config.server.trustProxy);
 }

@@ -11,19 +11,18 @@ import type { ServerContext } from '../../context.ts';
 import { errorResponse } from '../../middleware/errors.ts';
 import { incomingOf } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
-import { getSourceAddress } from '../../middleware/source-address.ts';
 import { checkAccessToken } from '../../services/check-access-token.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
 import { hashOpaqueToken } from '../../services/authorization/issue-authorization-code.ts';
 import { revokeGrant } from '../../services/grants/authorization-code.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 
 /** Registers POST /revoke on `app`. */
 export function registerRevokeRoute(app: Hono, ctx: ServerContext): void {
   app.post('/revoke', async (c) => {
     const trace: AuthTrace = { authenticated: false };
     const authorization = c.req.header('authorization');
-    const address = getSourceAddress(c, ctx.config.server.trustProxy);
-    const where = address === undefined ? {} : { sourceAddress: address };
+    const where = requestFacts(c, ctx.config.server.trustProxy);
     try {
       const form = await readForm(c.req.raw, { incoming: incomingOf(c), maxBytes: ctx.config.server.maxBodyBytes });
       const auth = await authenticateClient(ctx, form, authorization, trace, { required: true });

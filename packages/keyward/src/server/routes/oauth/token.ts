@@ -9,7 +9,7 @@ import type { ServerContext } from '../../context.ts';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
 import { incomingOf, isCutOff } from '../../middleware/read-body.ts';
 import { readForm } from '../../middleware/read-form.ts';
-import { getSourceAddress } from '../../middleware/source-address.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
 import { authorizationCodeGrant, clientCredentialsGrant, jwtBearerGrant, refreshTokenGrant, type Grant } from '../../services/grants/index.ts';
 import { issueEndUserTokens } from '../../services/issue-end-user-tokens.ts';
@@ -122,14 +122,13 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
           ...(error instanceof OAuthError && error.detail ? { detail: error.detail } : {}),
         },
       });
-      ctx.logger.info({ reason, clientId: trace.clientId, authenticated: trace.authenticated }, 'token request refused');
+      ctx.logger.info({ request_id: c.get('requestId'), reason, clientId: trace.clientId, authenticated: trace.authenticated }, 'token request refused');
       const scheme = authorization?.trim().split(/\s+/, 1)[0];
       return withRetryAfter(error, errorResponse(error, ctx.logger, scheme ? { authScheme: scheme } : {}));
     }
   });
 }
 
-function source(c: Context, ctx: ServerContext): { sourceAddress?: string } {
-  const address = getSourceAddress(c, ctx.config.server.trustProxy);
-  return address === undefined ? {} : { sourceAddress: address };
+function source(c: Context, ctx: ServerContext): { sourceAddress?: string; requestId?: string } {
+  return requestFacts(c, ctx.config.server.trustProxy);
 }

@@ -29,6 +29,7 @@ import { newCookieSecret, readCookie } from '../../services/sign-in/session-cook
 import { PASSKEY_SCRIPT } from './passkey-script.ts';
 import { renderPasskeys } from './sign-in-html.ts';
 import { SIGN_IN_PAGE_HEADERS } from './sign-in-routes.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 
 /** The @simplewebauthn/browser bundle (a UMD script defining `SimpleWebAuthnBrowser`), read once. */
 function readBrowserLibrary(): string {
@@ -52,8 +53,7 @@ export function registerPasskeyRoutes(app: Hono, ctx: ServerContext): void {
   };
   const refuse = (status: number, error: string, description: string, setCookies: readonly string[] = []) => json({ error, error_description: description }, status, setCookies);
   const audit = (c: Context, type: string, details: Record<string, unknown>): void => {
-    const address = getSourceAddress(c, ctx.config.server.trustProxy);
-    ctx.audit.write({ time: new Date(ctx.clock()), type, ...(address ? { sourceAddress: address } : {}), details });
+    ctx.audit.write({ time: new Date(ctx.clock()), type, ...requestFacts(c, ctx.config.server.trustProxy), details });
   };
   /** The JSON body with a valid CSRF token, or the refusal to send. */
   const readCheckedBody = async (c: Context): Promise<Record<string, unknown> | Response> => {

@@ -27,6 +27,7 @@ import { isAllowedReturnTo } from '../../services/sign-in/return-to.ts';
 import { newCookieSecret, readCookie } from '../../services/sign-in/session-cookies.ts';
 import { renderContinue, renderMessage, renderSignedIn, renderSignInForm, renderSignOutConfirm } from './sign-in-html.ts';
 import { SIGN_IN_CSS } from './sign-in-styles.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 
 /** The headers of every sign-in page. */
 export const SIGN_IN_PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -60,8 +61,7 @@ export function registerSignInRoutes(app: Hono, ctx: ServerContext): void {
     return { secret, setCookie: [cookies.serialize(cookies.preSession, secret)] };
   };
   const audit = (c: Context, type: string, details: Record<string, unknown>): void => {
-    const address = getSourceAddress(c, ctx.config.server.trustProxy);
-    ctx.audit.write({ time: new Date(ctx.clock()), type, ...(address ? { sourceAddress: address } : {}), details });
+    ctx.audit.write({ time: new Date(ctx.clock()), type, ...requestFacts(c, ctx.config.server.trustProxy), details });
   };
   const readPageForm = async (c: Context) => readForm(c.req.raw, { maxBytes: ctx.config.server.maxBodyBytes, ...(incomingOf(c) ? { incoming: incomingOf(c)! } : {}) });
   const badRequest = (error: unknown): Response => {

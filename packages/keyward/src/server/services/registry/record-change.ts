@@ -5,7 +5,6 @@
 import type { ClientKeyRecord, ClientRecord, UserRecord } from '../../../store/contract.ts';
 import { toUserView } from './user-views.ts';
 import type { RegistryContext } from './registry-context.ts';
-import { currentRequestId } from '../../request-context.ts';
 import { toClientView, toKeyView } from './views.ts';
 
 type Snapshot = ClientRecord | ClientKeyRecord | UserRecord | Record<string, unknown> | undefined;
@@ -31,12 +30,10 @@ export async function recordChange(ctx: RegistryContext, event: {
   after?: Snapshot;
   details?: Record<string, unknown>;
 }): Promise<void> {
-  const requestId = currentRequestId();
   await ctx.store.audit.appendAudit({
     time: new Date(ctx.clock()),
     type: event.type,
     actor: event.actor,
-    ...(requestId === undefined ? {} : { requestId }),
     ...(event.clientId ? { clientId: event.clientId } : {}),
     ...(event.keyThumbprint ? { keyThumbprint: event.keyThumbprint } : {}),
     details: {
