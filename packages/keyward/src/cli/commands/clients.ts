@@ -14,15 +14,8 @@ import { toClientView, toKeyView } from '../../server/services/registry/views.ts
 import { addTargetOptions, withAdminTarget, type TargetOptions } from '../lib/remote-admin.ts';
 import { collectOption } from '../lib/collect-option.ts';
 import { CliError, EXIT, printResult } from '../output.ts';
+import { addLocalOptions, type LocalOptions } from '../lib/local-options.ts';
 
-interface LocalOptions { config?: string; dataDir?: string; json?: boolean }
-
-function localOptions(command: Command): Command {
-  return command
-    .option('--config <file>', 'config file (default: KEYWARD_CONFIG)')
-    .option('--data-dir <dir>', 'data directory (default: KEYWARD_DATA_DIR or ./.keyward)')
-    .option('--json', 'print JSON with wire names');
-}
 
 /** The wire form of a client and its keys (snake_case): the admin API's view. */
 export function describeClient(client: ClientRecord, keys: readonly ClientKeyRecord[]): Record<string, unknown> {
@@ -73,7 +66,7 @@ function tokenCommand(issuer: string, clientId: string, publicKeyPath: string | 
 export function registerClientsCommand(program: Command): void {
   const clients = program.command('clients').description('register and look up clients on the local data directory');
 
-  localOptions(clients.command('add'))
+  addLocalOptions(clients.command('add'))
     .description('register a client with its public key (or the URL of its key set); prints the new client ID')
     .requiredOption('--name <name>', 'a name for the client (shown in logs and the audit)')
     .option('--public-key <file>', 'public key: PEM (SPKI or PKCS#1), X.509 certificate (PEM/DER), JWK or JWKS')

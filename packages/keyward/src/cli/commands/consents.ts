@@ -7,21 +7,14 @@ import type { Command } from 'commander';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { RegistryError } from '../../server/services/registry/registry-error.ts';
 import { CliError, EXIT, printResult } from '../output.ts';
+import { addLocalOptions, type LocalOptions } from '../lib/local-options.ts';
 
-interface LocalOptions { config?: string; dataDir?: string; json?: boolean }
-
-function localOptions(command: Command): Command {
-  return command
-    .option('--config <file>', 'config file (default: KEYWARD_CONFIG)')
-    .option('--data-dir <dir>', 'data directory (default: KEYWARD_DATA_DIR or ./.keyward)')
-    .option('--json', 'print JSON with wire names');
-}
 
 /** Registers `consents`. */
 export function registerConsentsCommand(program: Command): void {
   const consents = program.command('consents').description('the consents end users gave to clients at the authorization endpoint (local data)');
 
-  localOptions(consents.command('list').argument('<sub>', 'the end user\'s subject identifier'))
+  addLocalOptions(consents.command('list').argument('<sub>', 'the end user\'s subject identifier'))
     .description('list the clients an end user consented to, with the scopes')
     .action(async (sub: string, options: LocalOptions) => {
       const rows = await withConfiguredStore(options, async (store) => {
@@ -31,7 +24,7 @@ export function registerConsentsCommand(program: Command): void {
       printResult(options.json, rows, () => rows.length === 0 ? `no consents for ${sub}` : rows.map((row) => `${String(row.client_id)}  ${String(row.scope)}  (since ${String(row.created_at)})`).join('\n'));
     });
 
-  localOptions(consents.command('revoke').argument('<sub>', 'the end user\'s subject identifier').argument('<client_id>', 'the client'))
+  addLocalOptions(consents.command('revoke').argument('<sub>', 'the end user\'s subject identifier').argument('<client_id>', 'the client'))
     .description('revoke a consent, with the refresh and access tokens issued under it')
     .action(async (sub: string, clientId: string, options: LocalOptions) => {
       const result = await withConfiguredStore(options, async (store) => {

@@ -5,6 +5,7 @@
  * new authorization grant (`grantId`), the family of the tokens issued from it.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import type { SignedInUser } from '../sign-in/sign-in-port.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
@@ -16,6 +17,20 @@ export const CODE_TTL = 60;
 /** SHA-256, base64url: how codes and refresh tokens are stored. */
 export function hashOpaqueToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');
+}
+
+/**
+ * Consumes a code or refresh token by its hash with `consume` (the store's single-use step).
+ * Undefined for an unknown value, or one longer than any we issue (never hashed or looked up);
+ * a store failure is 'store_unavailable'.
+ */
+export async function consumeOpaqueToken<T>(token: string, consume: (hash: string) => Promise<T | undefined>): Promise<T | undefined> {
+  if (token.length > 512) return undefined;
+  try {
+    return await consume(hashOpaqueToken(token));
+  } catch (cause) {
+    throw new OAuthError('store_unavailable', { cause });
+  }
 }
 
 /** Stores a new code for `request` and `user` and returns the code (never logged). */

@@ -8,7 +8,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
-import { hashOpaqueToken } from '../authorization/issue-authorization-code.ts';
+import { consumeOpaqueToken } from '../authorization/issue-authorization-code.ts';
 import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience } from './grant-parameters.ts';
 import { epochSeconds } from '../../clock.ts';
@@ -40,12 +40,7 @@ export const authorizationCodeGrant: Grant = {
     const code = form.get('code');
     // RFC 6749 §4.1.3: code REQUIRED.
     if (code === undefined) throw new OAuthError('parameter_missing', { detail: 'code is required' });
-    let consumed;
-    try {
-      consumed = code.length > 512 ? undefined : await ctx.store.authorizations.consumeCode(hashOpaqueToken(code));
-    } catch (cause) {
-      throw new OAuthError('store_unavailable', { cause });
-    }
+    const consumed = await consumeOpaqueToken(code, (hash) => ctx.store.authorizations.consumeCode(hash));
     if (consumed === undefined) throw new OAuthError('code_invalid', { detail: 'no such authorization code' });
     const record = consumed.record;
     if (!consumed.firstUse) {

@@ -6,7 +6,7 @@
  * access token; the new refresh token keeps the original scopes (RFC 6749 §6).
  */
 import { OAuthError } from '@keyward/core';
-import { hashOpaqueToken } from '../authorization/issue-authorization-code.ts';
+import { consumeOpaqueToken } from '../authorization/issue-authorization-code.ts';
 import { revokeGrant } from './authorization-code.ts';
 import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience, resolveScopes } from './grant-parameters.ts';
@@ -22,12 +22,7 @@ export const refreshTokenGrant: Grant = {
     requireClientGrant(client, 'refresh_token');
     const token = form.get('refresh_token');
     if (token === undefined) throw new OAuthError('parameter_missing', { detail: 'refresh_token is required' });
-    let consumed;
-    try {
-      consumed = token.length > 512 ? undefined : await ctx.store.authorizations.consumeRefreshToken(hashOpaqueToken(token));
-    } catch (cause) {
-      throw new OAuthError('store_unavailable', { cause });
-    }
+    const consumed = await consumeOpaqueToken(token, (hash) => ctx.store.authorizations.consumeRefreshToken(hash));
     if (consumed === undefined) throw new OAuthError('refresh_token_invalid', { detail: 'no such refresh token' });
     const record = consumed.record;
     // RFC 6749 §6: the refresh token is bound to the client it was issued to.
