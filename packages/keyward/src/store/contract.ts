@@ -443,6 +443,106 @@ export interface AuthorizationStore {
   purgeExpired(nowSeconds: number): Promise<number>;
 }
 
+/** The anomaly kinds the detector raises (docs/alerts.md), one closed list. */
+export const ALERT_KINDS = [
+  'issuance_spike',
+  'replay_burst',
+  'signature_failures',
+  'new_key_first_use',
+  'new_source_network',
+  'dormant_client_active',
+  'key_expiring',
+  'key_age',
+  'legacy_audience',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/** Where one webhook delivery of an alert stands. */
+export interface AlertDelivery {
+  readonly url: string;
+  readonly state: 'pending' | 'delivered' | 'failed';
+  readonly attempts: number;
+  readonly lastAttemptAt?: Date;
+  readonly nextAttemptAt?: Date;
+  /** Why the last attempt failed (HTTP status or network reason); never a token. */
+  readonly lastError?: string;
+}
+
+/**
+ * One alert. Its `id` is stable: derived from (kind, subject, window), so every node that sees the
+ * same anomaly computes the same id and the store keeps one alert (the deduplication across nodes).
+ * Never holds a token or an assertion.
+ */
+export interface AlertRecord {
+  readonly id: string;
+  readonly kind: AlertKind;
+  readonly clientId?: string;
+  readonly keyThumbprint?: string;
+  /** The source address or network the alert is about (replay bursts from one address, new networks). */
+  readonly source?: string;
+  /** The window the figures were counted in (for once-only kinds, the moment it happened). */
+  readonly windowStart: Date;
+  readonly windowEnd: Date;
+  /** The figure observed in the window (grants, replays, failures, days idle, days left, ...). */
+  readonly observed: number;
+  /** What was expected (baseline, threshold); absent where nothing was expected (a first use). */
+  readonly expected?: number;
+  readonly firstEventAt: Date;
+  readonly lastEventAt: Date;
+  /** Extra facts for the operator; never a token, a secret or an assertion. */
+  readonly details?: Record<string, unknown>;
+  readonly state: AlertState;
+  readonly raisedAt: Date;
+  readonly updatedAt: Date;
+  /** Who acknowledged or resolved it (admin client id, `cli`, `console`). */
+  readonly updatedBy?: string;
+  readonly deliveries: readonly AlertDelivery[];
+}
+
+/** Filters of an alert listing; alerts come newest first (by raisedAt, then id). */
+export interface AlertQuery {
+  readonly state?: AlertState;
+  readonly kind?: AlertKind;
+  readonly clientId?: string;
+  /** The paging cursor: only alerts raised before this one (the last id of the previous page). */
+  readonly beforeId?: string;
+  readonly limit?: number;
+}
+
+/** What the store remembered of a client's activity before this use (see recordClientActivity). */
+export interface ClientActivityBefore {
+  /** First authenticated use ever recorded; undefined: this is the first. */
+  readonly clientFirstSeen?: Date;
+  /** Last recorded use before this one. */
+  readonly clientLastSeen?: Date;
+  /** Last recorded use from this network before this one; undefined: never from it. */
+  readonly networkLastSeen?: Date;
+  /** False when this key had authenticated before; true on its first recorded use. */
+  readonly keyFirstUse: boolean;
+}
+
+/** Alerts (migration 0007) and the per-client activity the detector compares against. */
+export interface AlertStore {
+  /** Stores the alert unless one with its id exists; true when this call stored it (atomic across nodes). */
+  raiseAlert(alert: AlertRecord): Promise<boolean>;
+  getAlert(id: string): Promise<AlertRecord | undefined>;
+  listAlerts(query: AlertQuery): Promise<AlertRecord[]>;
+  /** How many alerts are in each state. */
+  countAlerts(): Promise<Record<AlertState, number>>;
+  /** Moves an alert to `state`; undefined when unknown. */
+  setAlertState(id: string, state: AlertState, by: string, at: Date): Promise<AlertRecord | undefined>;
+  /** Replaces the delivery statuses of an alert (webhook attempts). */
+  setAlertDeliveries(id: string, deliveries: readonly AlertDelivery[]): Promise<void>;
+  /**
+   * Records that `clientId` authenticated at `at`, from `network` (a /24 or /48, or undefined),
+   * with key `keyThumbprint` (or undefined), and answers what was recorded before, in one atomic step.
+   */
+  recordClientActivity(activity: { clientId: string; network?: string; keyThumbprint?: string; at: Date }): Promise<ClientActivityBefore>;
+}
+
 /** Everything a server node needs, from one backend or a combination (PostgreSQL + Redis). */
 export interface Store {
   readonly clients: ClientStore;
@@ -457,6 +557,8 @@ export interface Store {
   readonly signInSessions: SignInSessionStore;
   /** The authorization-code flow: pending requests, codes, refresh tokens, consents (migration 0005). */
   readonly authorizations: AuthorizationStore;
+  /** Alerts and client activity (migration 0007). */
+  readonly alerts: AlertStore;
   /** True when the backend answers (for /ready). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
