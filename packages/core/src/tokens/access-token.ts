@@ -84,8 +84,17 @@ const HASH: Record<JwsAlgorithm, string | null> = {
  * together); a mismatch throws from node:crypto.
  */
 export function signAccessToken(claims: AccessTokenClaims | Record<string, unknown>, key: AccessTokenSigningKey): string {
-  // RFC 9068 §2.1: typ "at+jwt"; kid so resource servers pick the key from /jwks.
-  const header = Buffer.from(JSON.stringify({ typ: 'at+jwt', alg: key.alg, kid: key.kid })).toString('base64url');
+  // RFC 9068 §2.1: typ "at+jwt".
+  return signTypedJwt('at+jwt', claims, key);
+}
+
+/**
+ * Signs `claims` as a compact JWS with the header `{ typ, alg, kid }` (RFC 7515 §7.1): the `kid` lets
+ * a receiver pick the key from the server's /jwks, the `typ` keeps one kind of server JWT from being
+ * taken for another (RFC 8725 §3.11). Synchronous.
+ */
+export function signTypedJwt(typ: string, claims: object, key: AccessTokenSigningKey): string {
+  const header = Buffer.from(JSON.stringify({ typ, alg: key.alg, kid: key.kid })).toString('base64url');
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const input = `${header}.${payload}`;
   return `${input}.${signJws(input, key).toString('base64url')}`;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { JwsAlgorithm } from '../keys/types.ts';
-import { signJws, type AccessTokenSigningKey } from './access-token.ts';
+import { signTypedJwt, type AccessTokenSigningKey } from './access-token.ts';
 
 /** Inputs of {@link buildIdTokenClaims}. */
 export interface IdTokenInput {
@@ -75,8 +75,5 @@ export function buildIdTokenClaims(input: IdTokenInput): Record<string, unknown>
 
 /** Signs ID token claims as a compact JWS, header `{ typ: "JWT", alg, kid }`. Synchronous. */
 export function signIdToken(claims: Record<string, unknown>, key: AccessTokenSigningKey): string {
-  const header = Buffer.from(JSON.stringify({ typ: 'JWT', alg: key.alg, kid: key.kid })).toString('base64url');
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const input = `${header}.${payload}`;
-  return `${input}.${signJws(input, key).toString('base64url')}`;
+  return signTypedJwt('JWT', claims, key);
 }

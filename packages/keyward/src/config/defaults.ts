@@ -62,6 +62,8 @@ export interface KeywardConfig {
     readonly previousEncryptionKey?: string;
     /** File holding the previous key-encryption key. */
     readonly previousEncryptionKeyFile?: string;
+    /** Days after which a client key is due for rotation (the `key_age` alert); 0: no limit. */
+    readonly maxAge: number;
   };
   readonly assertions: {
     /** Longest accepted client assertion lifetime (exp - iat), seconds. */
@@ -133,6 +135,46 @@ export interface KeywardConfig {
     /** Window of both failure limits, in seconds. */
     readonly failureWindowSeconds: number;
   };
+  readonly alerts: {
+    /** Run the anomaly detector on the audit stream and the key scan. */
+    readonly enabled: boolean;
+    /** `issuance_spike`: a client's grants in one minute above this many times its baseline... */
+    readonly issuanceSpikeFactor: number;
+    /** ...and at least this many. */
+    readonly issuanceSpikeMinimum: number;
+    /** `replay_burst`: this many replayed jtis for one client, or from one source address... */
+    readonly replayBurstCount: number;
+    /** ...within this many seconds. */
+    readonly replayBurstWindow: number;
+    /** `signature_failures`: this many bad signatures or unknown kids for one client... */
+    readonly signatureFailureCount: number;
+    /** ...within this many seconds. */
+    readonly signatureFailureWindow: number;
+    /** `new_key_first_use`: alert when a registered key authenticates for the first time. */
+    readonly newKeyFirstUse: boolean;
+    /** `new_source_network`: days a client's networks are learnt silently after its first use; 0 turns the kind off. */
+    readonly newNetworkLearningDays: number;
+    /** `new_source_network`: a network unused for this many days is new again. */
+    readonly newNetworkForgetDays: number;
+    /** `dormant_client_active`: days without use after which a use is an alert; 0 turns the kind off. */
+    readonly dormantDays: number;
+    /** `key_expiring`: days before a key's end (certificate notAfter or retirement) with no successor; 0 turns it off. */
+    readonly keyExpiringDays: number;
+    /** `legacy_audience`: alert (once per client per day) when a client needs the legacy audience rules. */
+    readonly legacyAudience: boolean;
+    /** Seconds between scans of the registered keys (`key_expiring`, `key_age`). */
+    readonly keyScanInterval: number;
+    /** Clients (and source addresses) whose counters the detector keeps in memory at most; the least recently seen go first. */
+    readonly maxTrackedClients: number;
+    /** Receivers of every new alert (a JWS signed with the server's key); `kinds` limits what one receives. */
+    readonly webhooks: readonly { readonly url: string; readonly kinds?: readonly string[] }[];
+    /** Attempts per webhook delivery before it is marked failed. */
+    readonly webhookMaxAttempts: number;
+    /** Seconds before the first retry; each further retry waits twice as long, at most 10 minutes. */
+    readonly webhookRetryDelay: number;
+    /** Seconds one webhook POST may take. */
+    readonly webhookTimeout: number;
+  };
   readonly log: {
     /** One `info` line per request (method, path, status, duration, request id). */
     readonly access: boolean;
@@ -149,7 +191,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   server: { host: '127.0.0.1', port: DEFAULT_PORT, maxBodyBytes: 65536, requestTimeout: 10, maxConnections: 10000, shutdownDrain: 0, shutdownGrace: 10, trustProxy: false, workers: 1 },
   storage: { dataDir: './.keyward', keyPrefix: 'keyward:' },
   tokens: { accessTokenTtl: 300, signingAlg: 'ES256', rotationOverlap: 86400, signingKeyRefresh: 30 },
-  keys: { prepublishSeconds: 120 },
+  keys: { prepublishSeconds: 120, maxAge: 0 },
   assertions: { maxLifetime: 300, clockTolerance: 15, maxLength: 16384 },
   clients: { cacheTtl: 5, jwksUriAllowHosts: [], allowLoopbackRedirectUris: false },
   authorization: { requirePushedAuthorizationRequests: false, refreshTokenTtl: 2_592_000, idTokenTtl: 300, pendingRequestTtl: 600 },
@@ -160,6 +202,27 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   metrics: { enabled: true, clientIdLabel: false },
   rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
   signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, failureWindowSeconds: 900 },
+  alerts: {
+    enabled: true,
+    issuanceSpikeFactor: 10,
+    issuanceSpikeMinimum: 100,
+    replayBurstCount: 5,
+    replayBurstWindow: 60,
+    signatureFailureCount: 20,
+    signatureFailureWindow: 300,
+    newKeyFirstUse: true,
+    newNetworkLearningDays: 7,
+    newNetworkForgetDays: 30,
+    dormantDays: 30,
+    keyExpiringDays: 14,
+    legacyAudience: true,
+    keyScanInterval: 3600,
+    maxTrackedClients: 100_000,
+    webhooks: [],
+    webhookMaxAttempts: 8,
+    webhookRetryDelay: 5,
+    webhookTimeout: 10,
+  },
   log: { level: 'info', access: false },
 };
 
@@ -197,6 +260,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'keys.encryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_FILE', description: 'File holding the key-encryption key (32 raw bytes, or base64url or hex text); keep it 0600 and apart from the data. Used when `keys.encryptionKey` is unset.' },
   { path: 'keys.previousEncryptionKey', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS', description: 'The previous key-encryption key, accepted for reading only while you rotate it (`keyward keys rewrap`, docs/operations.md).' },
   { path: 'keys.previousEncryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS_FILE', description: 'File holding the previous key-encryption key (see `keys.previousEncryptionKey`).' },
+  { path: 'keys.maxAge', description: 'Days after which a registered client key is due for rotation: an older key raises one `key_age` alert (docs/alerts.md). 0 (the default) sets no limit.' },
   { path: 'assertions.maxLifetime', description: 'Longest accepted client assertion lifetime (`exp - iat`) in seconds (RFC 7523 §3 (4)).' },
   { path: 'assertions.clockTolerance', description: 'Clock skew in seconds tolerated on `exp`, `iat` and `nbf`.' },
   { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
@@ -223,6 +287,25 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'signIn.maxFailuresPerUsername', description: 'Failed sign-ins for one username within `signIn.failureWindowSeconds` after which that username is refused (429) until the window ends, whether or not the user exists (default 5). Counted in Redis when `storage.redisUrl` is set, else per process.' },
   { path: 'signIn.maxFailuresPerAddress', description: 'Failed sign-ins from one source address within `signIn.failureWindowSeconds` after which that address is refused (429) until the window ends (default 50). Behind a proxy, set `server.trustProxy` so the address is the browser\'s.' },
   { path: 'signIn.failureWindowSeconds', description: 'Window of both sign-in failure limits, in seconds (default 900).' },
+  { path: 'alerts.enabled', description: 'Run the anomaly detector on the audit stream and the periodic key scan, and store, log, count and deliver the alerts they raise (docs/alerts.md). Each kind below can also be turned off alone.' },
+  { path: 'alerts.issuanceSpikeFactor', description: '`issuance_spike`: raised when a client\'s granted tokens in one minute exceed this many times its baseline (an exponentially weighted average of its earlier minutes) and at least `alerts.issuanceSpikeMinimum`.' },
+  { path: 'alerts.issuanceSpikeMinimum', description: '`issuance_spike`: the least number of grants in one minute that can raise it (so a quiet client going from 1 to 20 tokens a minute raises nothing).' },
+  { path: 'alerts.replayBurstCount', description: '`replay_burst`: raised when this many assertions with a replayed `jti` arrive for one client, or from one source address, within `alerts.replayBurstWindow` seconds.' },
+  { path: 'alerts.replayBurstWindow', description: '`replay_burst`: the window, in seconds.' },
+  { path: 'alerts.signatureFailureCount', description: '`signature_failures`: raised when this many assertions claiming one client fail their signature or name an unknown `kid` within `alerts.signatureFailureWindow` seconds (someone trying keys).' },
+  { path: 'alerts.signatureFailureWindow', description: '`signature_failures`: the window, in seconds.' },
+  { path: 'alerts.newKeyFirstUse', description: '`new_key_first_use`: raised the first time a registered key authenticates (once per key, remembered in the store).' },
+  { path: 'alerts.newNetworkLearningDays', description: '`new_source_network`: days after a client\'s first use during which its source networks (/24 for IPv4, /48 for IPv6) are learnt without alerts. After it, a client authenticating from a network it has not used for `alerts.newNetworkForgetDays` days raises it. 0 turns the kind off.' },
+  { path: 'alerts.newNetworkForgetDays', description: '`new_source_network`: a network a client has not used for this many days counts as new again.' },
+  { path: 'alerts.dormantDays', description: '`dormant_client_active`: raised when a client that has not authenticated for this many days does. 0 turns the kind off.' },
+  { path: 'alerts.keyExpiringDays', description: '`key_expiring`: raised once per key when it ends (certificate `notAfter`, or the retirement time of a rotation) within this many days and the client has no other usable key that outlives it. A rotation announced in advance (a new key added, the old one retiring) raises nothing. 0 turns the kind off.' },
+  { path: 'alerts.legacyAudience', description: '`legacy_audience`: raised once per client per day while a client still needs the legacy audience rules (the token endpoint URL, or an array, as `aud`).' },
+  { path: 'alerts.keyScanInterval', description: 'Seconds between scans of the registered keys for `key_expiring` and `key_age` (also run at start-up).' },
+  { path: 'alerts.maxTrackedClients', description: 'Clients, and separately source addresses, whose counters and baselines one server process keeps at most; past it the least recently seen are forgotten (their baselines start again). Bounds the detector\'s memory (about 0.5 KB per tracked client; see bench/README.md).' },
+  { path: 'alerts.webhooks', env: 'KEYWARD_ALERTS_WEBHOOKS', description: 'Receivers of every new alert, as a JSON array of `{ "url": "https://...", "kinds": ["replay_burst", ...] }` (`kinds` optional: all kinds). Each gets a POST whose body is a JWS (`typ: keyward-alert+jwt`) signed with the server\'s own signing key, verifiable against `/jwks`. The URLs follow the `jwks_uri` address rules: https on a public address unless the host is in `clients.jwksUriAllowHosts`.' },
+  { path: 'alerts.webhookMaxAttempts', description: 'Attempts per webhook delivery before it is marked `failed` (the delivery status is on the alert).' },
+  { path: 'alerts.webhookRetryDelay', description: 'Seconds before the first retry of a webhook delivery; each further retry waits twice as long, at most 10 minutes.' },
+  { path: 'alerts.webhookTimeout', description: 'Seconds one webhook POST may take before it counts as a failed attempt.' },
   { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];
 

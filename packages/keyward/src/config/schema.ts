@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ASYMMETRIC_ALGS } from '@keyward/core';
+import { ALERT_KINDS } from '../store/contract.ts';
 
 const seconds = (max: number) => z.number().int().min(0).max(max);
 const WORKERS_RULE = 'workers is a whole number from 1 to 64, or "auto" (one per CPU core)';
@@ -41,6 +42,7 @@ export const configInputSchema = z.strictObject({
     encryptionKeyFile: z.string().min(1).optional(),
     previousEncryptionKey: z.string().min(1).optional(),
     previousEncryptionKeyFile: z.string().min(1).optional(),
+    maxAge: z.number().int().min(0).max(36_500).optional(),
   }).optional(),
   assertions: z.strictObject({
     maxLifetime: z.number().int().min(1).max(3600).optional(),
@@ -86,6 +88,30 @@ export const configInputSchema = z.strictObject({
     maxFailuresPerUsername: z.number().int().min(1).max(1_000_000).optional(),
     maxFailuresPerAddress: z.number().int().min(1).max(1_000_000).optional(),
     failureWindowSeconds: z.number().int().min(1).max(86400).optional(),
+  }).optional(),
+  alerts: z.strictObject({
+    enabled: z.boolean().optional(),
+    issuanceSpikeFactor: z.number().min(1).max(1_000_000).optional(),
+    issuanceSpikeMinimum: z.number().int().min(1).max(100_000_000).optional(),
+    replayBurstCount: z.number().int().min(1).max(1_000_000).optional(),
+    replayBurstWindow: z.number().int().min(1).max(86400).optional(),
+    signatureFailureCount: z.number().int().min(1).max(1_000_000).optional(),
+    signatureFailureWindow: z.number().int().min(1).max(86400).optional(),
+    newKeyFirstUse: z.boolean().optional(),
+    newNetworkLearningDays: z.number().int().min(0).max(3650).optional(),
+    newNetworkForgetDays: z.number().int().min(1).max(3650).optional(),
+    dormantDays: z.number().int().min(0).max(3650).optional(),
+    keyExpiringDays: z.number().int().min(0).max(3650).optional(),
+    legacyAudience: z.boolean().optional(),
+    keyScanInterval: z.number().int().min(10).max(7 * 86400).optional(),
+    maxTrackedClients: z.number().int().min(100).max(10_000_000).optional(),
+    webhooks: z.array(z.strictObject({
+      url: z.url({ protocol: /^https?$/ }).refine((value) => !value.includes('#'), 'a webhook URL has no fragment'),
+      kinds: z.array(z.enum(ALERT_KINDS)).min(1).optional(),
+    })).max(20).optional(),
+    webhookMaxAttempts: z.number().int().min(1).max(50).optional(),
+    webhookRetryDelay: z.number().int().min(1).max(3600).optional(),
+    webhookTimeout: z.number().int().min(1).max(120).optional(),
   }).optional(),
   log: z.strictObject({
     access: z.boolean().optional(),

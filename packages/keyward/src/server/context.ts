@@ -9,6 +9,7 @@ import type { KeywardConfig } from '../config/defaults.ts';
 import type { Clock } from './clock.ts';
 import type { Store } from '../store/contract.ts';
 import type { AuditWriter } from './services/audit-writer.ts';
+import type { AlertMonitor } from './services/alerts/create-alert-monitor.ts';
 import type { ChangeFeed } from './services/change-feed/change-feed.ts';
 import type { ClientCache } from './services/client-cache.ts';
 import type { ServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
@@ -47,6 +48,8 @@ export interface ServerContext {
   readonly clients: ClientCache;
   readonly signingKeys: SigningKeyService;
   readonly audit: AuditWriter;
+  /** The anomaly detector: reads the audit stream and the registered keys, raises alerts (docs/alerts.md). */
+  readonly alerts: AlertMonitor;
   /**
    * THE write path for clients, keys and initial access tokens of this node, on its clock; it
    * publishes every change on `changes`.

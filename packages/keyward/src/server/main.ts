@@ -17,6 +17,8 @@ import type { ServerContext } from './context.ts';
 import { limitConnections } from './limit-connections.ts';
 import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
+import { alertToWire } from './services/alerts/alert-wire.ts';
+import { createAlertMonitor } from './services/alerts/create-alert-monitor.ts';
 import { createClientCache } from './services/client-cache.ts';
 import { createServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
 import type { ChangeFeed } from './services/change-feed/change-feed.ts';
@@ -149,7 +151,8 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const metrics = createMetrics({ clientIdLabel: config.metrics.clientIdLabel });
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
-    const audit = createAuditWriter(store.audit, logger, { onFailure: () => metrics.recordAuditWriteFailures(1) });
+    const alerts = createAlertMonitor({ config, issuer, store, logger, metrics, clock, signingKeys, toWire: alertToWire });
+    const audit = createAuditWriter(store.audit, logger, { onFailure: () => metrics.recordAuditWriteFailures(1), onWritten: (events) => alerts.observe(events) });
     const redisOptions = { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix };
     const signInService = createSignInService({ store, config, issuer, clock, throttle: createSignInThrottle(config.signIn, redisOptions) });
     const signIn = options.signIn === undefined ? signInService : { ...signInService, ...portOf(options.signIn) };
@@ -162,6 +165,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       clients,
       signingKeys,
       audit,
+      alerts,
       registry,
       changes,
       jwksUriKeys: createServerJwksUriKeys({ config, clock, logger, audit }),
@@ -175,6 +179,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
       ...(options.workerLink ? { workerLink: options.workerLink } : {}),
     };
     holder.app = buildApp(context);
+    alerts.start();
 
     const maintenance = setInterval(() => {
       void runMaintenance(context).catch((error: unknown) => {
@@ -212,6 +217,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
           await context.rateLimiter.close();
           await context.signIn.throttle.close();
           await context.audit.flush();
+          await context.alerts.close();
           await openStore.close();
         })();
         return closing;

@@ -19,8 +19,12 @@ export interface AuditWriter {
   flush(): Promise<void>;
 }
 
-/** An AuditWriter over `store`; `onFailure` hears of each event the store did not take (the metric). */
-export function createAuditWriter(store: AuditStore, logger: Logger, options: { flushDelayMs?: number; onFailure?: () => void } = {}): AuditWriter {
+/**
+ * An AuditWriter over `store`; `onFailure` hears of each event the store did not take (the metric),
+ * `onWritten` of each batch once the store has had it (the anomaly detector reads the stream there,
+ * off the request's path).
+ */
+export function createAuditWriter(store: AuditStore, logger: Logger, options: { flushDelayMs?: number; onFailure?: () => void; onWritten?: (events: readonly AuditEvent[]) => void } = {}): AuditWriter {
   const delay = options.flushDelayMs ?? 10;
   let queue: AuditEvent[] = [];
   let scheduled: Promise<void> | undefined;
@@ -34,6 +38,7 @@ export function createAuditWriter(store: AuditStore, logger: Logger, options: { 
         logger.error({ err: error, type: event.type, reason: event.reason }, 'audit event could not be stored');
         options.onFailure?.();
       })));
+      options.onWritten?.(batch);
     }
   }
 

@@ -81,7 +81,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
       ctx.counters.tokensIssued += 1;
       ctx.metrics.recordTokenOutcome({ outcome: 'granted', clientId: result.client.clientId, legacyAudience: trace.legacyAudience === true });
       ctx.audit.write({
-        time: new Date(),
+        time: new Date(ctx.clock()),
         type: 'token.granted',
         clientId: result.client.clientId,
         keyThumbprint: result.keyThumbprint,
@@ -110,7 +110,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
         replayed: isReplay(error),
       });
       ctx.audit.write({
-        time: new Date(),
+        time: new Date(ctx.clock()),
         type: 'token.refused',
         ...(trace.clientId === undefined ? {} : { clientId: trace.clientId }),
         ...(trace.keyThumbprint === undefined ? {} : { keyThumbprint: trace.keyThumbprint }),

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { REASON_CODES } from '@keyward/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { packageRoot } from '../../../package-files.ts';
+import { ALERT_KINDS, type AlertKind } from '../../../store/contract.ts';
 
 /** One token endpoint outcome. */
 export interface TokenOutcome {
@@ -42,6 +43,8 @@ export interface KeywardMetrics {
   recordStoreError(operation: StoreOperation): void;
   /** Counts audit events the store did not take (each is also logged at error). */
   recordAuditWriteFailures(count: number): void;
+  /** Counts one new alert (stored by this node) of `kind`. */
+  recordAlert(kind: AlertKind): void;
   /** Observes one HTTP request. `route` must come from a bounded set. */
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   /** The text exposition format. */
@@ -125,6 +128,13 @@ export function createMetrics(options: CreateMetricsOptions = {}): KeywardMetric
     help: 'Audit events the store did not take (logged at error with their type); the request they describe was still answered.',
     registers: [registry],
   });
+  const alerts = new Counter({
+    name: 'keyward_alerts_total',
+    help: 'Alerts raised by the anomaly detector, by kind (each counted once, by the node that stored it; docs/alerts.md).',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  for (const kind of ALERT_KINDS) alerts.inc({ kind }, 0);
   // Known label values start at zero (not with client_id, whose values are the registered clients).
   if (!withClient) {
     tokenRequests.inc({ outcome: 'granted', reason: '' }, 0);
@@ -160,6 +170,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): KeywardMetric
     },
     recordAuditWriteFailures(count) {
       auditWriteFailures.inc(count);
+    },
+    recordAlert(kind) {
+      alerts.inc({ kind });
     },
     observeRequest(route, method, status, seconds) {
       duration.observe({ route, method, status: String(status) }, seconds);
