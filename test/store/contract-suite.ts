@@ -719,6 +719,25 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal(await store.alerts.setAlertState('nope', 'resolved', 'x', at), undefined);
     }));
 
+    test('alerts: setAlertState with `from` moves only out of those states; of 20 concurrent moves exactly one wins', withStore(async (store, opened) => {
+      await store.alerts.raiseAlert(makeAlert('f1', { state: 'resolved' }));
+      const at = new Date(T0.getTime() + 3_600_000);
+      assert.equal(await store.alerts.setAlertState('f1', 'acknowledged', 'x', at, ['open']), undefined);
+      assert.equal((await store.alerts.getAlert('f1'))?.state, 'resolved', 'a refused move changes nothing');
+      assert.equal(await store.alerts.setAlertState('f1', 'open', 'x', at, []), undefined);
+      assert.equal((await store.alerts.setAlertState('f1', 'open', 'x', at, ['acknowledged', 'resolved']))?.state, 'open');
+      await store.alerts.raiseAlert(makeAlert('f2'));
+      const peers = await openPeers(opened, 3);
+      try {
+        const stores = [store, ...peers];
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+          (stores[i % stores.length] as Store).alerts.setAlertState('f2', 'acknowledged', `admin-${i}`, at, ['open'])));
+        assert.equal(results.filter((r) => r !== undefined).length, 1);
+      } finally {
+        await Promise.all(peers.map((p) => p.close()));
+      }
+    }));
+
     test('alerts: setAlertDeliveries replaces the delivery statuses (every field round-trips)', withStore(async (store) => {
       await store.alerts.raiseAlert(makeAlert('d1', { deliveries: [{ url: 'https://a.example/h', state: 'pending', attempts: 0 }] }));
       const deliveries = [

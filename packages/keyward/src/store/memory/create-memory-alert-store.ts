@@ -61,9 +61,9 @@ export function createMemoryAlertStore(): MemoryAlertStore {
         for (const alert of alerts.values()) counts[alert.state] += 1;
         return counts;
       },
-      async setAlertState(id, state, by, at) {
+      async setAlertState(id, state, by, at, from) {
         const alert = alerts.get(id);
-        if (!alert) return undefined;
+        if (!alert || (from !== undefined && !from.includes(alert.state))) return undefined;
         const next: AlertRecord = { ...alert, state, updatedBy: by, updatedAt: new Date(at.getTime()) };
         alerts.set(id, next);
         return copy(next);

@@ -5,7 +5,8 @@
  *   nodes raising the same alert (same stable id) stored it, and only that call answers true.
  * - listAlerts reads newest first by (raised_at, id); the cursor is the last id of the previous
  *   page, looked up first (an unknown cursor answers an empty page).
- * - setAlertState is one `UPDATE ... RETURNING`: atomic on both databases, no read first.
+ * - setAlertState is one `UPDATE ... WHERE state IN (from) RETURNING`: atomic on both databases, no
+ *   read first, so of concurrent moves out of one state exactly one succeeds.
  * - recordClientActivity runs in one transaction: `INSERT ... ON CONFLICT DO NOTHING` answers the
  *   first use of the client, network and key (only one of concurrent first uses inserts the row);
  *   an existing row is read `FOR UPDATE` (PostgreSQL) and moved forward. On SQLite the opener
@@ -88,9 +89,13 @@ export function createSqlAlertStore({ db, dialect }: SqlContext): AlertStore {
       }
       return counts;
     },
-    async setAlertState(id, state, by, at) {
-      const row = await db.updateTable('alerts').set({ state, updated_by: by, updated_at: at.getTime() })
-        .where('id', '=', id).returningAll().executeTakeFirst();
+    async setAlertState(id, state, by, at, from) {
+      let update = db.updateTable('alerts').set({ state, updated_by: by, updated_at: at.getTime() }).where('id', '=', id);
+      if (from !== undefined) {
+        if (from.length === 0) return undefined;
+        update = update.where('state', 'in', [...from]);
+      }
+      const row = await update.returningAll().executeTakeFirst();
       return row && fromAlertRow(row);
     },
     async setAlertDeliveries(id, deliveries) {
