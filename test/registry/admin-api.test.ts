@@ -133,7 +133,7 @@ test('the OpenAPI document lists every admin route and nothing else', async () =
   const routed = new Set<string>();
   for (const route of buildAdminApp(server.context).routes) {
     if (route.method === 'ALL') continue;
-    routed.add(`${route.method} ${route.path.replace(':clientId', '{client_id}').replace(':key', '{key}').replace(':user', '{user}').replace(':sub', '{sub}')}`);
+    routed.add(`${route.method} ${route.path.replace(':clientId', '{client_id}').replace(':key', '{key}').replace(':user', '{user}').replace(':sub', '{sub}').replace(':id', '{id}')}`);
   }
   assert.deepEqual([...routed].sort(), [...documented].sort());
 });

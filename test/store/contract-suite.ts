@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type {
-  ClientKeyRecord, ClientRecord, IssuedTokenRecord, PasskeyRecord, SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
+  AlertRecord, ClientKeyRecord, ClientRecord, IssuedTokenRecord, PasskeyRecord, SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
 } from '../../packages/keyward/src/store/contract.ts';
 import { isStoreError } from '../../packages/keyward/src/store/errors.ts';
 
@@ -73,6 +73,14 @@ function makeToken(jti: string, extra: Partial<IssuedTokenRecord> = {}): IssuedT
   return {
     jti, clientId: 'c1', keyThumbprint: 'k1', scope: 'read', audience: ['https://api.example'],
     issuedAt: 1_700_000_000, expiresAt: 1_700_000_300, revoked: false, ...extra,
+  };
+}
+
+export function makeAlert(id: string, extra: Partial<AlertRecord> = {}): AlertRecord {
+  return {
+    id, kind: 'issuance_spike', clientId: 'c1', windowStart: T0, windowEnd: new Date(T0.getTime() + 300_000), observed: 120, expected: 10,
+    firstEventAt: new Date(T0.getTime() + 1000), lastEventAt: new Date(T0.getTime() + 299_000), state: 'open',
+    raisedAt: new Date(T0.getTime() + 300_000), updatedAt: new Date(T0.getTime() + 300_000), deliveries: [], ...extra,
   };
 }
 
@@ -627,6 +635,157 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal(await store.authorizations.purgeExpired(200), 2, 'a code is kept a day after it expires, to recognise its reuse');
       assert.equal((await store.authorizations.consumeCode('old'))?.firstUse, true);
       assert.equal(await store.authorizations.purgeExpired(200 + 86_400), 1);
+    }));
+
+    // ---- alerts ---------------------------------------------------------------------------------
+    test('alerts: raise stores every field; the same id again keeps the first and answers false', withStore(async (store) => {
+      const full = makeAlert('a-full', {
+        keyThumbprint: 'thumb-1', source: '203.0.113.0/24', details: { grants: 120, note: 'x' }, updatedBy: 'admin-1',
+        deliveries: [{ url: 'https://hooks.example/a', state: 'pending', attempts: 0 }],
+      });
+      assert.equal(await store.alerts.raiseAlert(full), true);
+      assert.deepEqual(await store.alerts.getAlert('a-full'), full);
+      assert.equal(await store.alerts.raiseAlert(makeAlert('a-full', { observed: 999, kind: 'replay_burst' })), false);
+      assert.deepEqual(await store.alerts.getAlert('a-full'), full, 'the second raise changed nothing');
+      const bare = makeAlert('a-bare', { clientId: undefined, expected: undefined, kind: 'key_expiring' });
+      delete (bare as { clientId?: string }).clientId;
+      delete (bare as { expected?: number }).expected;
+      await store.alerts.raiseAlert(bare);
+      assert.deepEqual(await store.alerts.getAlert('a-bare'), bare);
+      assert.equal(await store.alerts.getAlert('unknown'), undefined);
+    }));
+
+    test('alerts: 20 concurrent raises of one id over separate connections, exactly one stores it', withStore(async (store, opened) => {
+      const peers = await openPeers(opened, 3);
+      try {
+        const stores = [store, ...peers];
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+          (stores[i % stores.length] as Store).alerts.raiseAlert(makeAlert('raced', { observed: i }))));
+        assert.equal(results.filter(Boolean).length, 1);
+        assert.equal((await store.alerts.listAlerts({})).length, 1);
+      } finally {
+        await Promise.all(peers.map((p) => p.close()));
+      }
+    }));
+
+    test('alerts: list newest first (raisedAt, then id), with filters, the beforeId cursor and the limit', withStore(async (store) => {
+      const at = (n: number): Date => new Date(T0.getTime() + n * 1000);
+      await store.alerts.raiseAlert(makeAlert('a1', { raisedAt: at(1), kind: 'replay_burst', clientId: 'c1' }));
+      await store.alerts.raiseAlert(makeAlert('a2', { raisedAt: at(2), kind: 'issuance_spike', clientId: 'c2' }));
+      await store.alerts.raiseAlert(makeAlert('b2', { raisedAt: at(2), kind: 'issuance_spike', clientId: 'c1', state: 'acknowledged' }));
+      await store.alerts.raiseAlert(makeAlert('a3', { raisedAt: at(3), kind: 'replay_burst', clientId: 'c2', state: 'resolved' }));
+      const ids = async (q: Parameters<Store['alerts']['listAlerts']>[0]): Promise<string[]> => (await store.alerts.listAlerts(q)).map((a) => a.id);
+      assert.deepEqual(await ids({}), ['a3', 'b2', 'a2', 'a1'], 'same raisedAt: the greater id first');
+      assert.deepEqual(await ids({ state: 'open' }), ['a2', 'a1']);
+      assert.deepEqual(await ids({ kind: 'replay_burst' }), ['a3', 'a1']);
+      assert.deepEqual(await ids({ clientId: 'c1' }), ['b2', 'a1']);
+      assert.deepEqual(await ids({ clientId: 'c2', kind: 'issuance_spike', state: 'open' }), ['a2']);
+      assert.deepEqual(await ids({ limit: 2 }), ['a3', 'b2']);
+      assert.deepEqual(await ids({ beforeId: 'b2', limit: 2 }), ['a2', 'a1'], 'the cursor continues strictly after that alert');
+      assert.deepEqual(await ids({ beforeId: 'a3', clientId: 'c1' }), ['b2', 'a1']);
+      assert.deepEqual(await ids({ beforeId: 'a1' }), []);
+      assert.deepEqual(await ids({ beforeId: 'unknown' }), [], 'an unknown cursor answers an empty page');
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await store.alerts.listAlerts({ limit: 1, ...(cursor === undefined ? {} : { beforeId: cursor }) });
+        if (page.length === 0) break;
+        seen.push(...page.map((a) => a.id));
+        cursor = page.at(-1)?.id;
+      }
+      assert.deepEqual(seen, ['a3', 'b2', 'a2', 'a1'], 'paging visits every alert once');
+    }));
+
+    test('alerts: the default limit is 100 and at most 1000 come back', withStore(async (store) => {
+      for (let i = 0; i < 1005; i += 1) await store.alerts.raiseAlert(makeAlert(`bulk-${String(i).padStart(4, '0')}`));
+      assert.equal((await store.alerts.listAlerts({})).length, 100);
+      assert.equal((await store.alerts.listAlerts({ limit: 5000 })).length, 1000);
+    }));
+
+    test('alerts: count by state (every state present, zero included)', withStore(async (store) => {
+      assert.deepEqual(await store.alerts.countAlerts(), { open: 0, acknowledged: 0, resolved: 0 });
+      await store.alerts.raiseAlert(makeAlert('o1'));
+      await store.alerts.raiseAlert(makeAlert('o2'));
+      await store.alerts.raiseAlert(makeAlert('r1', { state: 'resolved' }));
+      assert.deepEqual(await store.alerts.countAlerts(), { open: 2, acknowledged: 0, resolved: 1 });
+    }));
+
+    test('alerts: setAlertState moves the state and records who and when; unknown is undefined', withStore(async (store) => {
+      await store.alerts.raiseAlert(makeAlert('s1'));
+      const at = new Date(T0.getTime() + 3_600_000);
+      const moved = await store.alerts.setAlertState('s1', 'acknowledged', 'admin-7', at);
+      assert.deepEqual(moved, { ...makeAlert('s1'), state: 'acknowledged', updatedBy: 'admin-7', updatedAt: at });
+      assert.deepEqual(await store.alerts.getAlert('s1'), moved);
+      assert.equal(await store.alerts.setAlertState('nope', 'resolved', 'x', at), undefined);
+    }));
+
+    test('alerts: setAlertState with `from` moves only out of those states; of 20 concurrent moves exactly one wins', withStore(async (store, opened) => {
+      await store.alerts.raiseAlert(makeAlert('f1', { state: 'resolved' }));
+      const at = new Date(T0.getTime() + 3_600_000);
+      assert.equal(await store.alerts.setAlertState('f1', 'acknowledged', 'x', at, ['open']), undefined);
+      assert.equal((await store.alerts.getAlert('f1'))?.state, 'resolved', 'a refused move changes nothing');
+      assert.equal(await store.alerts.setAlertState('f1', 'open', 'x', at, []), undefined);
+      assert.equal((await store.alerts.setAlertState('f1', 'open', 'x', at, ['acknowledged', 'resolved']))?.state, 'open');
+      await store.alerts.raiseAlert(makeAlert('f2'));
+      const peers = await openPeers(opened, 3);
+      try {
+        const stores = [store, ...peers];
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+          (stores[i % stores.length] as Store).alerts.setAlertState('f2', 'acknowledged', `admin-${i}`, at, ['open'])));
+        assert.equal(results.filter((r) => r !== undefined).length, 1);
+      } finally {
+        await Promise.all(peers.map((p) => p.close()));
+      }
+    }));
+
+    test('alerts: setAlertDeliveries replaces the delivery statuses (every field round-trips)', withStore(async (store) => {
+      await store.alerts.raiseAlert(makeAlert('d1', { deliveries: [{ url: 'https://a.example/h', state: 'pending', attempts: 0 }] }));
+      const deliveries = [
+        { url: 'https://a.example/h', state: 'failed' as const, attempts: 3, lastAttemptAt: new Date(T0.getTime() + 5000), nextAttemptAt: new Date(T0.getTime() + 65_000), lastError: 'HTTP 503' },
+        { url: 'https://b.example/h', state: 'delivered' as const, attempts: 1, lastAttemptAt: new Date(T0.getTime() + 4000) },
+      ];
+      await store.alerts.setAlertDeliveries('d1', deliveries);
+      assert.deepEqual((await store.alerts.getAlert('d1'))?.deliveries, deliveries);
+      await store.alerts.setAlertDeliveries('unknown', deliveries);
+      assert.equal(await store.alerts.getAlert('unknown'), undefined, 'no alert is created by a delivery update');
+    }));
+
+    test('client activity: answers the first use, the last use, the network\'s last use and the key\'s first use', withStore(async (store) => {
+      const at = (n: number): Date => new Date(T0.getTime() + n * 1000);
+      assert.deepEqual(await store.alerts.recordClientActivity({ clientId: 'c1', network: '198.51.100.0/24', keyThumbprint: 'k1', at: at(1) }),
+        { keyFirstUse: true }, 'the very first use');
+      assert.deepEqual(await store.alerts.recordClientActivity({ clientId: 'c1', network: '198.51.100.0/24', keyThumbprint: 'k1', at: at(5) }),
+        { clientFirstSeen: at(1), clientLastSeen: at(1), networkLastSeen: at(1), keyFirstUse: false });
+      assert.deepEqual(await store.alerts.recordClientActivity({ clientId: 'c1', network: '2001:db8::/48', keyThumbprint: 'k2', at: at(9) }),
+        { clientFirstSeen: at(1), clientLastSeen: at(5), keyFirstUse: true }, 'a new network and a new key');
+      assert.deepEqual(await store.alerts.recordClientActivity({ clientId: 'c1', at: at(7) }),
+        { clientFirstSeen: at(1), clientLastSeen: at(9), keyFirstUse: false }, 'no network and no key given');
+      assert.deepEqual(await store.alerts.recordClientActivity({ clientId: 'c1', network: '2001:db8::/48', at: at(12) }),
+        { clientFirstSeen: at(1), clientLastSeen: at(9), networkLastSeen: at(9), keyFirstUse: false }, 'an earlier time never moves last seen back');
+      assert.deepEqual(await store.alerts.recordClientActivity({ clientId: 'c2', keyThumbprint: 'k1', at: at(12) }),
+        { keyFirstUse: true }, 'activity is per client, keys too');
+    }));
+
+    test('client activity: deleting a client forgets its activity', withStore(async (store) => {
+      await store.clients.createClient(makeClient('gone'));
+      await store.alerts.recordClientActivity({ clientId: 'gone', network: 'n', keyThumbprint: 'k', at: T0 });
+      assert.equal(await store.clients.deleteClient('gone'), true);
+      assert.deepEqual(await store.alerts.recordClientActivity({ clientId: 'gone', network: 'n', keyThumbprint: 'k', at: T0 }), { keyFirstUse: true });
+    }));
+
+    test('client activity: 20 concurrent first uses of one key over separate connections, exactly one is the first', withStore(async (store, opened) => {
+      const peers = await openPeers(opened, 3);
+      try {
+        const stores = [store, ...peers];
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (stores[i % stores.length] as Store).alerts.recordClientActivity({
+          clientId: 'busy', network: '192.0.2.0/24', keyThumbprint: 'fresh', at: new Date(T0.getTime() + i),
+        })));
+        assert.equal(results.filter((r) => r.keyFirstUse).length, 1);
+        assert.equal(results.filter((r) => r.clientFirstSeen === undefined).length, 1, 'one caller saw the client for the first time');
+        assert.equal(results.filter((r) => r.networkLastSeen === undefined).length, 1, 'one caller saw the network for the first time');
+      } finally {
+        await Promise.all(peers.map((p) => p.close()));
+      }
     }));
 
     // ---- lifecycle ------------------------------------------------------------------------------

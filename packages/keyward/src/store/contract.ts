@@ -532,8 +532,12 @@ export interface AlertStore {
   listAlerts(query: AlertQuery): Promise<AlertRecord[]>;
   /** How many alerts are in each state. */
   countAlerts(): Promise<Record<AlertState, number>>;
-  /** Moves an alert to `state`; undefined when unknown. */
-  setAlertState(id: string, state: AlertState, by: string, at: Date): Promise<AlertRecord | undefined>;
+  /**
+   * Moves an alert to `state`, recording `by` and `at`; undefined when unknown. With `from`, only an
+   * alert in one of those states moves (one conditional write: of concurrent callers moving the same
+   * alert out of `open`, exactly one succeeds), and undefined also when the alert is in another state.
+   */
+  setAlertState(id: string, state: AlertState, by: string, at: Date, from?: readonly AlertState[]): Promise<AlertRecord | undefined>;
   /** Replaces the delivery statuses of an alert (webhook attempts). */
   setAlertDeliveries(id: string, deliveries: readonly AlertDelivery[]): Promise<void>;
   /**

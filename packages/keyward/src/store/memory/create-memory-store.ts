@@ -18,6 +18,7 @@ import {
   CODE_REUSE_MEMORY, applyClientPatch, applyKeyPatch, applySigningKeyPatch, applyUserPatch, holdsScopeBeyond, resolveAuditLimit, resolveReplayExpiry,
 } from '../shared/patches.ts';
 import { usernameKey } from '../shared/user-rows.ts';
+import { createMemoryAlertStore } from './create-memory-alert-store.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -43,6 +44,7 @@ export function createMemoryStore(): Store {
   const refreshTokens = new Map<string, { record: RefreshTokenRecord; used: boolean; revoked: boolean }>();
   /** `${sub}\0${clientId}` → consent. */
   const consents = new Map<string, ConsentGrantRecord>();
+  const alertStore = createMemoryAlertStore();
   let closed = false;
   const taken = (username: string): StoreError =>
     new StoreError('conflict', `the username ${JSON.stringify(username)} is taken (usernames are compared without regard to case); pick another`);
@@ -92,6 +94,7 @@ export function createMemoryStore(): Store {
       },
       async deleteClient(clientId) {
         keys.delete(clientId);
+        alertStore.forgetClientActivity(clientId);
         return clients.delete(clientId);
       },
       async addKey(key) {
@@ -440,6 +443,7 @@ export function createMemoryStore(): Store {
         return count;
       },
     },
+    alerts: alertStore.alerts,
     async ping() {
       return !closed;
     },

@@ -14,7 +14,7 @@ import { postgresMigrations } from '../migrations/postgres/postgres-migrations.t
 import { runMigrations } from '../migrations/run-migrations.ts';
 import type { Database } from '../shared/schema.ts';
 import {
-  createSqlAuditStore, createSqlAuthorizationStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlReplayStore, createSqlSigningKeyStore,
+  createSqlAlertStore, createSqlAuditStore, createSqlAuthorizationStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlReplayStore, createSqlSigningKeyStore,
   createSqlTokenStore, createSqlSignInSessionStore, createSqlUserStore, type SqlContext,
 } from '../sql/index.ts';
 
@@ -90,6 +90,7 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresSt
     users: createSqlUserStore(context),
     signInSessions: createSqlSignInSessionStore(context),
     authorizations: createSqlAuthorizationStore(context),
+    alerts: createSqlAlertStore(context),
     async ping() {
       if (closed) return false;
       try {

@@ -22,6 +22,7 @@ export async function openRedisReplay(base: Store, redisUrl: string, prefix: str
     users: base.users,
     signInSessions: base.signInSessions,
     authorizations: base.authorizations,
+    alerts: base.alerts,
     async ping() {
       const [db, cache] = await Promise.all([base.ping(), redis.ping().then((r) => r === 'PONG', () => false)]);
       return db && cache;

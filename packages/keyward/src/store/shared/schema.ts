@@ -187,6 +187,50 @@ export interface ConsentGrantsTable {
   updated_at: Int;
 }
 
+/** Migration 0007: alerts, keyed by their stable id (dates in epoch milliseconds). */
+export interface AlertsTable {
+  id: string;
+  kind: string;
+  client_id: string | null;
+  key_thumbprint: string | null;
+  source: string | null;
+  window_start: Int;
+  window_end: Int;
+  observed: number;
+  expected: number | null;
+  first_event_at: Int;
+  last_event_at: Int;
+  /** JSON object of extra facts (never a token). */
+  details: string | null;
+  state: string;
+  raised_at: Int;
+  updated_at: Int;
+  updated_by: string | null;
+  /** JSON list of webhook delivery statuses. */
+  deliveries: string;
+}
+
+/** Migration 0007: first and last authenticated use of each client (epoch milliseconds). */
+export interface ClientActivityTable {
+  client_id: string;
+  first_seen: Int;
+  last_seen: Int;
+}
+
+/** Migration 0007: last use of each client from each source network. */
+export interface ClientNetworksTable {
+  client_id: string;
+  network: string;
+  last_seen: Int;
+}
+
+/** Migration 0007: first use of each client key. */
+export interface ClientKeyUsesTable {
+  client_id: string;
+  key_thumbprint: string;
+  first_used_at: Int;
+}
+
 /** Every Keyward table. */
 export interface Database {
   clients: ClientsTable;
@@ -203,4 +247,8 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   refresh_tokens: RefreshTokensTable;
   consent_grants: ConsentGrantsTable;
+  alerts: AlertsTable;
+  client_activity: ClientActivityTable;
+  client_networks: ClientNetworksTable;
+  client_key_uses: ClientKeyUsesTable;
 }

@@ -1,7 +1,8 @@
 /**
  * ClientStore over kysely (SQLite or PostgreSQL). Updates read, merge (shared/patches.ts) and write
  * inside one transaction; PostgreSQL locks the row (`FOR UPDATE`), SQLite holds the single writer.
- * deleteClient removes the keys and the client in one transaction. Does NOT validate records.
+ * deleteClient removes the keys, the client's activity rows (migration 0007; its alerts stay) and the
+ * client in one transaction. Does NOT validate records.
  */
 import type { ClientStore } from '../contract.ts';
 import { StoreError } from '../errors.ts';
@@ -45,6 +46,7 @@ export function createSqlClientStore({ db, dialect }: SqlContext): ClientStore {
     async deleteClient(clientId) {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('client_keys').where('client_id', '=', clientId).execute();
+        for (const table of ['client_activity', 'client_networks', 'client_key_uses'] as const) await trx.deleteFrom(table).where('client_id', '=', clientId).execute();
         const result = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
         return Number(result.numDeletedRows) > 0;
       });

@@ -8,3 +8,4 @@ export { createSqlInitialAccessTokenStore } from './create-sql-initial-access-to
 export { isForeignKeyViolation, isUniqueViolation, type SqlContext, type SqlDialectName } from './sql-dialect.ts';
 export { createSqlUserStore } from './create-sql-user-store.ts';
 export { createSqlSignInSessionStore } from './create-sql-sign-in-session-store.ts';
+export { createSqlAlertStore } from './create-sql-alert-store.ts';

@@ -31,6 +31,7 @@ export function createSqliteClientStore(db: BetterSqlite3.Database, listClients:
   const updateClientRow = db.prepare(`UPDATE clients SET ${CLIENT_COLUMNS.slice(1).map((c) => `${c} = @${c}`).join(', ')} WHERE client_id = @client_id`);
   const deleteKeys = db.prepare('DELETE FROM client_keys WHERE client_id = ?');
   const deleteClientRow = db.prepare('DELETE FROM clients WHERE client_id = ?');
+  const deleteActivity = ['client_activity', 'client_networks', 'client_key_uses'].map((table) => db.prepare(`DELETE FROM ${table} WHERE client_id = ?`));
   const insertKey = db.prepare(insertSql('client_keys', KEY_COLUMNS));
   const selectKeys = db.prepare('SELECT * FROM client_keys WHERE client_id = ? ORDER BY created_at, thumbprint');
   const selectKey = db.prepare('SELECT * FROM client_keys WHERE client_id = ? AND thumbprint = ?');
@@ -46,6 +47,7 @@ export function createSqliteClientStore(db: BetterSqlite3.Database, listClients:
   });
   const remove = db.transaction((clientId: string): boolean => {
     deleteKeys.run(clientId);
+    for (const statement of deleteActivity) statement.run(clientId);
     return deleteClientRow.run(clientId).changes > 0;
   });
   const updateKey = db.transaction((clientId: string, thumbprint: string, patch: Parameters<ClientStore['updateKey']>[2]): ClientKeyRecord | undefined => {

@@ -28,10 +28,11 @@ import { applySigningKeyPatch, resolveReplayExpiry } from '../shared/patches.ts'
 import { fromSigningKeyRow, toAuditRow, toSigningKeyRow, toTokenRow, type LooseRow } from '../shared/rows.ts';
 import type { Database as Schema, SigningKeysTable } from '../shared/schema.ts';
 import {
-  createSqlAuditStore, createSqlAuthorizationStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlSigningKeyStore, createSqlTokenStore,
+  createSqlAlertStore, createSqlAuditStore, createSqlAuthorizationStore, createSqlClientStore, createSqlInitialAccessTokenStore, createSqlSigningKeyStore, createSqlTokenStore,
   createSqlSignInSessionStore, createSqlUserStore, isUniqueViolation, type SqlContext,
 } from '../sql/index.ts';
 import { createPrivateFile } from './check-file-modes.ts';
+import { createSqliteActivityRecorder } from './create-sqlite-activity-recorder.ts';
 import { createSqliteClientStore } from './create-sqlite-client-store.ts';
 import { createWriteBatcher } from './create-write-batcher.ts';
 import { startCheckpointer } from './start-checkpointer.ts';
@@ -203,6 +204,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteStoreOpti
     users: createSqlUserStore(context),
     signInSessions: createSqlSignInSessionStore(context),
     authorizations: createSqlAuthorizationStore(context),
+    // Read-then-write on the token endpoint's path: group-committed on this connection instead.
+    alerts: { ...createSqlAlertStore(context), recordClientActivity: createSqliteActivityRecorder(db, batcher) },
     async ping() {
       if (closed || !db.open) return false;
       try {

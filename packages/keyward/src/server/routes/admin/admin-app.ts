@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { authenticateAdmin } from './admin-auth.ts';
+import { registerAdminAlertRoutes } from './alert-routes.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { adminErrorResponse } from './admin-errors.ts';
 import { registerAdminClientRoutes } from './client-routes.ts';
@@ -30,6 +31,7 @@ export function buildAdminApp(ctx: ServerContext, options: { jwksUriAllowHosts?:
   registerAdminTokenAndAuditRoutes(app, ctx);
   registerAdminUserRoutes(app, ctx);
   registerAdminConsentRoutes(app, ctx);
+  registerAdminAlertRoutes(app, ctx);
   app.notFound(() => Response.json({ error: 'not_found', error_description: 'no such admin endpoint: see /admin/v1/openapi.json' }, { status: 404 }));
   app.onError((error) => adminErrorResponse(error, ctx.logger));
   return app;

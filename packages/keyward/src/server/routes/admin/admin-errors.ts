@@ -1,18 +1,24 @@
 /**
  * Error answers of the admin API: JSON `{ error, error_description }` with no-store. Registry
- * refusals map to 404 / 409 / 400, key refusals to 400 `invalid_key` (with the KeyError code), bad
- * bodies to 400 `invalid_request` naming the field, token refusals to RFC 6750 §3 challenges.
+ * refusals map to 404 / 409 / 400, alert refusals to 404 / 409 `alert_state_conflict` / 400, key
+ * refusals to 400 `invalid_key` (with the KeyError code), bad bodies to 400 `invalid_request`
+ * naming the field, token refusals to RFC 6750 §3 challenges.
  */
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { KeyError, OAuthError } from '@keyward/core';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
+import { AlertError } from '../../services/alerts/alert-error.ts';
 import { RegistryError } from '../../services/registry/registry-error.ts';
 
 /** The response for any error thrown by an admin handler. */
 export function adminErrorResponse(error: unknown, logger: Logger): Response {
   if (error instanceof RegistryError) {
     const status = error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400;
+    return jsonNoStore({ error: error.code === 'invalid' ? 'invalid_request' : error.code, error_description: error.message }, status);
+  }
+  if (error instanceof AlertError) {
+    const status = error.code === 'not_found' ? 404 : error.code === 'alert_state_conflict' ? 409 : 400;
     return jsonNoStore({ error: error.code === 'invalid' ? 'invalid_request' : error.code, error_description: error.message }, status);
   }
   if (error instanceof KeyError) return jsonNoStore({ error: 'invalid_key', key_error: error.code, error_description: error.message }, 400);

@@ -2,7 +2,8 @@
  * The OpenAPI 3.1 document of the admin API, served at /admin/v1/openapi.json. The request bodies
  * are generated from the zod schemas the routes validate with (services/registry/wire-schemas.ts),
  * by zod's own JSON Schema output in the 2020-12 dialect, the dialect of OpenAPI 3.1 Schema Objects
- * (OpenAPI 3.1.0 §4.8.24); the paths, responses and response views are written here.
+ * (OpenAPI 3.1.0 §4.8.24), and so is the Alert view (services/alerts/alert-wire.ts); the paths,
+ * responses and the other response views are written here.
  * test/registry/admin-api.test.ts checks that every route of the admin sub-app appears here and
  * nothing else, and that each documented body is the one its route validates with.
  */
@@ -10,6 +11,8 @@ import { z } from 'zod';
 import {
   addKeysBody, createClientBody, createInitialAccessTokenBody, rotateKeyBody, updateClientBody,
 } from '../../services/registry/wire-schemas.ts';
+import { alertView } from '../../services/alerts/alert-wire.ts';
+import { ALERT_PATHS } from './alert-openapi.ts';
 import { USER_PATHS, USER_SCHEMAS } from './user-openapi.ts';
 import { createUserBody, setPasswordBody, updateUserBody } from '../../services/registry/user-wire-schemas.ts';
 
@@ -90,7 +93,7 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
     info: {
       title: 'Keyward admin API',
       version: '1',
-      description: 'Clients, keys, initial access tokens and the audit log. Authenticate with a Bearer access token that carries the scope keyward:admin, issued by this server to an admin client that authenticates with private_key_jwt (see docs/admin-api.md).',
+      description: 'Clients, keys, end users, initial access tokens, alerts and the audit log. Authenticate with a Bearer access token that carries the scope keyward:admin, issued by this server to an admin client that authenticates with private_key_jwt (see docs/admin-api.md).',
     },
     servers: [{ url: `${issuer}/admin/v1` }],
     security: [{ adminToken: ['keyward:admin'] }],
@@ -143,6 +146,7 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
         }),
       },
       ...USER_PATHS,
+      ...ALERT_PATHS,
       '/openapi.json': {
         get: { operationId: 'getOpenApi', summary: 'This document', tags: ['meta'], security: [], responses: { 200: json({ type: 'object' }) } },
       },
@@ -153,6 +157,7 @@ export function buildAdminOpenApi(issuer: string, requestBodies: Readonly<Record
       },
       schemas: {
         ...USER_SCHEMAS,
+        Alert: toOpenApiSchema(alertView),
         Error: { type: 'object', required: ['error', 'error_description'], properties: { error: { type: 'string' }, error_description: { type: 'string' }, key_error: { type: 'string' } } },
         Client: {
           type: 'object',
