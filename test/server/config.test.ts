@@ -123,6 +123,7 @@ test('every setting can be given by its environment variable (rate limits includ
     let expected: unknown;
     if (typeof fallback === 'number') [raw, expected] = [String(fallback + 1), fallback + 1];
     else if (typeof fallback === 'boolean') [raw, expected] = [String(!fallback), !fallback];
+    else if (doc.path === 'alerts.webhooks') [raw, expected] = ['[{"url":"https://hooks.example/k","kinds":["replay_burst"]}]', [{ url: 'https://hooks.example/k', kinds: ['replay_burst'] }]];
     else if (Array.isArray(fallback)) [raw, expected] = ['keys.internal, 127.0.0.1', ['keys.internal', '127.0.0.1']];
     else {
       assert.ok(Object.hasOwn(TEXT_VALUES, doc.path), `a test value for ${doc.path}`);
@@ -143,6 +144,7 @@ test('a bad value from the environment is refused with the name of its variable'
     ['KEYWARD_METRICS_ENABLED', 'yes please', 'metrics.enabled'],
     ['KEYWARD_PORT', 'http', 'server.port'],
     ['KEYWARD_TOKENS_SIGNING_ALG', 'HS256', 'tokens.signingAlg'],
+    ['KEYWARD_ALERTS_WEBHOOKS', '[{"url":"ftp://x.example/"}]', 'alerts.webhooks.0.url'],
   ];
   for (const [name, value, path] of cases) {
     assert.throws(() => resolveConfig({ env: { [name]: value } }), (error: Error) => error.message.includes(`${path}: `) && error.message.includes(`(set by ${name})`), name);

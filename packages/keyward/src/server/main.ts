@@ -17,7 +17,7 @@ import type { ServerContext } from './context.ts';
 import { limitConnections } from './limit-connections.ts';
 import { createLogger } from './logger.ts';
 import { createAuditWriter } from './services/audit-writer.ts';
-import { alertToWire } from './services/alerts/alert-wire.ts';
+import { toAlertView } from './services/alerts/alert-wire.ts';
 import { createAlertMonitor } from './services/alerts/create-alert-monitor.ts';
 import { createClientCache } from './services/client-cache.ts';
 import { createServerJwksUriKeys } from './services/jwks-uri/server-jwks-uri-keys.ts';
@@ -151,7 +151,7 @@ export async function startServer(config: KeywardConfig, options: StartServerOpt
     const metrics = createMetrics({ clientIdLabel: config.metrics.clientIdLabel });
     // A worker of `serve --workers N`: GET /metrics on any worker shows the sum of all workers.
     options.workerLink?.shareMetrics(metrics.registry);
-    const alerts = createAlertMonitor({ config, issuer, store, logger, metrics, clock, signingKeys, toWire: alertToWire });
+    const alerts = createAlertMonitor({ config, issuer, store, logger, metrics, clock, signingKeys, toWire: toAlertView });
     const audit = createAuditWriter(store.audit, logger, { onFailure: () => metrics.recordAuditWriteFailures(1), onWritten: (events) => alerts.observe(events) });
     const redisOptions = { ...(config.storage.redisUrl ? { redisUrl: config.storage.redisUrl } : {}), keyPrefix: config.storage.keyPrefix };
     const signInService = createSignInService({ store, config, issuer, clock, throttle: createSignInThrottle(config.signIn, redisOptions) });
