@@ -56,8 +56,8 @@ export const alertListParams = z.object({
   cursor: z.string().min(1).max(255).optional(),
 }).strict();
 
-/** The listing's parameters as text (wire names). */
-export type AlertListParams = z.input<typeof alertListParams>;
+/** The listing's parameters as text (wire names), before they are checked. */
+export type AlertListParams = { readonly [K in keyof z.input<typeof alertListParams>]?: string | undefined };
 
 const iso = (date: Date): string => date.toISOString();
 
