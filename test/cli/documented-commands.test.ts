@@ -24,7 +24,7 @@ function filesUnder(dir: string, suffixes: readonly string[], out: string[] = []
 /** The `keyward ...` command lines of a text: inline code, and lines of shell blocks or strings. */
 export function extractCommands(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.matchAll(/(?:^|[\s`'"(])(?:npx )?keyward ((?:serve|clients|keys|audit|keygen|pubkey|assertion|token|call|inspect|doctor|admin|initial-access-token|users|consents)\b[^`'"\n]*)/gm)) {
+  for (const match of text.matchAll(/(?:^|[\s`'"(])(?:npx )?keyward ((?:serve|clients|keys|audit|keygen|pubkey|assertion|token|call|inspect|doctor|admin|initial-access-token|users|consents|alerts)\b[^`'"\n]*)/gm)) {
     found.push(match[1]!);
   }
   return found;

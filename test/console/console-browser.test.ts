@@ -3,8 +3,8 @@
  * started server: `keyward admin init` makes the admin key, the page signs in with it (the assertion
  * signed in the browser by WebCrypto), registers a client from a pasted PEM, edits its settings,
  * rotates to a JWK, revokes the old key, disables the client, shows the audit log, creates an
- * initial access token; a registry value holding markup
- * is shown as text and runs nothing; a wrong key, a non-admin token and an encrypted key are refused
+ * initial access token; shows the open alerts in a badge, acknowledges and resolves alerts; a
+ * registry value holding markup is shown as text and runs nothing; a wrong key, a non-admin token and an encrypted key are refused
  * with a reason; the page raises no CSP violation or script error. Each change is checked in the
  * store, not only on the page.
  *
@@ -20,6 +20,8 @@ import type { Browser, Page } from 'playwright-core';
 import { addTestClient, assertionFor, flushAudit, makeDataDir, requestToken, startTestServer } from '../server/helpers.ts';
 import { runKeyward } from '../cli/run-cli.ts';
 import { chromiumSkip, launchChromium } from '../shared/chromium.ts';
+import { makeAlert } from '../store/contract-suite.ts';
+import type { AlertRecord } from '../../packages/keyward/src/store/contract.ts';
 
 const skip = chromiumSkip('the browser tests of the console');
 
@@ -194,6 +196,57 @@ test('the console adds a user (name shown as text), disables, enables and delete
   await page.click('#users tr:has-text("console-ann") button:has-text("Delete")');
   await page.waitForFunction(() => /User deleted/.test(document.querySelector('#message')?.textContent ?? ''));
   assert.equal(await server.context.store.users.getUser(stored!.sub), undefined);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the console shows the open alerts in a badge, lists alerts with their figures, and acknowledges and resolves one (each move reaches the store, by the admin)', { skip }, async () => {
+  const base = Date.parse('2026-12-01T08:00:00Z');
+  const alert = (id: string, minutes: number, extra: Partial<AlertRecord>): AlertRecord => ({
+    ...makeAlert(id, extra), raisedAt: new Date(base + minutes * 60_000),
+  });
+  await server.context.store.alerts.raiseAlert(alert('console-spike', 1, { clientId: '<img src=x onerror="window.__injected=3">app', observed: 240, expected: 12 }));
+  await server.context.store.alerts.raiseAlert(alert('console-replay', 2, { kind: 'replay_burst', clientId: 'app-r', source: '203.0.113.9', observed: 31 }));
+  await server.context.store.alerts.raiseAlert(alert('console-old', 0, { kind: 'key_age', state: 'resolved' }));
+
+  const { page, problems } = await openConsole();
+  await signInWithKey(page, adminKey);
+  await page.waitForSelector('#clients');
+  const badge = page.locator('#alerts-badge');
+  await page.waitForFunction(() => document.querySelector('#alerts-badge')?.textContent === '2');
+  assert.equal(await badge.isVisible(), true);
+
+  await page.click('nav a[data-view=alerts]');
+  await page.waitForSelector('#alerts');
+  assert.match(await page.locator('#alert-counts').innerText(), /^2 open, 0 acknowledged, 1 resolved/);
+  const spike = page.locator('#alerts tr[data-alert-id="console-spike"]');
+  assert.match(await spike.innerText(), /open[\s\S]*issuance_spike[\s\S]*240 \(expected 12\)/);
+  assert.match(await page.locator('#alerts tr[data-alert-id="console-replay"]').innerText(), /replay_burst[\s\S]*from 203\.0\.113\.9/);
+  assert.equal(await page.locator('#alerts tr[data-alert-id="console-old"] button').count(), 0, 'a resolved alert has no button');
+  assert.equal(await page.locator('#alerts img').count(), 0, 'a client_id holding markup is shown as text');
+  assert.equal(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected), undefined);
+
+  // Acknowledge: the state moves in the store, by the admin client; the badge counts one open alert.
+  await spike.locator('button[data-action=acknowledge]').click();
+  await page.waitForFunction(() => /Alert acknowledged/.test(document.querySelector('#message')?.textContent ?? ''));
+  await page.waitForFunction(() => document.querySelector('#alerts-badge')?.textContent === '1');
+  const acknowledged = await server.context.store.alerts.getAlert('console-spike');
+  assert.equal(acknowledged?.state, 'acknowledged');
+  assert.equal(acknowledged?.updatedBy, 'keyward-admin');
+  assert.match(await spike.innerText(), /acknowledged by keyward-admin/);
+  assert.equal(await spike.locator('button[data-action=acknowledge]').count(), 0, 'only Resolve is left');
+
+  // Resolve the other one, still open: the badge disappears when nothing is open.
+  await page.locator('#alerts tr[data-alert-id="console-replay"] button[data-action=resolve]').click();
+  await page.waitForFunction(() => /Alert resolved/.test(document.querySelector('#message')?.textContent ?? ''));
+  await page.waitForFunction(() => (document.querySelector('#alerts-badge') as HTMLElement | null)?.hidden === true);
+  assert.equal((await server.context.store.alerts.getAlert('console-replay'))?.state, 'resolved');
+
+  // The state filter: only the acknowledged alert.
+  await page.selectOption('#alert-filter select[name=state]', 'acknowledged');
+  await page.click('#alert-filter button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#alerts tbody tr').length === 1);
+  assert.equal(await page.locator('#alerts tbody tr').getAttribute('data-alert-id'), 'console-spike');
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -82,7 +82,7 @@ test('alerts: list newest first with the counts, filters by state, kind and clie
 });
 
 test('alerts: bad parameters are 400 invalid_request naming the parameter', async () => {
-  for (const [query, named] of [['state=closed', /^state: /], ['kind=nope', /^kind: /], ['limit=0', /^limit: /], ['limit=1001', /^limit: /], ['limit=ten', /^limit: /], ['cursor=no-such-alert', /^cursor "no-such-alert" names no alert/]] as const) {
+  for (const [query, named] of [['state=closed', /^state: /], ['kind=nope', /^kind: /], ['limit=0', /^limit: /], ['limit=1001', /^limit: /], ['limit=ten', /^limit: /], ['cursor=no-such-alert', /^cursor "no-such-alert" names no alert/], [`client_id=${'c'.repeat(256)}`, /^client_id: /]] as const) {
     const answer = await call('GET', `/alerts?${query}`);
     assert.equal(answer.status, 400, `${query}: ${answer.text}`);
     assert.equal(answer.json.error, 'invalid_request');

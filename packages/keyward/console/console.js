@@ -411,6 +411,69 @@ async function renderUsers(view) {
   view.append(form);
 }
 
+// The alert kinds and states (ALERT_KINDS and ALERT_STATES in the store contract, docs/alerts.md).
+const ALERT_KINDS = ['issuance_spike', 'replay_burst', 'signature_failures', 'new_key_first_use', 'new_source_network',
+  'dormant_client_active', 'key_expiring', 'key_age', 'legacy_audience'];
+const ALERT_STATES = ['open', 'acknowledged', 'resolved'];
+
+/** The badge in the menu: how many alerts are open (hidden when none, or when the count cannot be read). */
+async function updateAlertBadge(counts) {
+  const badge = $('#alerts-badge');
+  try {
+    const open = counts ? counts.open : (await api('GET', '/alerts?state=open&limit=1')).counts.open;
+    badge.textContent = String(open);
+    badge.hidden = !(open > 0);
+  } catch {
+    badge.hidden = true;
+  }
+}
+
+/** Observed against expected: `120 (expected 10)`, or the observed figure alone. */
+const alertFigures = (alert) => (alert.expected === undefined ? String(alert.observed) : `${alert.observed} (expected ${alert.expected})`);
+
+async function renderAlerts(view, query) {
+  const filters = new URLSearchParams(query);
+  filters.set('limit', '100');
+  const { alerts, next_cursor: nextCursor, counts } = await api('GET', `/alerts?${filters}`);
+  await updateAlertBadge(counts);
+  view.append(el('h2', {}, 'Alerts'));
+  view.append(el('p', { class: 'muted', id: 'alert-counts' }, `${counts.open} open, ${counts.acknowledged} acknowledged, ${counts.resolved} resolved. ` +
+    'Acknowledge an alert when someone is on it; resolve it when it is dealt with.'));
+  const choice = (name, values) => el('label', {}, name, el('select', { name },
+    el('option', { value: '' }, 'any'), values.map((value) => el('option', { value, selected: filters.get(name) === value }, value))));
+  const form = el('form', { id: 'alert-filter' },
+    choice('state', ALERT_STATES), choice('kind', ALERT_KINDS),
+    el('label', {}, 'client_id', el('input', { name: 'client_id', value: filters.get('client_id') ?? '' })),
+    el('button', { type: 'submit' }, 'Filter'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const chosen = new URLSearchParams([...new FormData(form)].filter(([, value]) => value !== ''));
+    location.hash = `#/alerts?${chosen}`;
+  });
+  view.append(form);
+  const move = (alert, action, label, done) => el('button', {
+    type: 'button', class: action === 'resolve' ? 'secondary' : undefined, 'data-action': action,
+    onclick: () => act(() => api('POST', `/alerts/${encodeURIComponent(alert.id)}/${action}`), done),
+  }, label);
+  view.append(alerts.length === 0 ? el('p', {}, 'No alerts match.') : el('table', { id: 'alerts' },
+    el('thead', {}, el('tr', {}, ['raised', 'state', 'kind', 'client', 'observed', 'about', ''].map((h) => el('th', {}, h)))),
+    el('tbody', {}, alerts.map((alert) => el('tr', { 'data-alert-id': alert.id },
+      el('td', {}, alert.raised_at),
+      el('td', { class: `state-${alert.state}` }, alert.state, alert.updated_by ? el('span', { class: 'muted' }, ` by ${alert.updated_by}`) : undefined),
+      el('td', {}, alert.kind),
+      el('td', {}, alert.client_id ? el('a', { href: `#/clients/${encodeURIComponent(alert.client_id)}` }, alert.client_id) : '-'),
+      el('td', {}, alertFigures(alert), el('br'), el('span', { class: 'muted' }, `${alert.window.start} to ${alert.window.end}`)),
+      el('td', {}, [alert.source && `from ${alert.source}`, alert.key_thumbprint && `key ${alert.key_thumbprint}`].filter(Boolean).join(', ') || ''),
+      el('td', { class: 'actions' },
+        alert.state === 'open' ? move(alert, 'acknowledge', 'Acknowledge', 'Alert acknowledged.') : undefined,
+        alert.state !== 'resolved' ? move(alert, 'resolve', 'Resolve', 'Alert resolved.') : undefined))))));
+  if (nextCursor) {
+    const older = new URLSearchParams(query);
+    older.set('cursor', nextCursor);
+    view.append(el('p', {}, el('a', { href: `#/alerts?${older}`, id: 'older-alerts' }, 'Older alerts')));
+  }
+}
+
 // ---------- routing and sign-in ----------
 
 async function render() {
@@ -428,12 +491,15 @@ async function render() {
     if (section === 'audit') await renderAudit(next, query);
     else if (section === 'initial-access-tokens') await renderInitialAccessTokens(next);
     else if (section === 'users') await renderUsers(next);
+    else if (section === 'alerts') await renderAlerts(next, query);
     else if (section === 'clients' && rest.length > 0) await renderClient(next, decodeURIComponent(rest.join('/')));
     else await renderClients(next);
   } catch (error) {
     showMessage(describeError(error));
   }
   view.replaceChildren(next);
+  // The alerts page counts them itself; every other page asks for the badge's figure.
+  if (section !== 'alerts' && (session.token !== '' || session.signer !== undefined)) await updateAlertBadge();
 }
 
 /** After sign-in: the clients list (through the hashchange handler), or the section already in the address. */

@@ -88,7 +88,7 @@ export interface ClientStore {
   listClients(options?: { limit?: number; after?: string }): Promise<ClientRecord[]>;
   /** Replaces the mutable fields; returns the updated record, or undefined if absent. */
   updateClient(clientId: string, patch: Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>): Promise<ClientRecord | undefined>;
-  /** Deletes the client and its keys; true if it existed. */
+  /** Deletes the client, its keys and its recorded activity (migration 0007; its alerts stay); true if it existed. */
   deleteClient(clientId: string): Promise<boolean>;
 
   addKey(key: ClientKeyRecord): Promise<void>;
@@ -497,7 +497,7 @@ export interface AlertRecord {
   readonly state: AlertState;
   readonly raisedAt: Date;
   readonly updatedAt: Date;
-  /** Who acknowledged or resolved it (admin client id, `cli`, `console`). */
+  /** Who acknowledged or resolved it: the admin client id (admin API, console) or `cli` (local CLI). */
   readonly updatedBy?: string;
   readonly deliveries: readonly AlertDelivery[];
 }
@@ -507,8 +507,12 @@ export interface AlertQuery {
   readonly state?: AlertState;
   readonly kind?: AlertKind;
   readonly clientId?: string;
-  /** The paging cursor: only alerts raised before this one (the last id of the previous page). */
+  /**
+   * The paging cursor: the last id of the previous page; only alerts after it in the listing order
+   * come back. An id that names no alert gives an empty page.
+   */
   readonly beforeId?: string;
+  /** At most this many alerts (default 100, at most 1000). */
   readonly limit?: number;
 }
 
@@ -526,7 +530,10 @@ export interface ClientActivityBefore {
 
 /** Alerts (migration 0007) and the per-client activity the detector compares against. */
 export interface AlertStore {
-  /** Stores the alert unless one with its id exists; true when this call stored it (atomic across nodes). */
+  /**
+   * Stores the alert unless one with its id exists; true when this call stored it. Atomic across
+   * nodes: of concurrent raises of one id exactly one answers true, and the first record is kept.
+   */
   raiseAlert(alert: AlertRecord): Promise<boolean>;
   getAlert(id: string): Promise<AlertRecord | undefined>;
   listAlerts(query: AlertQuery): Promise<AlertRecord[]>;
@@ -538,11 +545,13 @@ export interface AlertStore {
    * alert out of `open`, exactly one succeeds), and undefined also when the alert is in another state.
    */
   setAlertState(id: string, state: AlertState, by: string, at: Date, from?: readonly AlertState[]): Promise<AlertRecord | undefined>;
-  /** Replaces the delivery statuses of an alert (webhook attempts). */
+  /** Replaces the delivery statuses of an alert (webhook attempts); nothing when the id is unknown. */
   setAlertDeliveries(id: string, deliveries: readonly AlertDelivery[]): Promise<void>;
   /**
    * Records that `clientId` authenticated at `at`, from `network` (a /24 or /48, or undefined),
-   * with key `keyThumbprint` (or undefined), and answers what was recorded before, in one atomic step.
+   * with key `keyThumbprint` (or undefined), and answers what was recorded before, in one atomic step:
+   * of concurrent first uses of a key exactly one answers `keyFirstUse: true`. Last-seen times never
+   * move back (an earlier `at` keeps the later one). ClientStore.deleteClient forgets the client's activity.
    */
   recordClientActivity(activity: { clientId: string; network?: string; keyThumbprint?: string; at: Date }): Promise<ClientActivityBefore>;
 }

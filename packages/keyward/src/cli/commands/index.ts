@@ -23,6 +23,7 @@ import { registerAdminCommand } from './admin.ts';
 import { registerInitialAccessTokenCommand } from './initial-access-token.ts';
 import { registerUsersCommand } from './users.ts';
 import { registerConsentsCommand } from './consents.ts';
+import { registerAlertsCommand } from './alerts.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -48,4 +49,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerInitialAccessTokenCommand,
   registerUsersCommand,
   registerConsentsCommand,
+  registerAlertsCommand,
 ];

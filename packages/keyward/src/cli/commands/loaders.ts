@@ -29,5 +29,6 @@ export const COMMAND_LOADERS: Readonly<Record<string, () => Promise<readonly Reg
   admin: async () => [(await import('./admin.ts')).registerAdminCommand],
   users: async () => [(await import('./users.ts')).registerUsersCommand],
   consents: async () => [(await import('./consents.ts')).registerConsentsCommand],
+  alerts: async () => [(await import('./alerts.ts')).registerAlertsCommand],
   'initial-access-token': async () => [(await import('./initial-access-token.ts')).registerInitialAccessTokenCommand],
 };

@@ -54,10 +54,10 @@ export const alertListParams = z.object({
   limit: z.string().regex(/^\d{1,4}$/, 'a whole number').transform(Number)
     .refine((n) => n >= 1 && n <= ALERT_MAX_LIMIT, `from 1 to ${ALERT_MAX_LIMIT}`).optional(),
   cursor: z.string().min(1).max(255).optional(),
-}).strict();
+});
 
-/** The listing's parameters as text (wire names). */
-export type AlertListParams = z.input<typeof alertListParams>;
+/** The listing's parameters as text (wire names), before they are checked. */
+export type AlertListParams = { readonly [K in keyof z.input<typeof alertListParams>]?: string | undefined };
 
 const iso = (date: Date): string => date.toISOString();
 

@@ -46,9 +46,7 @@ export function readAlertQuery(params: AlertListParams): AlertQuery {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = issue?.path.join('.') || 'query';
-    throw new AlertError('invalid', issue?.code === 'unrecognized_keys'
-      ? `unknown parameter ${(issue.keys as string[]).join(', ')}: use state, kind, client_id, limit or cursor`
-      : `${name}: ${issue?.message ?? 'invalid'} (got ${JSON.stringify(present[name])})`);
+    throw new AlertError('invalid', `${name}: ${issue?.message ?? 'invalid'} (got ${JSON.stringify(present[name])})`);
   }
   const q = parsed.data;
   return {

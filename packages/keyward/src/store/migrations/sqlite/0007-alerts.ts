@@ -11,7 +11,7 @@
  *
  * No foreign keys to `clients`: an alert outlives the client it is about, and activity rows are
  * written on the token endpoint's path, where a client deleted a moment before must not fail a
- * write. The registry deletes a client's activity rows with the client.
+ * write. Deleting a client (ClientStore.deleteClient) deletes its activity rows.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 
