@@ -13,7 +13,8 @@ import { computeAtHash } from '../../packages/core/src/tokens/id-token.ts';
 import { createSignInTestDouble } from './sign-in-test-double.ts';
 import { addCodeClient, authorizeUrl, exchangeCode, follow, pkcePair, refresh, runToCode, type CodeClient } from './authorization-helpers.ts';
 import { runKeyward } from '../cli/run-cli.ts';
-import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, postForm, readAnswer, requestToken, startTestServer } from './helpers.ts';
+import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, flushAudit, postForm, readAnswer, requestToken, startTestServer } from './helpers.ts';
+import { createRegistryContext, revokeConsent } from '../../packages/keyward/src/server/services/registry/index.ts';
 
 const signIn = createSignInTestDouble();
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -210,6 +211,28 @@ test('consents: listed and revoked through the admin API and `keyward consents`;
   const again = await runKeyward(['consents', 'revoke', 'user-2', client.clientId], { env });
   assert.notEqual(again.code, 0);
   assert.match(again.stderr, /has no consent/);
+});
+
+test('consents: a code issued before its consent was revoked is refused after it (consent_revoked), also once the user consents again', async () => {
+  signIn.addUser({ sub: 'user-3', preferred_username: 'carol' });
+  const cookie = signIn.signIn('user-3');
+  const before = await runToCode(server, client, { cookie, scope: 'openid profile' });
+  // A second code under the same consent (no page this time): both are bound to it.
+  const second = await runToCode(server, client, { cookie, scope: 'openid' });
+  const kept = await exchangeCode(server, client, second.code!, second.verifier);
+  assert.equal(kept.status, 200, kept.text);
+  await revokeConsent(createRegistryContext(server.context.store), { sub: 'user-3', clientId: client.clientId, actor: 'test' });
+  assert.equal((await refresh(server, client, kept.json.refresh_token as string)).status, 400, 'the refresh tokens of the user at the client are revoked');
+  // The end user consents again: a new consent, and the code of the revoked one stays refused.
+  const fresh = await runToCode(server, client, { cookie, scope: 'openid' });
+  const refused = await exchangeCode(server, client, before.code!, before.verifier);
+  assert.equal(refused.status, 400, refused.text);
+  assert.equal(refused.json.error, 'invalid_grant');
+  assert.match(String(refused.json.error_description), /revoked the consent/);
+  await flushAudit(server);
+  const [event] = await server.context.store.audit.queryAudit({ type: 'token.refused', reason: 'consent_revoked' });
+  assert.ok(event, 'audited with its reason');
+  assert.equal((await exchangeCode(server, client, fresh.code!, fresh.verifier)).status, 200, 'a code of the new consent is good');
 });
 
 test('RFC 7009: a client revokes its refresh token at /revoke, which revokes the grant; another client cannot', async () => {

@@ -576,7 +576,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
     }));
 
     test('authorizations: a code is consumed once; a second use says so and still returns the record', withStore(async (store) => {
-      const code = { codeHash: 'h1', clientId: 'c1', grantId: 'g1', redirectUri: 'https://rp/cb', codeChallenge: 'x'.repeat(43), sub: 'u1', scopes: ['openid'], nonce: 'n', authTime: 5, amr: ['pwd'], sessionId: 's', expiresAt: 1060 };
+      const code = { codeHash: 'h1', clientId: 'c1', grantId: 'g1', redirectUri: 'https://rp/cb', codeChallenge: 'x'.repeat(43), sub: 'u1', scopes: ['openid'], nonce: 'n', authTime: 5, amr: ['pwd'], sessionId: 's', consentCreatedAt: 1_700_000_000_123, expiresAt: 1060 };
       await store.authorizations.putCode(code);
       const results = await Promise.all(Array.from({ length: 10 }, () => store.authorizations.consumeCode('h1')));
       assert.equal(results.filter((r) => r?.firstUse).length, 1, 'exactly one first use');

@@ -375,6 +375,12 @@ export interface AuthorizationCodeRecord {
   readonly authTime: number;
   readonly amr?: readonly string[];
   readonly sessionId?: string;
+  /**
+   * The `createdAt` (epoch milliseconds) of the end user's consent the code was issued under;
+   * absent when the client needs no consent. Redeeming the code needs that same consent to still
+   * exist: a revoked consent makes its codes unusable (a consent given again is another one).
+   */
+  readonly consentCreatedAt?: number;
   /** Epoch seconds. */
   readonly expiresAt: number;
 }
