@@ -160,6 +160,51 @@ test('RP-initiated logout: id_token_hint + registered post_logout_redirect_uri e
   assert.equal(await signIn.current(new Request('http://x', { headers: { cookie } })), null);
 });
 
+test('RP-initiated logout without id_token_hint asks the end user (Logout §2): a CSRF-bound form ends the session only when confirmed', async () => {
+  const cookie = signIn.signIn('user-1');
+  const live = async (who: string) => (await signIn.current(new Request('http://x', { headers: { cookie: who } }))) !== null;
+  const ask = async (who = cookie) => {
+    const page = await follow(server, `/end-session?client_id=${client.clientId}&post_logout_redirect_uri=${encodeURIComponent('https://rp.example/bye')}&state=bye-2`, { cookie: who });
+    assert.equal(page.status, 200, page.text);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'.*form-action 'self' https:\/\/rp\.example;.*frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.match(page.text, /Sign out\?/);
+    assert.match(page.text, /alice/);
+    return { logoutId: /name="logout_id" value="([^"]+)"/.exec(page.text)![1]!, csrf: /name="csrf_token" value="([^"]+)"/.exec(page.text)![1]! };
+  };
+  const endedBefore = signIn.ended.length;
+  const { logoutId, csrf } = await ask();
+  assert.equal(await live(cookie), true, 'asking ends nothing');
+  // A forged form (no token, a wrong token, or the token from another session's browser) ends nothing.
+  const confirm = (who: string, form: Record<string, string>) => follow(server, '/end-session/confirm', { cookie: who, form });
+  for (const form of [{ logout_id: logoutId, decision: 'sign_out' } as Record<string, string>, { logout_id: logoutId, csrf_token: `${csrf.slice(0, -2)}AA`, decision: 'sign_out' }]) {
+    const forged = await confirm(cookie, form);
+    assert.equal(forged.status, 403);
+    assert.match(forged.text, /logout_csrf_invalid/);
+  }
+  const other = signIn.signIn('user-1');
+  assert.equal((await confirm(other, { logout_id: logoutId, csrf_token: csrf, decision: 'sign_out' })).status, 403, 'bound to the session');
+  assert.equal(await live(cookie), true);
+  assert.equal(signIn.ended.length, endedBefore);
+  // Confirmed: the session ends, on to the registered URI with the state.
+  const out = await confirm(cookie, { logout_id: logoutId, csrf_token: csrf, decision: 'sign_out' });
+  assert.equal(out.status, 303, out.text);
+  assert.equal(out.headers.get('location'), 'https://rp.example/bye?state=bye-2');
+  assert.equal(await live(cookie), false);
+  assert.equal(await live(other), true, 'only this session');
+  // "Stay signed in": the session is kept, and the answer is single use.
+  const second = await ask(other);
+  const stay = await confirm(other, { logout_id: second.logoutId, csrf_token: second.csrf, decision: 'stay' });
+  assert.equal(stay.status, 303);
+  assert.equal(await live(other), true);
+  assert.equal((await confirm(other, { logout_id: second.logoutId, csrf_token: second.csrf, decision: 'sign_out' })).status, 403, 'used once');
+  assert.equal(await live(other), true);
+  // Nobody signed in: nothing to ask.
+  const anonymous = await follow(server, '/end-session');
+  assert.equal(anonymous.status, 200);
+  assert.match(anonymous.text, /not signed in/);
+});
+
 test('discovery advertises the authorization code flow on both well-known paths', async () => {
   for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
     const m = (await readAnswer(await fetch(`${server.url}${path}`))).json;

@@ -133,6 +133,7 @@ export const REASONS = {
   consent_revoked: r('invalid_grant', 400, 'RFC 6749 §4.1.2, §10.4', 'the end user revoked the consent this grant was issued under'),
   // --- end session ---------------------------------------------------------------------------------
   id_token_hint_invalid: r('invalid_request', 400, 'OpenID Connect RP-Initiated Logout 1.0 §2, §4', 'id_token_hint is not an ID token this server issued'),
+  logout_csrf_invalid: r('invalid_request', 403, 'OpenID Connect RP-Initiated Logout 1.0 §2, §6, RFC 6749 §10.12', 'the logout form has expired or was not sent by this server'),
   post_logout_redirect_uri_unregistered: r('invalid_request', 400, 'OpenID Connect RP-Initiated Logout 1.0 §2, §3.1', 'post_logout_redirect_uri is not registered for this client'),
   // --- resource servers (RFC 6750) ------------------------------------------------------------
   token_missing: r('invalid_request', 401, 'RFC 6750 §3.1', 'a Bearer token is required'),
