@@ -205,6 +205,32 @@ test('RP-initiated logout without id_token_hint asks the end user (Logout §2): 
   assert.match(anonymous.text, /not signed in/);
 });
 
+test('UserInfo (OIDC Core §5.3.1, RFC 6750 §2.2): the token as the form body parameter access_token on POST; header and body together is invalid_request', async () => {
+  const cookie = signIn.signIn('user-1');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid profile' });
+  const token = (await exchangeCode(server, client, code!, verifier)).json.access_token as string;
+  const inBody = await postForm(`${server.url}/userinfo`, { access_token: token });
+  assert.equal(inBody.status, 200, inBody.text);
+  assert.equal(inBody.json.sub, 'user-1');
+  assert.equal(inBody.json.preferred_username, 'alice');
+  // RFC 6750 §2: exactly one method per request.
+  const both = await postForm(`${server.url}/userinfo`, { access_token: token }, { authorization: `Bearer ${token}` });
+  assert.equal(both.status, 400, both.text);
+  assert.equal(both.json.error, 'invalid_request');
+  assert.match(both.headers.get('www-authenticate') ?? '', /error="invalid_request"/);
+  // The header alone on POST still works; a form body without the token does not hide it.
+  assert.equal((await postForm(`${server.url}/userinfo`, { other: 'x' }, { authorization: `Bearer ${token}` })).status, 200);
+  // A body token is read like a header token: malformed or repeated is invalid_request, unknown is invalid_token.
+  assert.equal((await postForm(`${server.url}/userinfo`, `access_token=${encodeURIComponent('not a token')}`)).json.error, 'invalid_request');
+  assert.equal((await postForm(`${server.url}/userinfo`, `access_token=${token}&access_token=${token}`)).status, 400);
+  const forged = await postForm(`${server.url}/userinfo`, { access_token: `${token.slice(0, -4)}AAAA` });
+  assert.equal(forged.status, 401);
+  assert.equal(forged.json.error, 'invalid_token');
+  // Nothing at all: 401 with a challenge and no error code (RFC 6750 §3.1).
+  const none = await postForm(`${server.url}/userinfo`, {});
+  assert.equal(none.status, 401);
+});
+
 test('discovery advertises the authorization code flow on both well-known paths', async () => {
   for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
     const m = (await readAnswer(await fetch(`${server.url}${path}`))).json;
