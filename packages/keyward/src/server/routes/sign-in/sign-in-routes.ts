@@ -100,7 +100,7 @@ export function registerSignInRoutes(app: Hono, ctx: ServerContext): void {
     if (username === '' || password === '') return again('Enter your username and your password.', 400);
 
     const address = getSourceAddress(c, ctx.config.server.trustProxy) ?? 'unknown';
-    const result = await checkPasswordSignIn(ctx.store, signIn.throttle, username, password, address);
+    const result = await checkPasswordSignIn(ctx.registry, signIn.throttle, username, password, address);
     if (!result.ok) {
       const sub = result.outcome === 'throttled' ? undefined : result.user?.sub;
       audit(c, result.outcome === 'throttled' ? 'user.sign_in_throttled' : 'user.sign_in_failed', { outcome: result.outcome, ...(sub ? { sub } : {}) });
