@@ -132,6 +132,8 @@ export interface KeywardConfig {
     readonly maxFailuresPerAddress: number;
     /** Window of both failure limits, in seconds. */
     readonly failureWindowSeconds: number;
+    /** Seconds a passkey enrolment link (`keyward users passkey-link`) can be used. */
+    readonly passkeyEnrolmentSeconds: number;
   };
   readonly log: {
     /** One `info` line per request (method, path, status, duration, request id). */
@@ -159,7 +161,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   console: { enabled: true },
   metrics: { enabled: true, clientIdLabel: false },
   rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
-  signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, failureWindowSeconds: 900 },
+  signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, failureWindowSeconds: 900, passkeyEnrolmentSeconds: 900 },
   log: { level: 'info', access: false },
 };
 
@@ -206,7 +208,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'authorization.requirePushedAuthorizationRequests', description: 'Refuse authorization requests that were not pushed first to `POST /par` (RFC 9126 §5; FAPI 2.0 requires PAR). A client can also be required to push with its own `require_pushed_authorization_requests`. Advertised in discovery.' },
   { path: 'authorization.refreshTokenTtl', description: 'Lifetime of a refresh token in seconds. Refresh tokens are rotated on every use, and a second use of an old one revokes the whole family (RFC 9700 §4.14).' },
   { path: 'authorization.idTokenTtl', description: 'Lifetime of an ID token in seconds (OIDC Core §2 `exp - iat`).' },
-  { path: 'authorization.pendingRequestTtl', description: 'Seconds an authorization request waiting for the end user to sign in or consent can be resumed. Authorization codes live 60 s and pushed requests 60 s (fixed).' },
+  { path: 'authorization.pendingRequestTtl', description: 'Seconds an authorization request waiting for the end user to sign in or consent can be resumed; also how long a logout confirmation page (`/end-session` without `id_token_hint`) can be answered. Authorization codes live 60 s and pushed requests 60 s (fixed).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
   { path: 'audit.retention', description: 'Days an audit event is kept. The maintenance job (every `maintenance.purgeInterval`) deletes older events, oldest first, at most 100,000 per pass. 0 (the default) keeps every event: set it to what your audit policy requires, and export what must outlive it first (`keyward audit export`, docs/operations.md).' },
   { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records (and of audit events past `audit.retention`).' },
@@ -223,6 +225,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'signIn.maxFailuresPerUsername', description: 'Failed sign-ins for one username within `signIn.failureWindowSeconds` after which that username is refused (429) until the window ends, whether or not the user exists (default 5). Counted in Redis when `storage.redisUrl` is set, else per process.' },
   { path: 'signIn.maxFailuresPerAddress', description: 'Failed sign-ins from one source address within `signIn.failureWindowSeconds` after which that address is refused (429) until the window ends (default 50). Behind a proxy, set `server.trustProxy` so the address is the browser\'s.' },
   { path: 'signIn.failureWindowSeconds', description: 'Window of both sign-in failure limits, in seconds (default 900).' },
+  { path: 'signIn.passkeyEnrolmentSeconds', description: 'Seconds a passkey enrolment link made by `keyward users passkey-link` (or `POST /admin/v1/users/{user}/passkey-link`) can be used to register one passkey without signing in (default 900, 15 minutes). Each link works once (docs/sign-in.md).' },
   { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];
 

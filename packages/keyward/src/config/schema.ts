@@ -86,6 +86,7 @@ export const configInputSchema = z.strictObject({
     maxFailuresPerUsername: z.number().int().min(1).max(1_000_000).optional(),
     maxFailuresPerAddress: z.number().int().min(1).max(1_000_000).optional(),
     failureWindowSeconds: z.number().int().min(1).max(86400).optional(),
+    passkeyEnrolmentSeconds: z.number().int().min(60).max(7 * 86400).optional(),
   }).optional(),
   log: z.strictObject({
     access: z.boolean().optional(),

@@ -39,3 +39,4 @@ export { USERNAME, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, checkUsername, chec
 export { authorizationPolicyOf, checkAuthorizationFields, checkRedirectUri, settleAuthorizationFields } from './authorization-fields.ts';
 export type { AuthorizationFieldPolicy, AuthorizationFieldsInput } from './authorization-fields.ts';
 export { listConsents, revokeConsent, toConsentView } from './consents.ts';
+export { createPasskeyEnrolment, hashEnrolmentToken, passkeyEnrolmentUrl, PASSKEY_ENROLMENT_PATH } from './passkey-enrolment.ts';

@@ -9,6 +9,7 @@ import { signingKeyActivation } from './0003-signing-key-activation.ts';
 import { users } from './0004-users.ts';
 import { authorizationCodeFlow } from './0005-authorization-code-flow.ts';
 import { auditRequestId } from './0006-audit-request-id.ts';
+import { passkeyEnrolments } from './0007-passkey-enrolments.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-users': users,
   '0005-authorization-code-flow': authorizationCodeFlow,
   '0006-audit-request-id': auditRequestId,
+  '0007-passkey-enrolments': passkeyEnrolments,
 };
 
 /** The provider handed to kysely's Migrator. */
