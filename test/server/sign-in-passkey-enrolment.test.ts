@@ -28,7 +28,7 @@ let base = '';
 before(async () => {
   const port = await freePort();
   base = `http://localhost:${port}`;
-  server = await startTestServer({ overrides: { server: { port, issuer: base }, signIn: { passkeyEnrolmentSeconds: 600 } } });
+  server = await startTestServer({ overrides: { server: { port, issuer: base }, signIn: { passkeyEnrolmentSeconds: 600, maxSuccessesPerAddress: 1 } } });
   if (!skip) browser = await launchChromium();
 });
 
@@ -90,6 +90,9 @@ test('passkey-link: a user who must use a passkey and has none enrols one with a
   assert.equal((await server.context.store.users.listPasskeys(user.sub)).length, 1, 'no second passkey');
   assert.deepEqual(problems, []);
   await context.close();
+  // The passkey sign-in counted against the address's successes (signIn.maxSuccessesPerAddress 1 here).
+  await createUser(createRegistryContext(server.context.store), { actor: 'test', username: 'sam', password: 'the right password' });
+  assert.equal((await signIn(server.url, new CookieJar(), 'sam', 'the right password')).response.status, 429);
 });
 
 test('passkey-link through the admin API: POST /admin/v1/users/{user}/passkey-link answers the link once, valid signIn.passkeyEnrolmentSeconds; an unknown or forged secret is refused', async () => {

@@ -130,7 +130,9 @@ export interface KeywardConfig {
     readonly maxFailuresPerUsername: number;
     /** Failed sign-ins per window from one source address before it is refused for the rest of the window. */
     readonly maxFailuresPerAddress: number;
-    /** Window of both failure limits, in seconds. */
+    /** Successful sign-ins per window from one source address before it is refused for the rest of the window. */
+    readonly maxSuccessesPerAddress: number;
+    /** Window of the sign-in limits (failures and successes), in seconds. */
     readonly failureWindowSeconds: number;
     /** Seconds a passkey enrolment link (`keyward users passkey-link`) can be used. */
     readonly passkeyEnrolmentSeconds: number;
@@ -161,7 +163,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   console: { enabled: true },
   metrics: { enabled: true, clientIdLabel: false },
   rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
-  signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, failureWindowSeconds: 900, passkeyEnrolmentSeconds: 900 },
+  signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, maxSuccessesPerAddress: 100, failureWindowSeconds: 900, passkeyEnrolmentSeconds: 900 },
   log: { level: 'info', access: false },
 };
 
@@ -224,7 +226,8 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'signIn.sessionMaxSeconds', description: 'Seconds a sign-in session lives at most from the sign-in, used or not (default 43200, 12 hours); then the user signs in again. Also the `Max-Age` of the session cookie.' },
   { path: 'signIn.maxFailuresPerUsername', description: 'Failed sign-ins for one username within `signIn.failureWindowSeconds` after which that username is refused (429) until the window ends, whether or not the user exists (default 5). Counted in Redis when `storage.redisUrl` is set, else per process.' },
   { path: 'signIn.maxFailuresPerAddress', description: 'Failed sign-ins from one source address within `signIn.failureWindowSeconds` after which that address is refused (429) until the window ends (default 50). Behind a proxy, set `server.trustProxy` so the address is the browser\'s.' },
-  { path: 'signIn.failureWindowSeconds', description: 'Window of both sign-in failure limits, in seconds (default 900).' },
+  { path: 'signIn.maxSuccessesPerAddress', description: 'Successful sign-ins (password or passkey) from one source address within `signIn.failureWindowSeconds` after which that address is refused (429, audited as `user.sign_in_throttled` with `limit: successes_per_address`) until the window ends (default 100): credential stuffing with working username and password pairs fails nothing, so successes are counted too. Raise it when many users sign in from behind one address (a corporate NAT); behind a proxy, set `server.trustProxy`.' },
+  { path: 'signIn.failureWindowSeconds', description: 'Window of the sign-in limits (failures per username and per address, successes per address), in seconds (default 900).' },
   { path: 'signIn.passkeyEnrolmentSeconds', description: 'Seconds a passkey enrolment link made by `keyward users passkey-link` (or `POST /admin/v1/users/{user}/passkey-link`) can be used to register one passkey without signing in (default 900, 15 minutes). Each link works once (docs/sign-in.md).' },
   { path: 'log.level', env: 'KEYWARD_LOG_LEVEL', description: 'Log level: fatal, error, warn, info, debug, trace or silent. Tokens, assertions and Authorization headers are always redacted.' },
 ];

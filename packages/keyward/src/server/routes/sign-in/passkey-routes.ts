@@ -35,7 +35,7 @@ import { PASSKEY_SCRIPT } from './passkey-script.ts';
 import { renderPasskeyEnrolment, renderPasskeys } from './sign-in-html.ts';
 import type { UserRecord } from '../../../store/contract.ts';
 import { hashEnrolmentToken, PASSKEY_ENROLMENT_PATH } from '../../services/registry/passkey-enrolment.ts';
-import { SIGN_IN_PAGE_HEADERS } from './sign-in-routes.ts';
+import { SIGN_IN_PAGE_HEADERS, throttledMessage } from './sign-in-routes.ts';
 import { requestFacts } from '../../middleware/request-id.ts';
 
 /** The @simplewebauthn/browser bundle (a UMD script defining `SimpleWebAuthnBrowser`), read once. */
@@ -53,12 +53,12 @@ export function registerPasskeyRoutes(app: Hono, ctx: ServerContext): void {
   const library = readBrowserLibrary();
   const script = (body: string) => () => new Response(body, { headers: { ...SIGN_IN_PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=3600' } });
 
-  const json = (body: unknown, status = 200, setCookies: readonly string[] = []): Response => {
-    const headers = new Headers({ ...SIGN_IN_PAGE_HEADERS, 'content-type': 'application/json' });
+  const json = (body: unknown, status = 200, setCookies: readonly string[] = [], extra: Record<string, string> = {}): Response => {
+    const headers = new Headers({ ...SIGN_IN_PAGE_HEADERS, 'content-type': 'application/json', ...extra });
     for (const cookie of setCookies) headers.append('set-cookie', cookie);
     return new Response(JSON.stringify(body), { status, headers });
   };
-  const refuse = (status: number, error: string, description: string, setCookies: readonly string[] = []) => json({ error, error_description: description }, status, setCookies);
+  const refuse = (status: number, error: string, description: string, setCookies: readonly string[] = [], extra: Record<string, string> = {}) => json({ error, error_description: description }, status, setCookies, extra);
   const audit = (c: Context, type: string, details: Record<string, unknown>): void => {
     ctx.audit.write({ time: new Date(ctx.clock()), type, ...requestFacts(c, ctx.config.server.trustProxy), details });
   };
@@ -101,10 +101,10 @@ export function registerPasskeyRoutes(app: Hono, ctx: ServerContext): void {
     const body = await readCheckedBody(c);
     if (body instanceof Response) return body;
     const address = getSourceAddress(c, ctx.config.server.trustProxy) ?? 'unknown';
-    const retryAfter = await signIn.throttle.blockedFor(undefined, address);
+    const { retryAfter, limit } = await signIn.throttle.blockedFor(undefined, address);
     if (retryAfter > 0) {
-      audit(c, 'user.sign_in_throttled', { outcome: 'throttled', method: 'passkey' });
-      return refuse(429, 'slow_down', `too many failed attempts: try again in ${Math.ceil(retryAfter / 60)} minute(s)`);
+      audit(c, 'user.sign_in_throttled', { outcome: 'throttled', method: 'passkey', limit });
+      return refuse(429, 'slow_down', throttledMessage(retryAfter, limit), [], { 'retry-after': String(retryAfter) });
     }
     if (!isObject(body.response)) return refuse(400, 'invalid_request', 'response must be the passkey\'s answer');
     const result = await verifyPasskeySignIn(ctx.store, rp, body.response as unknown as AuthenticationResponseJSON, challengeOf(c), new Date(ctx.clock()));
@@ -115,6 +115,7 @@ export function registerPasskeyRoutes(app: Hono, ctx: ServerContext): void {
       return refuse(401, 'access_denied', 'this passkey could not sign you in', [clearChallenge]);
     }
     const { user } = result as Exclude<typeof result, string>;
+    await signIn.throttle.recordSuccess(undefined, address);
     // OWASP Session Fixation: a new id; the session this browser carried ends.
     const { session, setCookie } = await signIn.start(user.sub, ['hwk', 'user'], signIn.sessionIdOf(c.req.raw));
     await ctx.store.users.updateUser(user.sub, { lastSignInAt: new Date(session.authTime * 1000), updatedAt: user.updatedAt });
@@ -169,10 +170,11 @@ export function registerPasskeyRoutes(app: Hono, ctx: ServerContext): void {
   /** The enrolment a posted link secret names (unused, unexpired) and its active user, or the refusal to send. */
   const readEnrolment = async (c: Context, body: Record<string, unknown>): Promise<{ tokenHash: string; user: UserRecord } | Response> => {
     const address = getSourceAddress(c, ctx.config.server.trustProxy) ?? 'unknown';
-    const retryAfter = await signIn.throttle.blockedFor(undefined, address);
+    // Not a sign-in: only the address's failures hold it back.
+    const { retryAfter, limit } = await signIn.throttle.blockedFor(undefined, address, { signIn: false });
     if (retryAfter > 0) {
-      audit(c, 'user.sign_in_throttled', { outcome: 'throttled', method: 'passkey_enrolment' });
-      return refuse(429, 'slow_down', `too many failed attempts: try again in ${Math.ceil(retryAfter / 60)} minute(s)`);
+      audit(c, 'user.sign_in_throttled', { outcome: 'throttled', method: 'passkey_enrolment', limit });
+      return refuse(429, 'slow_down', throttledMessage(retryAfter, limit), [], { 'retry-after': String(retryAfter) });
     }
     const token = typeof body.enrolment_token === 'string' && /^[A-Za-z0-9_-]{43}$/.test(body.enrolment_token) ? body.enrolment_token : undefined;
     const tokenHash = token === undefined ? undefined : hashEnrolmentToken(token);
