@@ -13,7 +13,8 @@ import { computeAtHash } from '../../packages/core/src/tokens/id-token.ts';
 import { createSignInTestDouble } from './sign-in-test-double.ts';
 import { addCodeClient, authorizeUrl, exchangeCode, follow, pkcePair, refresh, runToCode, type CodeClient } from './authorization-helpers.ts';
 import { runKeyward } from '../cli/run-cli.ts';
-import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, postForm, readAnswer, requestToken, startTestServer } from './helpers.ts';
+import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, flushAudit, postForm, readAnswer, requestToken, startTestServer } from './helpers.ts';
+import { createRegistryContext, revokeConsent } from '../../packages/keyward/src/server/services/registry/index.ts';
 
 const signIn = createSignInTestDouble();
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -159,6 +160,77 @@ test('RP-initiated logout: id_token_hint + registered post_logout_redirect_uri e
   assert.equal(await signIn.current(new Request('http://x', { headers: { cookie } })), null);
 });
 
+test('RP-initiated logout without id_token_hint asks the end user (Logout §2): a CSRF-bound form ends the session only when confirmed', async () => {
+  const cookie = signIn.signIn('user-1');
+  const live = async (who: string) => (await signIn.current(new Request('http://x', { headers: { cookie: who } }))) !== null;
+  const ask = async (who = cookie) => {
+    const page = await follow(server, `/end-session?client_id=${client.clientId}&post_logout_redirect_uri=${encodeURIComponent('https://rp.example/bye')}&state=bye-2`, { cookie: who });
+    assert.equal(page.status, 200, page.text);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'.*form-action 'self' https:\/\/rp\.example;.*frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.match(page.text, /Sign out\?/);
+    assert.match(page.text, /alice/);
+    return { logoutId: /name="logout_id" value="([^"]+)"/.exec(page.text)![1]!, csrf: /name="csrf_token" value="([^"]+)"/.exec(page.text)![1]! };
+  };
+  const endedBefore = signIn.ended.length;
+  const { logoutId, csrf } = await ask();
+  assert.equal(await live(cookie), true, 'asking ends nothing');
+  // A forged form (no token, a wrong token, or the token from another session's browser) ends nothing.
+  const confirm = (who: string, form: Record<string, string>) => follow(server, '/end-session/confirm', { cookie: who, form });
+  for (const form of [{ logout_id: logoutId, decision: 'sign_out' } as Record<string, string>, { logout_id: logoutId, csrf_token: `${csrf.slice(0, -2)}AA`, decision: 'sign_out' }]) {
+    const forged = await confirm(cookie, form);
+    assert.equal(forged.status, 403);
+    assert.match(forged.text, /logout_csrf_invalid/);
+  }
+  const other = signIn.signIn('user-1');
+  assert.equal((await confirm(other, { logout_id: logoutId, csrf_token: csrf, decision: 'sign_out' })).status, 403, 'bound to the session');
+  assert.equal(await live(cookie), true);
+  assert.equal(signIn.ended.length, endedBefore);
+  // Confirmed: the session ends, on to the registered URI with the state.
+  const out = await confirm(cookie, { logout_id: logoutId, csrf_token: csrf, decision: 'sign_out' });
+  assert.equal(out.status, 303, out.text);
+  assert.equal(out.headers.get('location'), 'https://rp.example/bye?state=bye-2');
+  assert.equal(await live(cookie), false);
+  assert.equal(await live(other), true, 'only this session');
+  // "Stay signed in": the session is kept, and the answer is single use.
+  const second = await ask(other);
+  const stay = await confirm(other, { logout_id: second.logoutId, csrf_token: second.csrf, decision: 'stay' });
+  assert.equal(stay.status, 303);
+  assert.equal(await live(other), true);
+  assert.equal((await confirm(other, { logout_id: second.logoutId, csrf_token: second.csrf, decision: 'sign_out' })).status, 403, 'used once');
+  assert.equal(await live(other), true);
+  // Nobody signed in: nothing to ask.
+  const anonymous = await follow(server, '/end-session');
+  assert.equal(anonymous.status, 200);
+  assert.match(anonymous.text, /not signed in/);
+});
+
+test('UserInfo (OIDC Core §5.3.1, RFC 6750 §2.2): the token as the form body parameter access_token on POST; header and body together is invalid_request', async () => {
+  const cookie = signIn.signIn('user-1');
+  const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid profile' });
+  const token = (await exchangeCode(server, client, code!, verifier)).json.access_token as string;
+  const inBody = await postForm(`${server.url}/userinfo`, { access_token: token });
+  assert.equal(inBody.status, 200, inBody.text);
+  assert.equal(inBody.json.sub, 'user-1');
+  assert.equal(inBody.json.preferred_username, 'alice');
+  // RFC 6750 §2: exactly one method per request.
+  const both = await postForm(`${server.url}/userinfo`, { access_token: token }, { authorization: `Bearer ${token}` });
+  assert.equal(both.status, 400, both.text);
+  assert.equal(both.json.error, 'invalid_request');
+  assert.match(both.headers.get('www-authenticate') ?? '', /error="invalid_request"/);
+  // The header alone on POST still works; a form body without the token does not hide it.
+  assert.equal((await postForm(`${server.url}/userinfo`, { other: 'x' }, { authorization: `Bearer ${token}` })).status, 200);
+  // A body token is read like a header token: malformed or repeated is invalid_request, unknown is invalid_token.
+  assert.equal((await postForm(`${server.url}/userinfo`, `access_token=${encodeURIComponent('not a token')}`)).json.error, 'invalid_request');
+  assert.equal((await postForm(`${server.url}/userinfo`, `access_token=${token}&access_token=${token}`)).status, 400);
+  const forged = await postForm(`${server.url}/userinfo`, { access_token: `${token.slice(0, -4)}AAAA` });
+  assert.equal(forged.status, 401);
+  assert.equal(forged.json.error, 'invalid_token');
+  // Nothing at all: 401 with a challenge and no error code (RFC 6750 §3.1).
+  const none = await postForm(`${server.url}/userinfo`, {});
+  assert.equal(none.status, 401);
+});
+
 test('discovery advertises the authorization code flow on both well-known paths', async () => {
   for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
     const m = (await readAnswer(await fetch(`${server.url}${path}`))).json;
@@ -210,6 +282,28 @@ test('consents: listed and revoked through the admin API and `keyward consents`;
   const again = await runKeyward(['consents', 'revoke', 'user-2', client.clientId], { env });
   assert.notEqual(again.code, 0);
   assert.match(again.stderr, /has no consent/);
+});
+
+test('consents: a code issued before its consent was revoked is refused after it (consent_revoked), also once the user consents again', async () => {
+  signIn.addUser({ sub: 'user-3', preferred_username: 'carol' });
+  const cookie = signIn.signIn('user-3');
+  const before = await runToCode(server, client, { cookie, scope: 'openid profile' });
+  // A second code under the same consent (no page this time): both are bound to it.
+  const second = await runToCode(server, client, { cookie, scope: 'openid' });
+  const kept = await exchangeCode(server, client, second.code!, second.verifier);
+  assert.equal(kept.status, 200, kept.text);
+  await revokeConsent(createRegistryContext(server.context.store), { sub: 'user-3', clientId: client.clientId, actor: 'test' });
+  assert.equal((await refresh(server, client, kept.json.refresh_token as string)).status, 400, 'the refresh tokens of the user at the client are revoked');
+  // The end user consents again: a new consent, and the code of the revoked one stays refused.
+  const fresh = await runToCode(server, client, { cookie, scope: 'openid' });
+  const refused = await exchangeCode(server, client, before.code!, before.verifier);
+  assert.equal(refused.status, 400, refused.text);
+  assert.equal(refused.json.error, 'invalid_grant');
+  assert.match(String(refused.json.error_description), /revoked the consent/);
+  await flushAudit(server);
+  const [event] = await server.context.store.audit.queryAudit({ type: 'token.refused', reason: 'consent_revoked' });
+  assert.ok(event, 'audited with its reason');
+  assert.equal((await exchangeCode(server, client, fresh.code!, fresh.verifier)).status, 200, 'a code of the new consent is good');
 });
 
 test('RFC 7009: a client revokes its refresh token at /revoke, which revokes the grant; another client cannot', async () => {

@@ -6,8 +6,9 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRegistryContext, createUser, setUserStatus } from '../../packages/keyward/src/server/services/registry/index.ts';
-import { makeDataDir, startTestServer } from './helpers.ts';
+import { hash } from '@node-rs/argon2';
+import { createRegistryContext, createUser, setUserStatus, verifyPassword } from '../../packages/keyward/src/server/services/registry/index.ts';
+import { flushAudit, makeDataDir, startTestServer } from './helpers.ts';
 import { browse, CookieJar, csrfOf, signIn } from './sign-in-helpers.ts';
 
 const CSP = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -288,5 +289,48 @@ test('a session survives a server restart (SQLite)', async () => {
     }
   } finally {
     data.remove();
+  }
+});
+
+test('a password hash made with weaker argon2 settings is replaced at the next successful sign-in (same password, current settings, audited)', async () => {
+  const sub = await addUser(server, 'legacy-hash');
+  // A hash made with low settings (m=1024 KiB, t=1), as an older release or an import would leave.
+  const weak = await hash('the right password', { memoryCost: 1024, timeCost: 1, parallelism: 1, algorithm: 2 });
+  await server.context.store.users.updateUser(sub, { passwordHash: weak });
+  const wrong = await signIn(server.url, new CookieJar(), 'legacy-hash', 'a wrong password');
+  assert.equal(wrong.response.status, 401);
+  assert.equal((await server.context.store.users.getUser(sub))?.passwordHash, weak, 'a failed sign-in changes nothing');
+  const { response } = await signIn(server.url, new CookieJar(), 'legacy-hash', 'the right password');
+  assert.equal(response.status, 303);
+  const stored = (await server.context.store.users.getUser(sub))?.passwordHash ?? '';
+  assert.match(stored, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  assert.equal(await verifyPassword(stored, 'the right password'), true);
+  const [event] = await server.context.store.audit.queryAudit({ type: 'user.password_rehashed' });
+  assert.equal(event?.details?.sub, sub);
+  assert.equal(event?.details?.from, 'argon2id$v=19$m=1024,t=1,p=1');
+  assert.ok(!JSON.stringify(event).includes(stored.split('$').at(-1)!), 'never the hash');
+  // Current settings: left alone the next time.
+  await signIn(server.url, new CookieJar(), 'legacy-hash', 'the right password');
+  assert.equal((await server.context.store.users.getUser(sub))?.passwordHash, stored);
+});
+
+test('successful sign-ins are counted per source address too: past signIn.maxSuccessesPerAddress the address is held back (429), audited like failures', async () => {
+  const limited = await startTestServer({ overrides: { signIn: { maxSuccessesPerAddress: 3, maxFailuresPerAddress: 1000 } } });
+  try {
+    for (const name of ['s1', 's2', 's3', 's4']) await addUser(limited, name);
+    // Credential stuffing with pairs that work: nothing fails, and still the address is stopped.
+    for (const name of ['s1', 's2', 's3']) assert.equal((await signIn(limited.url, new CookieJar(), name, 'the right password')).response.status, 303, name);
+    const held = await signIn(limited.url, new CookieJar(), 's4', 'the right password');
+    assert.equal(held.response.status, 429);
+    assert.match(held.text, /Too many sign-ins from your network/);
+    assert.ok(Number(held.response.headers.get('retry-after')) >= 1);
+    assert.equal((await signIn(limited.url, new CookieJar(), 's1', 'the right password')).response.status, 429, 'a user who signed in before too');
+    await flushAudit(limited);
+    const [event] = await limited.context.store.audit.queryAudit({ type: 'user.sign_in_throttled' });
+    assert.equal(event?.details?.limit, 'successes_per_address');
+    assert.equal(event?.details?.outcome, 'throttled');
+    assert.ok(event?.sourceAddress, 'with the source address, as failures are');
+  } finally {
+    await limited.stop();
   }
 });

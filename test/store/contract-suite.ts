@@ -506,6 +506,25 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal(await store.users.findPasskey('cred-2'), undefined);
     }));
 
+    test('users: a passkey enrolment is found until used or expired, used exactly once under a race, and goes with its user', withStore(async (store) => {
+      await store.users.createUser(makeUser('e1', 'erin'));
+      const enrolment = { tokenHash: 'th-1', sub: 'e1', createdAt: T0, expiresAt: new Date(T0.getTime() + 900_000) };
+      await store.users.putPasskeyEnrolment(enrolment);
+      await assert.rejects(store.users.putPasskeyEnrolment({ ...enrolment, sub: 'nobody', tokenHash: 'th-2' }), (e) => isStoreError(e, 'not_found'));
+      const during = new Date(T0.getTime() + 60_000);
+      assert.deepEqual(await store.users.findPasskeyEnrolment('th-1', during), enrolment);
+      assert.equal(await store.users.findPasskeyEnrolment('th-1', new Date(T0.getTime() + 900_000)), undefined, 'expired');
+      assert.equal(await store.users.consumePasskeyEnrolment('th-1', new Date(T0.getTime() + 900_000)), undefined, 'an expired one is not used');
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.users.consumePasskeyEnrolment('th-1', during)));
+      assert.equal(results.filter((r) => r !== undefined).length, 1, 'exactly one use wins');
+      assert.deepEqual(results.find((r) => r !== undefined), enrolment);
+      assert.equal(await store.users.findPasskeyEnrolment('th-1', during), undefined, 'a used one is gone');
+      assert.equal(await store.users.consumePasskeyEnrolment('unknown', during), undefined);
+      await store.users.putPasskeyEnrolment({ ...enrolment, tokenHash: 'th-3' });
+      await store.users.deleteUser('e1');
+      assert.equal(await store.users.findPasskeyEnrolment('th-3', during), undefined, 'deleted with the user');
+    }));
+
     test('users: delete removes the user, its passkeys and its sessions; the username is free again', withStore(async (store) => {
       const now = Date.now();
       await store.users.createUser(makeUser('d1', 'alice'));
@@ -584,7 +603,7 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
     }));
 
     test('authorizations: a code is consumed once; a second use says so and still returns the record', withStore(async (store) => {
-      const code = { codeHash: 'h1', clientId: 'c1', grantId: 'g1', redirectUri: 'https://rp/cb', codeChallenge: 'x'.repeat(43), sub: 'u1', scopes: ['openid'], nonce: 'n', authTime: 5, amr: ['pwd'], sessionId: 's', expiresAt: 1060 };
+      const code = { codeHash: 'h1', clientId: 'c1', grantId: 'g1', redirectUri: 'https://rp/cb', codeChallenge: 'x'.repeat(43), sub: 'u1', scopes: ['openid'], nonce: 'n', authTime: 5, amr: ['pwd'], sessionId: 's', consentCreatedAt: 1_700_000_000_123, expiresAt: 1060 };
       await store.authorizations.putCode(code);
       const results = await Promise.all(Array.from({ length: 10 }, () => store.authorizations.consumeCode('h1')));
       assert.equal(results.filter((r) => r?.firstUse).length, 1, 'exactly one first use');

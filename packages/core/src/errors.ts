@@ -130,8 +130,10 @@ export const REASONS = {
   refresh_token_invalid: r('invalid_grant', 400, 'RFC 6749 §6, §5.2', 'the refresh token is invalid, expired or revoked'),
   refresh_token_reused: r('invalid_grant', 400, 'RFC 9700 §4.14.2, RFC 6749 §10.4', 'the refresh token has already been used; its whole family is revoked'),
   end_user_unavailable: r('invalid_grant', 400, 'RFC 6749 §5.2', 'the end user of this grant is no longer available'),
+  consent_revoked: r('invalid_grant', 400, 'RFC 6749 §4.1.2, §10.4', 'the end user revoked the consent this grant was issued under'),
   // --- end session ---------------------------------------------------------------------------------
   id_token_hint_invalid: r('invalid_request', 400, 'OpenID Connect RP-Initiated Logout 1.0 §2, §4', 'id_token_hint is not an ID token this server issued'),
+  logout_csrf_invalid: r('invalid_request', 403, 'OpenID Connect RP-Initiated Logout 1.0 §2, §6, RFC 6749 §10.12', 'the logout form has expired or was not sent by this server'),
   post_logout_redirect_uri_unregistered: r('invalid_request', 400, 'OpenID Connect RP-Initiated Logout 1.0 §2, §3.1', 'post_logout_redirect_uri is not registered for this client'),
   // --- resource servers (RFC 6750) ------------------------------------------------------------
   token_missing: r('invalid_request', 401, 'RFC 6750 §3.1', 'a Bearer token is required'),

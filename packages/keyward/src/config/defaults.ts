@@ -132,8 +132,12 @@ export interface KeywardConfig {
     readonly maxFailuresPerUsername: number;
     /** Failed sign-ins per window from one source address before it is refused for the rest of the window. */
     readonly maxFailuresPerAddress: number;
-    /** Window of both failure limits, in seconds. */
+    /** Successful sign-ins per window from one source address before it is refused for the rest of the window. */
+    readonly maxSuccessesPerAddress: number;
+    /** Window of the sign-in limits (failures and successes), in seconds. */
     readonly failureWindowSeconds: number;
+    /** Seconds a passkey enrolment link (`keyward users passkey-link`) can be used. */
+    readonly passkeyEnrolmentSeconds: number;
   };
   readonly alerts: {
     /** Run the anomaly detector on the audit stream and the key scan. */
@@ -201,7 +205,7 @@ export const DEFAULT_CONFIG: KeywardConfig = {
   console: { enabled: true },
   metrics: { enabled: true, clientIdLabel: false },
   rateLimit: { enabled: true, perSourceAddress: 200_000, perClient: 100_000, window: 10 },
-  signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, failureWindowSeconds: 900 },
+  signIn: { sessionIdleSeconds: 1800, sessionMaxSeconds: 43200, maxFailuresPerUsername: 5, maxFailuresPerAddress: 50, maxSuccessesPerAddress: 100, failureWindowSeconds: 900, passkeyEnrolmentSeconds: 900 },
   alerts: {
     enabled: true,
     issuanceSpikeFactor: 10,
@@ -270,7 +274,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'authorization.requirePushedAuthorizationRequests', description: 'Refuse authorization requests that were not pushed first to `POST /par` (RFC 9126 §5; FAPI 2.0 requires PAR). A client can also be required to push with its own `require_pushed_authorization_requests`. Advertised in discovery.' },
   { path: 'authorization.refreshTokenTtl', description: 'Lifetime of a refresh token in seconds. Refresh tokens are rotated on every use, and a second use of an old one revokes the whole family (RFC 9700 §4.14).' },
   { path: 'authorization.idTokenTtl', description: 'Lifetime of an ID token in seconds (OIDC Core §2 `exp - iat`).' },
-  { path: 'authorization.pendingRequestTtl', description: 'Seconds an authorization request waiting for the end user to sign in or consent can be resumed. Authorization codes live 60 s and pushed requests 60 s (fixed).' },
+  { path: 'authorization.pendingRequestTtl', description: 'Seconds an authorization request waiting for the end user to sign in or consent can be resumed; also how long a logout confirmation page (`/end-session` without `id_token_hint`) can be answered. Authorization codes live 60 s and pushed requests 60 s (fixed).' },
   { path: 'clientKeysEndpoint.maxAge', description: '`Cache-Control: max-age` (seconds) of `GET /resource/v1/clients/{client_id}/keys`.' },
   { path: 'audit.retention', description: 'Days an audit event is kept. The maintenance job (every `maintenance.purgeInterval`) deletes older events, oldest first, at most 100,000 per pass. 0 (the default) keeps every event: set it to what your audit policy requires, and export what must outlive it first (`keyward audit export`, docs/operations.md).' },
   { path: 'maintenance.purgeInterval', description: 'Seconds between purges of expired replay reservations and token records (and of audit events past `audit.retention`).' },
@@ -286,7 +290,9 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'signIn.sessionMaxSeconds', description: 'Seconds a sign-in session lives at most from the sign-in, used or not (default 43200, 12 hours); then the user signs in again. Also the `Max-Age` of the session cookie.' },
   { path: 'signIn.maxFailuresPerUsername', description: 'Failed sign-ins for one username within `signIn.failureWindowSeconds` after which that username is refused (429) until the window ends, whether or not the user exists (default 5). Counted in Redis when `storage.redisUrl` is set, else per process.' },
   { path: 'signIn.maxFailuresPerAddress', description: 'Failed sign-ins from one source address within `signIn.failureWindowSeconds` after which that address is refused (429) until the window ends (default 50). Behind a proxy, set `server.trustProxy` so the address is the browser\'s.' },
-  { path: 'signIn.failureWindowSeconds', description: 'Window of both sign-in failure limits, in seconds (default 900).' },
+  { path: 'signIn.maxSuccessesPerAddress', description: 'Successful sign-ins (password or passkey) from one source address within `signIn.failureWindowSeconds` after which that address is refused (429, audited as `user.sign_in_throttled` with `limit: successes_per_address`) until the window ends (default 100): credential stuffing with working username and password pairs fails nothing, so successes are counted too. Raise it when many users sign in from behind one address (a corporate NAT); behind a proxy, set `server.trustProxy`.' },
+  { path: 'signIn.failureWindowSeconds', description: 'Window of the sign-in limits (failures per username and per address, successes per address), in seconds (default 900).' },
+  { path: 'signIn.passkeyEnrolmentSeconds', description: 'Seconds a passkey enrolment link made by `keyward users passkey-link` (or `POST /admin/v1/users/{user}/passkey-link`) can be used to register one passkey without signing in (default 900, 15 minutes). Each link works once (docs/sign-in.md).' },
   { path: 'alerts.enabled', description: 'Run the anomaly detector on the audit stream and the periodic key scan, and store, log, count and deliver the alerts they raise (docs/alerts.md). Each kind below can also be turned off alone.' },
   { path: 'alerts.issuanceSpikeFactor', description: '`issuance_spike`: raised when a client\'s granted tokens in one minute exceed this many times its baseline (an exponentially weighted average of its earlier minutes) and at least `alerts.issuanceSpikeMinimum`.' },
   { path: 'alerts.issuanceSpikeMinimum', description: '`issuance_spike`: the least number of grants in one minute that can raise it (so a quiet client going from 1 to 20 tokens a minute raises nothing).' },

@@ -87,7 +87,9 @@ export const configInputSchema = z.strictObject({
     sessionMaxSeconds: z.number().int().min(60).max(400 * 86400).optional(),
     maxFailuresPerUsername: z.number().int().min(1).max(1_000_000).optional(),
     maxFailuresPerAddress: z.number().int().min(1).max(1_000_000).optional(),
+    maxSuccessesPerAddress: z.number().int().min(1).max(1_000_000).optional(),
     failureWindowSeconds: z.number().int().min(1).max(86400).optional(),
+    passkeyEnrolmentSeconds: z.number().int().min(60).max(7 * 86400).optional(),
   }).optional(),
   alerts: z.strictObject({
     enabled: z.boolean().optional(),

@@ -283,6 +283,19 @@ export interface PasskeyRecord {
   readonly lastUsedAt?: Date;
 }
 
+/**
+ * A single-use link that lets a user register a passkey without signing in first (the operator's
+ * way to enrol the first passkey of a user who must use one). Only the SHA-256 of the link's
+ * secret is stored. Migration 0008.
+ */
+export interface PasskeyEnrolmentRecord {
+  /** base64url SHA-256 of the link's secret. */
+  readonly tokenHash: string;
+  readonly sub: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
+
 /** Fields of a user that change; `undefined` on an optional field clears it (shared/patches.ts). */
 export type UserPatch = Partial<Omit<UserRecord, 'sub' | 'createdAt'>>;
 
@@ -308,6 +321,13 @@ export interface UserStore {
   recordPasskeyUse(credentialId: string, counter: number, at: Date): Promise<boolean>;
   /** Deletes one passkey of a user; true if it existed. */
   deletePasskey(sub: string, credentialId: string): Promise<boolean>;
+
+  /** Stores a passkey enrolment link; StoreError('not_found') for an unknown user. */
+  putPasskeyEnrolment(enrolment: PasskeyEnrolmentRecord): Promise<void>;
+  /** The enrolment with this hash if it is unused and not expired at `now` (not consumed). */
+  findPasskeyEnrolment(tokenHash: string, now: Date): Promise<PasskeyEnrolmentRecord | undefined>;
+  /** Uses the enrolment once (atomic: of concurrent calls exactly one gets it); undefined when unknown, used or expired at `now`. */
+  consumePasskeyEnrolment(tokenHash: string, now: Date): Promise<PasskeyEnrolmentRecord | undefined>;
 }
 
 /** A signed-in browser session of an end user. The session id itself is never stored. */
@@ -375,6 +395,12 @@ export interface AuthorizationCodeRecord {
   readonly authTime: number;
   readonly amr?: readonly string[];
   readonly sessionId?: string;
+  /**
+   * The `createdAt` (epoch milliseconds) of the end user's consent the code was issued under;
+   * absent when the client needs no consent. Redeeming the code needs that same consent to still
+   * exist: a revoked consent makes its codes unusable (a consent given again is another one).
+   */
+  readonly consentCreatedAt?: number;
   /** Epoch seconds. */
   readonly expiresAt: number;
 }

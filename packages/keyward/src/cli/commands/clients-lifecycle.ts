@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { collectOption } from '../lib/collect-option.ts';
 import { addTargetOptions, withAdminTarget, type TargetOptions, type UpdateClientFields, type Wire } from '../lib/remote-admin.ts';
 import { CliError, EXIT, printResult } from '../output.ts';
 
@@ -44,6 +45,9 @@ function describeClientLines(client: Wire): string {
     `scope:     ${String(client.scope) || '(none)'}`,
     `audience:  ${String(client.audience_policy)}${client.alg_pin ? `, alg pinned to ${String(client.alg_pin)}` : ''}`,
     ...(client.jwks_uri ? [`jwks_uri:  ${String(client.jwks_uri)}`] : []),
+    ...(Array.isArray(client.grant_types) ? [`grants:    ${client.grant_types.join(' ')}`] : []),
+    ...(Array.isArray(client.redirect_uris) && client.redirect_uris.length > 0 ? [`redirect:  ${client.redirect_uris.join(' ')}`] : []),
+    ...(Array.isArray(client.post_logout_redirect_uris) && client.post_logout_redirect_uris.length > 0 ? [`logout:    ${client.post_logout_redirect_uris.join(' ')}`] : []),
   ].join('\n');
 }
 
@@ -68,19 +72,38 @@ export function registerClientsLifecycleCommand(program: Command): void {
     .option('--contact <contact>', 'contact (empty string clears)')
     .option('--description <text>', 'description (empty string clears)')
     .option('--scope <scopes>', 'space-separated scopes the client may request (replaces the list)')
-    .option('--grant-types <types>', 'comma-separated grant types (client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer)')
+    .option('--grant-types <types>', 'comma-separated grant types (client_credentials, urn:ietf:params:oauth:grant-type:jwt-bearer, authorization_code, refresh_token)')
+    .option('--grant-type <type>', 'a grant type (repeatable; with --grant-types, together they replace the list)', collectOption)
+    .option('--redirect-uri <url>', 'exact https redirect URI of the authorization code flow (repeatable; replaces the list; one empty value clears it)', collectOption)
+    .option('--post-logout-redirect-uri <url>', 'exact https URI the end user may be sent to after logout (repeatable; replaces the list; one empty value clears it)', collectOption)
+    .option('--consent <mode>', 'required (the end user approves the scopes once) or implicit (first-party client: no consent page)')
+    .option('--require-par', 'accept only pushed authorization requests (RFC 9126) from this client')
+    .option('--no-require-par', 'accept authorization requests sent directly too')
     .option('--access-token-ttl <seconds>', 'access token lifetime', positiveInt)
     .option('--audience-policy <policy>', 'strict or legacy')
     .option('--alg <alg>', 'pin the assertion algorithm (empty string clears)')
     .option('--jwks-uri <url>', 'take keys from this URL (empty string clears)')
-    .action(async (clientId: string, o: TargetOptions & { name?: string; contact?: string; description?: string; scope?: string; grantTypes?: string; accessTokenTtl?: number; audiencePolicy?: string; alg?: string; jwksUri?: string }) => {
+    .action(async (clientId: string, o: TargetOptions & {
+      name?: string; contact?: string; description?: string; scope?: string; grantTypes?: string; grantType?: string[]; accessTokenTtl?: number; audiencePolicy?: string;
+      alg?: string; jwksUri?: string; redirectUri?: string[]; postLogoutRedirectUri?: string[]; consent?: string; requirePar?: boolean;
+    }) => {
       if (o.audiencePolicy !== undefined && o.audiencePolicy !== 'strict' && o.audiencePolicy !== 'legacy') throw new CliError('--audience-policy is strict or legacy', EXIT.usage);
+      const grantTypes = o.grantTypes === undefined && o.grantType === undefined ? undefined
+        : [...(o.grantTypes ?? '').split(',').map((s) => s.trim()).filter(Boolean), ...(o.grantType ?? [])];
+      // The list replaces the stored one; `--redirect-uri ''` alone clears it.
+      const uriList = (values: string[] | undefined) => values?.filter((value) => value !== '');
+      const redirectUris = uriList(o.redirectUri);
+      const postLogoutRedirectUris = uriList(o.postLogoutRedirectUri);
       const fields: UpdateClientFields = {
         ...(o.name !== undefined ? { client_name: o.name } : {}),
         ...(o.contact !== undefined ? { contact: o.contact === '' ? null : o.contact } : {}),
         ...(o.description !== undefined ? { description: o.description === '' ? null : o.description } : {}),
         ...(o.scope !== undefined ? { scope: o.scope } : {}),
-        ...(o.grantTypes !== undefined ? { grant_types: o.grantTypes.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        ...(grantTypes !== undefined ? { grant_types: grantTypes } : {}),
+        ...(redirectUris !== undefined ? { redirect_uris: redirectUris } : {}),
+        ...(postLogoutRedirectUris !== undefined ? { post_logout_redirect_uris: postLogoutRedirectUris } : {}),
+        ...(o.consent !== undefined ? { consent: o.consent } : {}),
+        ...(o.requirePar !== undefined ? { require_pushed_authorization_requests: o.requirePar } : {}),
         ...(o.accessTokenTtl !== undefined ? { access_token_ttl: o.accessTokenTtl } : {}),
         ...(o.audiencePolicy !== undefined ? { audience_policy: o.audiencePolicy as 'strict' | 'legacy' } : {}),
         ...(o.alg !== undefined ? { alg_pin: o.alg === '' ? null : o.alg } : {}),

@@ -1,5 +1,5 @@
 /**
- * `keyward users add | list | show | update | disable | enable | delete | passwd`: the end users who
+ * `keyward users add | list | show | update | disable | enable | delete | passwd | passkey-link`: the end users who
  * sign in at the server's sign-in page. Each works on the local data directory or, with `--server
  * URL --admin-key admin.key --admin-client-id ID` (or `--admin-config admin.json`), on a running
  * server's admin API. A password is read from `--password-file`, `--password-env` or a hidden
@@ -42,7 +42,7 @@ function addPasswordOptions<T extends { option: (flags: string, description: str
 
 /** Registers `keyward users` and its subcommands. */
 export function registerUsersCommand(program: Command): void {
-  const users = program.command('users').description('manage the end users who sign in (add, list, show, update, disable, enable, delete, passwd)');
+  const users = program.command('users').description('manage the end users who sign in (add, list, show, update, disable, enable, delete, passwd, passkey-link)');
 
   addPasswordOptions(addTargetOptions(users.command('add')))
     .description('add an end user (password from --password-file, --password-env or a hidden prompt; none without a terminal)')
@@ -108,6 +108,18 @@ export function registerUsersCommand(program: Command): void {
     .action(async (user: string, o: TargetOptions) => {
       const result = await withUserTarget(o, (t) => t.remove(user));
       printResult(o.json, result, () => `${user} deleted (sub ${String(result.sub)})`);
+    });
+
+  addTargetOptions(users.command('passkey-link'))
+    .description('make a single-use link with which the user registers one passkey without signing in (its first passkey); valid signIn.passkeyEnrolmentSeconds (default 15 minutes)')
+    .requiredOption('--username <name>', 'the user (username or sub)')
+    .action(async (o: TargetOptions & { username: string }) => {
+      const link = await withUserTarget(o, (t) => t.createPasskeyLink(o.username));
+      printResult(o.json, link, () => [
+        `passkey enrolment link for ${String(link.username)} (works once, until ${String(link.expires_at)}):`,
+        `  ${String(link.enrolment_url)}`,
+        'Give it to the user only, over a channel you trust: whoever opens it first can add a passkey to this account.',
+      ].join('\n'));
     });
 
   addPasswordOptions(addTargetOptions(users.command('passwd').argument('<user>', 'username or sub')))

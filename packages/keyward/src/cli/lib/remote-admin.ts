@@ -14,7 +14,7 @@ import { KeyError } from '@keyward/core';
 import {
   addKeys, addKeysInputFromWire, authorizationPolicyOf, clientUpdateFromWire, createClient, createClientInputFromWire, createInitialAccessToken,
   createRegistryContext, deleteClient, getClientOrFail, initialAccessTokenInputFromWire, listKeys, RegistryError, revokeKey, rotateKey,
-  rotateKeyInputFromWire, setClientState, toAuditEventView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
+  listConsents, revokeConsent, rotateKeyInputFromWire, setClientState, toAuditEventView, toConsentView, toClientView, toInitialAccessTokenView, toKeyView, updateClient,
   type CreateClientWire, type CreateInitialAccessTokenWire, type UpdateClientWire, type WireContext,
 } from '../../server/services/registry/index.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
@@ -48,6 +48,10 @@ export interface AdminTarget {
   listClients(limit: number): Promise<Wire[]>;
   /** Audit events, newest first, and the cursor of the next page when this one is full. */
   queryAudit(query: AuditQueryParams): Promise<{ events: Wire[]; next_before?: number }>;
+  /** The consents an end user gave to clients, by client_id (GET /users/{sub}/consents). */
+  listConsents(sub: string): Promise<Wire[]>;
+  /** Revokes one consent with what it allowed (DELETE /users/{sub}/consents/{client_id}). */
+  revokeConsent(sub: string, clientId: string): Promise<Wire>;
 }
 
 
@@ -127,6 +131,14 @@ export async function withAdminTarget<T>(options: TargetOptions, work: (target: 
         const last = events.at(-1);
         const full = events.length === resolveAuditLimit(query.limit);
         return { events: events.map(toAuditEventView), ...(full && last?.id !== undefined ? { next_before: last.id } : {}) };
+      },
+      async listConsents(sub) {
+        return (await listConsents(ctx, sub)).map(toConsentView);
+      },
+      async revokeConsent(sub, clientId) {
+        // The same answer as DELETE /admin/v1/users/{sub}/consents/{client_id}.
+        const result = await revokeConsent(ctx, { sub, clientId, actor });
+        return { revoked: true, refresh_token_grants_revoked: result.refreshTokenGrants, tokens_revoked: result.accessTokens };
       },
     };
     let result: T;
@@ -241,6 +253,8 @@ async function openRemoteTarget(options: TargetOptions): Promise<AdminTarget> {
       const answer = await call('GET', `/audit?${query.toString()}`);
       return { events: answer.events as Wire[], ...(typeof answer.next_before === 'number' ? { next_before: answer.next_before } : {}) };
     },
+    listConsents: async (sub) => (await call('GET', `/users/${id(sub)}/consents`)).consents as Wire[],
+    revokeConsent: (sub, c) => call('DELETE', `/users/${id(sub)}/consents/${id(c)}`),
   };
 }
 

@@ -3,8 +3,9 @@
  * service, actor `cli`) or on a running server's admin API (`--server` ...), with one interface
  * whose answers are the admin API's wire views, so `--json` output is the same either way.
  */
+import { resolveIssuer } from '../../config/resolve-issuer.ts';
 import {
-  createRegistryContext, createUser, deleteUser, getUserOrFail, setUserPassword, setUserStatus, toUserView, updateUser,
+  createPasskeyEnrolment, createRegistryContext, createUser, deleteUser, getUserOrFail, passkeyEnrolmentUrl, setUserPassword, setUserStatus, toUserView, updateUser,
 } from '../../server/services/registry/index.ts';
 import { withConfiguredStore } from '../../server/open-configured-store.ts';
 import { openRemoteAdminCall, toCliError, type TargetOptions, type Wire } from './remote-admin.ts';
@@ -23,6 +24,8 @@ export interface UserTarget {
   update(user: string, fields: UpdateUserFields): Promise<Wire>;
   remove(user: string): Promise<Wire>;
   setPassword(user: string, password: string): Promise<Wire>;
+  /** A single-use passkey enrolment link (as POST /admin/v1/users/{user}/passkey-link). */
+  createPasskeyLink(user: string): Promise<Wire>;
 }
 
 /** Runs `work` against the local data directory or the remote server named in `options`. */
@@ -37,9 +40,10 @@ export async function withUserTarget<T>(options: TargetOptions, work: (target: U
       update: (user, fields) => call('PATCH', `/users/${id(user)}`, fields),
       remove: (user) => call('DELETE', `/users/${id(user)}`),
       setPassword: (user, password) => call('POST', `/users/${id(user)}/password`, { password }),
+      createPasskeyLink: (user) => call('POST', `/users/${id(user)}/passkey-link`),
     });
   }
-  return withConfiguredStore(options, async (store) => {
+  return withConfiguredStore(options, async (store, config) => {
     const ctx = createRegistryContext(store);
     const actor = 'cli';
     const view = (user: Parameters<typeof toUserView>[0]) => toUserView(user) as unknown as Wire;
@@ -77,6 +81,11 @@ export async function withUserTarget<T>(options: TargetOptions, work: (target: U
       async setPassword(user, password) {
         const { user: record, sessionsEnded } = await setUserPassword(ctx, user, password, actor);
         return { ...view(record), sessions_ended: sessionsEnded };
+      },
+      async createPasskeyLink(user) {
+        // The same answer as the admin API; the link uses this configuration's issuer (server.issuer, else host and port).
+        const { user: record, token, expiresAt } = await createPasskeyEnrolment(ctx, user, { lifetimeSeconds: config.signIn.passkeyEnrolmentSeconds, actor });
+        return { sub: record.sub, username: record.username, enrolment_url: passkeyEnrolmentUrl(resolveIssuer(config, config.server.port), token), expires_at: expiresAt.toISOString() };
       },
     };
     try {

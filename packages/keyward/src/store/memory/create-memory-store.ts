@@ -11,7 +11,7 @@
  */
 import type {
   AuditEvent, AuditQuery, AuthorizationCodeRecord, AuthorizationRequestRecord, ClientKeyRecord, ClientRecord, ConsentGrantRecord,
-  InitialAccessTokenRecord, IssuedTokenRecord, PasskeyRecord, RefreshTokenRecord, SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
+  InitialAccessTokenRecord, IssuedTokenRecord, PasskeyEnrolmentRecord, PasskeyRecord, RefreshTokenRecord, SignInSessionRecord, SigningKeyRecord, Store, UserRecord,
 } from '../contract.ts';
 import { StoreError } from '../errors.ts';
 import {
@@ -38,6 +38,7 @@ export function createMemoryStore(): Store {
   /** Lower-case username → sub (usernames are unique case-insensitively). */
   const usernames = new Map<string, string>();
   const passkeys = new Map<string, PasskeyRecord>();
+  const enrolments = new Map<string, { record: PasskeyEnrolmentRecord; used: boolean }>();
   const sessions = new Map<string, SignInSessionRecord>();
   const requests = new Map<string, { record: AuthorizationRequestRecord; used: boolean }>();
   const codes = new Map<string, { record: AuthorizationCodeRecord; used: boolean }>();
@@ -300,6 +301,7 @@ export function createMemoryStore(): Store {
         users.delete(sub);
         usernames.delete(usernameKey(user.username));
         for (const [id, passkey] of passkeys) if (passkey.sub === sub) passkeys.delete(id);
+        for (const [hash, enrolment] of enrolments) if (enrolment.record.sub === sub) enrolments.delete(hash);
         deleteSessionsWhere((session) => session.sub === sub);
         return true;
       },
@@ -326,6 +328,21 @@ export function createMemoryStore(): Store {
       async deletePasskey(sub, credentialId) {
         if (passkeys.get(credentialId)?.sub !== sub) return false;
         return passkeys.delete(credentialId);
+      },
+      async putPasskeyEnrolment(enrolment) {
+        if (!users.has(enrolment.sub)) throw new StoreError('not_found', `user ${enrolment.sub} does not exist`);
+        if (enrolments.has(enrolment.tokenHash)) throw new StoreError('conflict', 'a passkey enrolment with this hash is already stored');
+        enrolments.set(enrolment.tokenHash, { record: copy(enrolment), used: false });
+      },
+      async findPasskeyEnrolment(tokenHash, now) {
+        const entry = enrolments.get(tokenHash);
+        return entry && !entry.used && entry.record.expiresAt.getTime() > now.getTime() ? copy(entry.record) : undefined;
+      },
+      async consumePasskeyEnrolment(tokenHash, now) {
+        const entry = enrolments.get(tokenHash);
+        if (entry === undefined || entry.used || entry.record.expiresAt.getTime() <= now.getTime()) return undefined;
+        entry.used = true;
+        return copy(entry.record);
       },
     },
     signInSessions: {

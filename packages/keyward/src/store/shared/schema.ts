@@ -134,6 +134,15 @@ export interface UserPasskeysTable {
   last_used_at: Int | null;
 }
 
+/** Migration 0008: passkey enrolment links (the SHA-256 of the secret only). */
+export interface PasskeyEnrolmentsTable {
+  token_hash: string;
+  sub: string;
+  created_at: Int;
+  expires_at: Int;
+  used: Int;
+}
+
 /** Migration 0004: sign-in sessions (keyed by the SHA-256 of the session id). */
 export interface SignInSessionsTable {
   id_hash: string;
@@ -242,6 +251,7 @@ export interface Database {
   initial_access_tokens: InitialAccessTokensTable;
   users: UsersTable;
   user_passkeys: UserPasskeysTable;
+  passkey_enrolments: PasskeyEnrolmentsTable;
   sign_in_sessions: SignInSessionsTable;
   authorization_requests: AuthorizationRequestsTable;
   authorization_codes: AuthorizationCodesTable;

@@ -5,13 +5,18 @@
  * An update is one statement with the patch rules of shared/patches.ts (toUserPatchRow); deleteUser
  * removes the passkeys and sign-in sessions with the user. Does NOT validate records.
  */
-import type { UserStore } from '../contract.ts';
+import type { PasskeyEnrolmentRecord, UserStore } from '../contract.ts';
+import { readNumber } from '../shared/rows.ts';
 import { StoreError } from '../errors.ts';
 import { fromPasskeyRow, fromUserRow, toPasskeyRow, toUserPatchRow, toUserRow, usernameKey } from '../shared/user-rows.ts';
 import { isForeignKeyViolation, isUniqueViolation, type SqlContext } from './sql-dialect.ts';
 
 const taken = (username: string, error: unknown): StoreError =>
   new StoreError('conflict', `the username ${JSON.stringify(username)} is taken (usernames are compared without regard to case); pick another`, { cause: error });
+
+function readEnrolment(row: { token_hash: string; sub: string; created_at: unknown; expires_at: unknown }): PasskeyEnrolmentRecord {
+  return { tokenHash: row.token_hash, sub: row.sub, createdAt: new Date(readNumber(row.created_at)), expiresAt: new Date(readNumber(row.expires_at)) };
+}
 
 /** Creates the UserStore of a SQL database. */
 export function createSqlUserStore({ db }: SqlContext): UserStore {
@@ -58,6 +63,7 @@ export function createSqlUserStore({ db }: SqlContext): UserStore {
       return db.transaction().execute(async (trx) => {
         await trx.deleteFrom('sign_in_sessions').where('sub', '=', sub).execute();
         await trx.deleteFrom('user_passkeys').where('sub', '=', sub).execute();
+        await trx.deleteFrom('passkey_enrolments').where('sub', '=', sub).execute();
         const result = await trx.deleteFrom('users').where('sub', '=', sub).executeTakeFirst();
         return Number(result.numDeletedRows) > 0;
       });
@@ -86,6 +92,28 @@ export function createSqlUserStore({ db }: SqlContext): UserStore {
     async deletePasskey(sub, credentialId) {
       const result = await db.deleteFrom('user_passkeys').where('sub', '=', sub).where('credential_id', '=', credentialId).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+    async putPasskeyEnrolment(enrolment) {
+      try {
+        await db.insertInto('passkey_enrolments').values({
+          token_hash: enrolment.tokenHash, sub: enrolment.sub, created_at: enrolment.createdAt.getTime(), expires_at: enrolment.expiresAt.getTime(), used: 0,
+        }).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new StoreError('conflict', 'a passkey enrolment with this hash is already stored', { cause: error });
+        if (isForeignKeyViolation(error)) throw new StoreError('not_found', `user ${enrolment.sub} does not exist`, { cause: error });
+        throw error;
+      }
+    },
+    async findPasskeyEnrolment(tokenHash, now) {
+      const row = await db.selectFrom('passkey_enrolments').selectAll().where('token_hash', '=', tokenHash)
+        .where('used', '=', 0).where('expires_at', '>', now.getTime()).executeTakeFirst();
+      return row && readEnrolment(row);
+    },
+    async consumePasskeyEnrolment(tokenHash, now) {
+      // One conditional UPDATE: the database decides which of concurrent callers used it.
+      const row = await db.updateTable('passkey_enrolments').set({ used: 1 }).where('token_hash', '=', tokenHash)
+        .where('used', '=', 0).where('expires_at', '>', now.getTime()).returningAll().executeTakeFirst();
+      return row && readEnrolment(row);
     },
   };
 }

@@ -33,6 +33,9 @@ export const USER_PATHS = {
     patch: op('updateUser', 'Update an end user (null clears an optional field; status disabled ends its sessions)', { 200: json(ref('User')), 409: json(ref('Error'), 'username taken'), ...notFound }, { parameters: [userParam], requestBody: body('UpdateUser') }),
     delete: op('deleteUser', 'Delete an end user, its passkeys and its sessions', { 200: json({ type: 'object', properties: { deleted: { type: 'boolean' }, sub: { type: 'string' } } }), ...notFound }, { parameters: [userParam] }),
   },
+  '/users/{user}/passkey-link': {
+    post: op('createPasskeyLink', 'Create a single-use link with which the end user registers one passkey without signing in (its first passkey); shown once', { 201: json(ref('PasskeyLink'), 'created; enrolment_url is shown only here'), ...notFound }, { parameters: [userParam] }),
+  },
   '/users/{user}/password': {
     post: op('setUserPassword', 'Set an end user\'s password (ends its sessions)', { 200: json(ref('User')), ...notFound }, { parameters: [userParam], requestBody: body('SetUserPassword') }),
   },
@@ -40,6 +43,14 @@ export const USER_PATHS = {
 
 /** The component schemas the /users paths use (besides Error and the generated bodies). */
 export const USER_SCHEMAS: Record<string, Schema> = {
+  PasskeyLink: {
+    type: 'object',
+    properties: {
+      sub: { type: 'string' }, username: { type: 'string' },
+      enrolment_url: { type: 'string', format: 'uri', description: 'the link to give the end user; its secret is in the fragment' },
+      expires_at: dateTime,
+    },
+  },
   User: {
     type: 'object',
     properties: {

@@ -1,5 +1,6 @@
 /**
- * /admin/v1/users: list, create, read, update (fields and status), delete, set password. Every
+ * /admin/v1/users: list, create, read, update (fields and status), delete, set password, create a
+ * passkey enrolment link. Every
  * change goes through the registry service, audited with the admin client id as actor. `{user}` is
  * a sub or a username. No answer ever carries a password or its hash.
  */
@@ -7,7 +8,7 @@ import type { Hono } from 'hono';
 import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import {
-  createUser, deleteUser, getUserOrFail, setUserPassword, setUserStatus, toUserView, updateUser, type UserView,
+  createPasskeyEnrolment, createUser, deleteUser, getUserOrFail, passkeyEnrolmentUrl, setUserPassword, setUserStatus, toUserView, updateUser, type UserView,
 } from '../../services/registry/index.ts';
 import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
@@ -65,6 +66,11 @@ export function registerAdminUserRoutes(app: Hono<AdminEnv>, ctx: ServerContext)
     const user = await getUserOrFail(registry, c.req.param('user'));
     await deleteUser(registry, user.sub, c.get('actor'));
     return jsonNoStore({ deleted: true, sub: user.sub });
+  });
+
+  app.post('/users/:user/passkey-link', async (c) => {
+    const { user, token, expiresAt } = await createPasskeyEnrolment(registry, c.req.param('user'), { lifetimeSeconds: ctx.config.signIn.passkeyEnrolmentSeconds, actor: c.get('actor') });
+    return jsonNoStore({ sub: user.sub, username: user.username, enrolment_url: passkeyEnrolmentUrl(ctx.issuer, token), expires_at: expiresAt.toISOString() }, 201);
   });
 
   app.post('/users/:user/password', async (c) => {

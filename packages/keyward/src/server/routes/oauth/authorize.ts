@@ -14,7 +14,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { OAuthError } from '@keyward/core';
-import type { ClientRecord } from '../../../store/contract.ts';
+import type { ClientRecord, ConsentGrantRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import { readContextBody } from '../../middleware/read-body.ts';
 import { requestFacts } from '../../middleware/request-id.ts';
@@ -101,12 +101,14 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
         await ctx.store.authorizations.consumeRequest(record.id, epochSeconds(ctx.clock));
         return refuse(ctx, c, new OAuthError('consent_denied', { detail: 'the end user denied the request' }), redirectUri, request.state, client.clientId);
       }
-      const now = new Date(epochSeconds(ctx.clock) * 1000);
+      // Milliseconds: a consent given again after a revocation is told apart from the revoked one.
+      const now = new Date(ctx.clock());
       const earlier = await ctx.store.authorizations.getConsent(user.sub, client.clientId);
       const scopes = [...new Set([...(earlier?.scopes ?? []), ...request.scopes])];
-      await ctx.store.authorizations.putConsent({ sub: user.sub, clientId: client.clientId, scopes, createdAt: earlier?.createdAt ?? now, updatedAt: now });
+      const consent = { sub: user.sub, clientId: client.clientId, scopes, createdAt: earlier?.createdAt ?? now, updatedAt: now };
+      await ctx.store.authorizations.putConsent(consent);
       ctx.audit.write({ time: new Date(), type: 'consent.granted', clientId: client.clientId, ...source(c, ctx), details: { sub: user.sub, scope: scopes.join(' ') } });
-      return await grantCode(c, request, user, record.id);
+      return await grantCode(c, request, user, record.id, consent);
     } catch (error) {
       return refusalPage(ctx, c, error);
     }
@@ -140,9 +142,11 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
       const pendingId = origin.kind === 'resumed' ? origin.id : (await storePendingRequest(ctx, client.clientId, toStoredParameters(parameters))).id;
       return redirect(signIn.signInUrl(`/authorize/resume?id=${pendingId}`));
     }
+    let consent: ConsentGrantRecord | undefined;
     if (client.consent !== 'implicit') {
-      const consent = await ctx.store.authorizations.getConsent(user.sub, client.clientId);
-      const covered = consent !== undefined && request.scopes.every((scope) => consent.scopes.includes(scope));
+      const stored = await ctx.store.authorizations.getConsent(user.sub, client.clientId);
+      consent = stored;
+      const covered = stored !== undefined && request.scopes.every((scope) => stored.scopes.includes(scope));
       if (!covered || request.prompt.includes('consent')) {
         if (request.prompt.includes('none')) return refuse(ctx, c, new OAuthError('consent_required', { detail: 'prompt=none and the scopes are not yet approved' }), redirectUri, request.state, client.clientId);
         const pending = origin.kind === 'resumed' ? origin : await pendingOf(client, parameters);
@@ -158,7 +162,7 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
         });
       }
     }
-    return grantCode(c, request, user, origin.kind === 'resumed' ? origin.id : undefined);
+    return grantCode(c, request, user, origin.kind === 'resumed' ? origin.id : undefined, consent);
   }
 
   async function pendingOf(client: ClientRecord, parameters: RequestParameters): Promise<{ id: string; csrfSecret: string }> {
@@ -166,12 +170,12 @@ export function registerAuthorizeRoutes(app: Hono, ctx: ServerContext): void {
     return { id: record.id, csrfSecret: (record.request as { csrfSecret: string }).csrfSecret };
   }
 
-  /** Uses up the pending request (once), issues the code and redirects with it. */
-  async function grantCode(c: Context, request: AuthorizationRequest, user: SignedInUser, pendingId: string | undefined): Promise<Response> {
+  /** Uses up the pending request (once), issues the code (bound to `consent`, if any) and redirects with it. */
+  async function grantCode(c: Context, request: AuthorizationRequest, user: SignedInUser, pendingId: string | undefined, consent: ConsentGrantRecord | undefined): Promise<Response> {
     if (pendingId !== undefined && (await ctx.store.authorizations.consumeRequest(pendingId, epochSeconds(ctx.clock))) === undefined) {
       throw new UntrustedRedirectError('request_uri_invalid', 'This sign-in request was already completed. Go back to the application.');
     }
-    const code = await issueAuthorizationCode(ctx, request, user);
+    const code = await issueAuthorizationCode(ctx, request, user, consent);
     ctx.audit.write({ time: new Date(), type: 'authorization.granted', clientId: request.clientId, ...source(c, ctx), details: { sub: user.sub, scope: request.scopes.join(' ') } });
     return redirectWithCode(request.redirectUri, code, request.state, ctx.issuer);
   }

@@ -4,17 +4,24 @@
  * `post_logout_redirect_uri` (only one registered for that client, compared character for
  * character, §2 and §3.1) and `state` (passed back, §3).
  *
- * The end user's session is ended (SignInPort.end) when the hint names the end user signed in
- * here. Without a valid hint the session is NOT ended (a cross-site request could otherwise sign
- * anybody out, §6): the page says so. An unregistered post_logout_redirect_uri is never followed.
+ * The end user's session is ended (SignInPort.end) at once when the hint names the end user signed
+ * in here. Without a hint, or with the hint of another end user, the end user is asked (§2: the OP
+ * MUST ask in that case): a confirmation page whose form (POST /end-session/confirm) carries a
+ * token bound to the session and to the stored logout request (pending-requests.ts), so a
+ * cross-site request cannot sign anybody out (§6). Signing out there ends the session; either
+ * answer then goes on to the post_logout_redirect_uri with `state`, if one was given. An
+ * unregistered post_logout_redirect_uri is never followed.
  */
 import type { Context, Hono } from 'hono';
 import { OAuthError, parseCompactJws, verifyJwsSignature } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
+import { epochSeconds } from '../../clock.ts';
 import { readContextBody } from '../../middleware/read-body.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 import { readParameters } from '../../services/authorization/authorization-request.ts';
 import { redirect } from '../../services/authorization/authorization-response.ts';
-import { errorPage, infoPage } from '../../services/authorization/html-pages.ts';
+import { errorPage, infoPage, logoutPage } from '../../services/authorization/html-pages.ts';
+import { checkConsentToken, consentToken, parseRequestId, readStoredRequest, storeLogoutRequest } from '../../services/authorization/pending-requests.ts';
 
 /** The client and end user an ID token of this server names; throws 'id_token_hint_invalid'. */
 export function readIdTokenHint(ctx: ServerContext, hint: string): { clientId: string; sub: string } {
@@ -58,36 +65,84 @@ export function registerEndSessionRoute(app: Hono, ctx: ServerContext): void {
           throw new OAuthError('post_logout_redirect_uri_unregistered', { detail: 'the post_logout_redirect_uri is not registered for this client' });
         }
       }
+      const state = parameters.get('state');
+      const onward = { ...(target !== undefined ? { target } : {}), ...(state !== undefined ? { state: state.slice(0, 512) } : {}) };
       const user = await ctx.signIn.current(c.req.raw);
-      let ended = false;
-      if (user !== null && hint !== undefined && hint.sub === user.sub) {
-        await ctx.signIn.end(user.sessionId);
-        ended = true;
-        ctx.audit.write({ time: new Date(), type: 'session.ended', ...(clientId ? { clientId } : {}), details: { sub: user.sub } });
+      if (user === null) return finish(onward, 'not_signed_in');
+      if (hint !== undefined && hint.sub === user.sub) {
+        await endSession(c, user, clientId, false);
+        return finish(onward, 'signed_out');
       }
-      if (target !== undefined) {
-        const url = new URL(target);
-        const state = parameters.get('state');
-        if (state !== undefined) url.searchParams.append('state', state.slice(0, 512));
-        return redirect(url.toString());
-      }
-      return signedOutPage(ended);
+      // §2: no hint of this session: ask the end user.
+      const stored = await storeLogoutRequest(ctx, clientId, onward);
+      const claims = await ctx.signIn.claims(user.sub);
+      return logoutPage({
+        userName: claims?.preferred_username ?? user.sub,
+        logoutId: stored.id,
+        csrfToken: consentToken((stored.request as { csrfSecret: string }).csrfSecret, user.sessionId),
+        action: '/end-session/confirm',
+        ...(target !== undefined ? { redirectOrigin: new URL(target).origin } : {}),
+      });
     } catch (error) {
-      if (error instanceof OAuthError) return errorPage(error.description, error.reason, error.status);
-      ctx.logger.error({ err: error }, 'end-session request failed');
-      return errorPage('Something went wrong on this server.', 'server_error', 500);
+      return refusalPage(error);
     }
   };
+
   app.get('/end-session', (c) => handle(c, async () => new URL(c.req.url).searchParams));
-  app.post('/end-session', (c) => handle(c, async () => {
+  app.post('/end-session', (c) => handle(c, () => readFormBody(c)));
+
+  // The confirmation page's answer: the form token must be the one made for this session and this
+  // stored logout request (RFC 6749 §10.12, Logout §6), and the request is used once.
+  app.post('/end-session/confirm', async (c) => {
+    try {
+      const form = readParameters(await readFormBody(c)).parameters;
+      const id = parseRequestId(form.get('logout_id'));
+      const record = id === undefined ? undefined : await ctx.store.authorizations.getRequest(id, epochSeconds(ctx.clock));
+      const stored = readStoredRequest(record, 'logout');
+      const user = await ctx.signIn.current(c.req.raw);
+      if (record === undefined || stored?.csrfSecret === undefined || user === null || !checkConsentToken(stored.csrfSecret, user.sessionId, form.get('csrf_token'))) {
+        throw new OAuthError('logout_csrf_invalid', { detail: 'the logout form token does not match this session and request' });
+      }
+      if ((await ctx.store.authorizations.consumeRequest(record.id, epochSeconds(ctx.clock))) === undefined) {
+        throw new OAuthError('logout_csrf_invalid', { detail: 'the logout request was already answered' });
+      }
+      const signOut = form.get('decision') === 'sign_out';
+      if (signOut) await endSession(c, user, record.clientId === '' ? undefined : record.clientId, true);
+      return finish({ ...stored.parameters }, signOut ? 'signed_out' : 'kept');
+    } catch (error) {
+      return refusalPage(error);
+    }
+  });
+
+  async function endSession(c: Context, user: { sessionId: string; sub: string }, clientId: string | undefined, confirmed: boolean): Promise<void> {
+    await ctx.signIn.end(user.sessionId);
+    ctx.audit.write({
+      time: new Date(), type: 'session.ended', ...(clientId ? { clientId } : {}), ...requestFacts(c, ctx.config.server.trustProxy),
+      details: { sub: user.sub, confirmed },
+    });
+  }
+
+  async function readFormBody(c: Context): Promise<URLSearchParams> {
     const type = (c.req.header('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') throw new OAuthError('content_type_unsupported');
     return new URLSearchParams(await readContextBody(c, ctx.config.server.maxBodyBytes));
-  }));
+  }
+
+  function refusalPage(error: unknown): Response {
+    if (error instanceof OAuthError) return errorPage(error.description, error.reason, error.status);
+    ctx.logger.error({ err: error }, 'end-session request failed');
+    return errorPage('Something went wrong on this server.', 'server_error', 500);
+  }
 }
 
-function signedOutPage(ended: boolean): Response {
-  return ended
-    ? infoPage('Signed out', 'You are signed out.')
-    : infoPage('Not signed out', 'This request did not show which account to sign out, so you are still signed in here. Sign out from the application that sent you.');
+/** §3: on to the registered post_logout_redirect_uri with `state`, else a page that says what happened. */
+function finish(onward: { target?: string; state?: string }, outcome: 'signed_out' | 'kept' | 'not_signed_in'): Response {
+  if (onward.target !== undefined) {
+    const url = new URL(onward.target);
+    if (onward.state !== undefined) url.searchParams.append('state', onward.state);
+    return redirect(url.toString());
+  }
+  if (outcome === 'signed_out') return infoPage('Signed out', 'You are signed out.');
+  if (outcome === 'kept') return infoPage('Still signed in', 'You chose to stay signed in here.');
+  return infoPage('Signed out', 'You are not signed in here.');
 }

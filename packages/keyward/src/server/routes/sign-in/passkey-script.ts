@@ -37,6 +37,18 @@ export const PASSKEY_SCRIPT = `(function () {
     var done = await post(base + '/sign-in/passkey', { csrf_token: csrf(), response: response, return_to: returnTo ? returnTo.value : undefined });
     window.location.assign(done.location);
   });
+  // An enrolment link carries its secret in the fragment (#token=...): read it once, then drop it
+  // from the address bar and the history.
+  var enrolment = /^#token=([A-Za-z0-9_-]{43})$/.exec(window.location.hash);
+  if (document.getElementById('passkey-enrol') && window.location.hash) history.replaceState(null, '', window.location.pathname);
+  wire('passkey-enrol', async function (base) {
+    if (!enrolment) throw new Error('This link is incomplete: open the whole link you were sent.');
+    var options = await post(base + '/sign-in/enrol/options', { csrf_token: csrf(), enrolment_token: enrolment[1] });
+    var response = await api.startRegistration({ optionsJSON: options });
+    var done = await post(base + '/sign-in/enrol', { csrf_token: csrf(), enrolment_token: enrolment[1], response: response });
+    status('Passkey created. Taking you to the sign-in page...');
+    window.location.assign(done.location);
+  });
   wire('passkey-add', async function (base) {
     var options = await post(base + '/sign-in/passkeys/options', { csrf_token: csrf() });
     var response = await api.startRegistration({ optionsJSON: options });

@@ -115,6 +115,18 @@ export function renderContinue(view: { basePath: string; href: string }): string
 `);
 }
 
+/**
+ * GET /sign-in/enrol: register a passkey with an enrolment link (its secret is in the URL's
+ * fragment; the script reads it, the server never sees it in a URL).
+ */
+export function renderPasskeyEnrolment(view: { basePath: string; csrfToken: string }): string {
+  return document(view.basePath, 'Set up a passkey', `<h1>Set up a passkey</h1>
+<p>Your administrator sent you this link to add a passkey to your account. It works once and for a short time.</p>
+<input type="hidden" name="csrf_token" value="${escapeHtml(view.csrfToken)}">
+${passkeySection(view.basePath, 'passkey-enrol', 'Create a passkey')}
+<noscript><p>Creating a passkey needs JavaScript.</p></noscript>`, passkeyScripts(view.basePath));
+}
+
 /** GET /sign-in/passkeys: the signed-in user's passkeys, and a button to add one. */
 export function renderPasskeys(view: { basePath: string; csrfToken: string; username: string; passkeys: readonly { createdAt: Date; lastUsedAt?: Date }[] }): string {
   const items = view.passkeys.map((p, i) => `<li>Passkey ${i + 1}: added ${escapeHtml(p.createdAt.toISOString())}${p.lastUsedAt ? `, last used ${escapeHtml(p.lastUsedAt.toISOString())}` : ', never used'}</li>`).join('\n');

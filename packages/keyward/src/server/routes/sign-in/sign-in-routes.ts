@@ -23,6 +23,7 @@ import { readForm } from '../../middleware/read-form.ts';
 import { getSourceAddress } from '../../middleware/source-address.ts';
 import { checkPasswordSignIn } from '../../services/sign-in/check-password-sign-in.ts';
 import { checkCsrfToken, csrfTokenFor } from '../../services/sign-in/csrf-token.ts';
+import type { SignInLimit } from '../../services/sign-in/sign-in-throttle.ts';
 import { isAllowedReturnTo } from '../../services/sign-in/return-to.ts';
 import { newCookieSecret, readCookie } from '../../services/sign-in/session-cookies.ts';
 import { renderContinue, renderMessage, renderSignedIn, renderSignInForm, renderSignOutConfirm } from './sign-in-html.ts';
@@ -39,6 +40,13 @@ export const SIGN_IN_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 };
+
+/** What the page (or the passkey script) says when a sign-in budget is spent (sign-in-throttle.ts). */
+export function throttledMessage(retryAfter: number, limit: SignInLimit | undefined): string {
+  const minutes = Math.ceil(retryAfter / 60);
+  const wait = `Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+  return limit === 'successes_per_address' ? `Too many sign-ins from your network. ${wait}` : `Too many failed attempts. ${wait}`;
+}
 
 /** What the page says for every wrong username, wrong password and disabled user alike. */
 export const BAD_CREDENTIALS_MESSAGE = 'The username or password is not right. Check them and try again.';
@@ -100,14 +108,13 @@ export function registerSignInRoutes(app: Hono, ctx: ServerContext): void {
     if (username === '' || password === '') return again('Enter your username and your password.', 400);
 
     const address = getSourceAddress(c, ctx.config.server.trustProxy) ?? 'unknown';
-    const result = await checkPasswordSignIn(ctx.store, signIn.throttle, username, password, address);
+    const result = await checkPasswordSignIn(ctx.registry, signIn.throttle, username, password, address);
     if (!result.ok) {
       const sub = result.outcome === 'throttled' ? undefined : result.user?.sub;
-      audit(c, result.outcome === 'throttled' ? 'user.sign_in_throttled' : 'user.sign_in_failed', { outcome: result.outcome, ...(sub ? { sub } : {}) });
-      if (result.outcome === 'throttled') {
-        const minutes = Math.ceil(result.retryAfter / 60);
-        return again(`Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, 429, { 'retry-after': String(result.retryAfter) });
-      }
+      audit(c, result.outcome === 'throttled' ? 'user.sign_in_throttled' : 'user.sign_in_failed', {
+        outcome: result.outcome, ...(sub ? { sub } : {}), ...(result.outcome === 'throttled' ? { limit: result.limit, method: 'password' } : {}),
+      });
+      if (result.outcome === 'throttled') return again(throttledMessage(result.retryAfter, result.limit), 429, { 'retry-after': String(result.retryAfter) });
       if (result.outcome === 'passkey_required') return again('This account must sign in with a passkey: use "Sign in with a passkey".', 403);
       return again(BAD_CREDENTIALS_MESSAGE, 401);
     }

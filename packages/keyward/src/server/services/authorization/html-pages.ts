@@ -1,6 +1,6 @@
 /**
  * The HTML pages of the authorization endpoint: the error page (a request that cannot be redirected,
- * RFC 6749 §4.1.2.1) and the consent page. Every value is HTML-escaped; every page carries a strict
+ * RFC 6749 §4.1.2.1), the consent page and the logout confirmation. Every value is HTML-escaped; every page carries a strict
  * Content-Security-Policy (no script at all, its one style block allowed by a per-response nonce,
  * forms only to this server, no framing: RFC 6749 §10.13 clickjacking), no-store and no referrer.
  */
@@ -58,6 +58,34 @@ export function errorPage(message: string, reason: string, status = 400): Respon
 /** A page that only tells the end user something (for example that they are signed out). */
 export function infoPage(title: string, message: string): Response {
   return page(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`, 200);
+}
+
+/** What the logout confirmation page shows and posts back. */
+export interface LogoutPageInput {
+  /** The username of the signed-in end user. */
+  readonly userName: string;
+  /** The stored logout request and its anti-forgery token (bound to the session). */
+  readonly logoutId: string;
+  readonly csrfToken: string;
+  /** Where the form posts (this server's confirmation endpoint). */
+  readonly action: string;
+  /** The origin of the post_logout_redirect_uri, when there is one: where the form's answer redirects. */
+  readonly redirectOrigin?: string;
+}
+
+/**
+ * The logout confirmation (OpenID Connect RP-Initiated Logout 1.0 §2: without an id_token_hint of
+ * the current session, the OP MUST ask the end user whether to log out).
+ */
+export function logoutPage(input: LogoutPageInput): Response {
+  return page('Sign out?', `<h1>Sign out?</h1>
+<p>You are signed in as <strong>${escapeHtml(input.userName)}</strong>. An application asks to sign you out of this server.</p>
+<form method="post" action="${escapeHtml(input.action)}">
+<input type="hidden" name="logout_id" value="${escapeHtml(input.logoutId)}">
+<input type="hidden" name="csrf_token" value="${escapeHtml(input.csrfToken)}">
+<button type="submit" name="decision" value="sign_out">Sign out</button>
+<button type="submit" name="decision" value="stay">Stay signed in</button>
+</form>`, 200, input.redirectOrigin === undefined ? [] : [input.redirectOrigin]);
 }
 
 /** What the consent page shows and posts back. */

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { OAuthError } from '@keyward/core';
+import type { ConsentGrantRecord } from '../../../store/contract.ts';
 import type { ServerContext } from '../../context.ts';
 import type { SignedInUser } from '../sign-in/sign-in-port.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
@@ -33,8 +34,12 @@ export async function consumeOpaqueToken<T>(token: string, consume: (hash: strin
   }
 }
 
-/** Stores a new code for `request` and `user` and returns the code (never logged). */
-export async function issueAuthorizationCode(ctx: ServerContext, request: AuthorizationRequest, user: SignedInUser): Promise<string> {
+/**
+ * Stores a new code for `request` and `user` and returns the code (never logged). `consent` is the
+ * end user's consent the code is issued under (none for a client that needs no consent): the code
+ * is bound to it, and revoking it makes the code unusable (grants/authorization-code.ts).
+ */
+export async function issueAuthorizationCode(ctx: ServerContext, request: AuthorizationRequest, user: SignedInUser, consent?: ConsentGrantRecord): Promise<string> {
   // RFC 6749 §10.10 and RFC 9700 §4.5: unguessable; 256 bits (at least 128 required).
   const code = randomBytes(32).toString('base64url');
   await ctx.store.authorizations.putCode({
@@ -49,6 +54,7 @@ export async function issueAuthorizationCode(ctx: ServerContext, request: Author
     authTime: user.authTime,
     amr: [...user.amr],
     sessionId: user.sessionId,
+    ...(consent !== undefined ? { consentCreatedAt: consent.createdAt.getTime() } : {}),
     expiresAt: epochSeconds(ctx.clock) + CODE_TTL,
   });
   return code;

@@ -19,11 +19,14 @@ export const REQUEST_URI_PREFIX = 'urn:ietf:params:oauth:request_uri:';
 /** RFC 9126 §2.2 expires_in of a pushed request (FAPI 2.0: under 600 s); fixed. */
 export const PUSHED_REQUEST_TTL = 60;
 
-/** What a stored request holds. */
+/**
+ * What a stored request holds: a pushed or pending authorization request, or a logout request
+ * waiting for the end user's confirmation (routes/oauth/end-session.ts).
+ */
 export interface StoredRequest {
-  readonly kind: 'pushed' | 'pending';
+  readonly kind: 'pushed' | 'pending' | 'logout';
   readonly parameters: Record<string, string>;
-  /** Pending requests: the secret of the consent form's token. */
+  /** Pending and logout requests: the secret of the form's token (consent or logout confirmation). */
   readonly csrfSecret?: string;
 }
 
@@ -42,6 +45,15 @@ export async function storeRequest(ctx: ServerContext, clientId: string, stored:
 /** A new pending request for `parameters` (with a fresh consent secret). */
 export function storePendingRequest(ctx: ServerContext, clientId: string, parameters: Record<string, string>): Promise<AuthorizationRequestRecord> {
   return storeRequest(ctx, clientId, { kind: 'pending', parameters, csrfSecret: randomBytes(32).toString('base64url') }, ctx.config.authorization.pendingRequestTtl);
+}
+
+/**
+ * A logout request waiting for the end user's confirmation (OpenID Connect RP-Initiated Logout 1.0
+ * §2), with its already checked `parameters` and a fresh form secret; kept as long as a pending
+ * authorization request. `clientId` is empty when the request named no client.
+ */
+export function storeLogoutRequest(ctx: ServerContext, clientId: string | undefined, parameters: Record<string, string>): Promise<AuthorizationRequestRecord> {
+  return storeRequest(ctx, clientId ?? '', { kind: 'logout', parameters, csrfSecret: randomBytes(32).toString('base64url') }, ctx.config.authorization.pendingRequestTtl);
 }
 
 /** The stored request of a record, if it is of `kind`. */

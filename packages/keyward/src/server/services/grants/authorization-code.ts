@@ -3,7 +3,8 @@
  * PKCE (RFC 7636 §4.5, §4.6). The code is used up first (atomically: of two concurrent uses
  * exactly one is the first); a second use is refused AND revokes every token already issued from
  * that code, access and refresh (RFC 6749 §4.1.2, RFC 9700 §4.2.4). Then: same client, not
- * expired, the same redirect_uri, and BASE64URL(SHA256(code_verifier)) = the code_challenge.
+ * expired, the same redirect_uri, BASE64URL(SHA256(code_verifier)) = the code_challenge, the end
+ * user still enabled, and the consent the code was issued under not revoked.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '@keyward/core';
@@ -64,6 +65,14 @@ export const authorizationCodeGrant: Grant = {
     if (!verifierMatches(verifier, record.codeChallenge)) throw new OAuthError('pkce_mismatch', { detail: 'BASE64URL(SHA256(code_verifier)) is not the code_challenge' });
     // The end user may have been disabled since the code was issued.
     if (ctx.signIn !== undefined && (await ctx.signIn.claims(record.sub)) === null) throw new OAuthError('end_user_unavailable', { detail: 'the end user is unknown or disabled' });
+    // RFC 6749 §10.4 and §4.1.2: the code is worth what the end user's consent allowed; a consent
+    // revoked since (consents.ts) takes its codes with it. A consent given again is another one.
+    if (record.consentCreatedAt !== undefined) {
+      const consent = await ctx.store.authorizations.getConsent(record.sub, record.clientId);
+      if (consent?.createdAt.getTime() !== record.consentCreatedAt) {
+        throw new OAuthError('consent_revoked', { detail: 'the end user\'s consent to this client was revoked after the code was issued' });
+      }
+    }
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);
     return {
       client,

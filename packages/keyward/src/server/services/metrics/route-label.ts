@@ -3,12 +3,13 @@
  * grows with client ids, key ids or random paths sent by scanners.
  */
 
-const EXACT = new Set(['/token', '/introspect', '/revoke', '/jwks', '/metrics', '/register', '/par', '/userinfo', '/end-session']);
+const EXACT = new Set(['/token', '/introspect', '/revoke', '/jwks', '/metrics', '/register', '/par', '/userinfo']);
 const PREFIXES: readonly (readonly [string, string])[] = [
   ['/.well-known/', '/.well-known'],
   ['/register/', '/register/{client_id}'],
   ['/admin/', '/admin'],
   ['/authorize', '/authorize'],
+  ['/end-session', '/end-session'],
   ['/console', '/console'],
   ['/resource/', '/resource'],
   ['/health', '/health'],

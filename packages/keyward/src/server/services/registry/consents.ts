@@ -2,7 +2,9 @@
  * The consents end users gave to clients at the authorization endpoint (remembered per end user and
  * client until revoked): list and revoke. Revoking a consent also revokes what it allowed: the
  * end user's refresh tokens at that client and the access tokens of those grants, so the client
- * has to ask again (RFC 6749 §10.4, RFC 7009 §2). Written to the audit log with the actor.
+ * has to ask again (RFC 6749 §10.4, RFC 7009 §2); the codes issued under it are refused at the
+ * token endpoint from then on (`consent_revoked`: each code is bound to the consent it was issued
+ * under, grants/authorization-code.ts). Written to the audit log with the actor.
  */
 import type { ConsentGrantRecord } from '../../../store/contract.ts';
 import { recordChange } from './record-change.ts';

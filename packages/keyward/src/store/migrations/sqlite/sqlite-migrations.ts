@@ -10,6 +10,7 @@ import { users } from './0004-users.ts';
 import { authorizationCodeFlow } from './0005-authorization-code-flow.ts';
 import { auditRequestId } from './0006-audit-request-id.ts';
 import { alerts } from './0007-alerts.ts';
+import { passkeyEnrolments } from './0008-passkey-enrolments.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-authorization-code-flow': authorizationCodeFlow,
   '0006-audit-request-id': auditRequestId,
   '0007-alerts': alerts,
+  '0008-passkey-enrolments': passkeyEnrolments,
 };
 
 /** The provider handed to kysely's Migrator. */
