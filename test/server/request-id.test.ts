@@ -1,5 +1,6 @@
 // X-Request-Id: accepted when it is a plain token (else a new one is made), echoed on the answer, and
-// carried by the token endpoint's audit events and log lines; the optional access log names it.
+// carried by the audit events (the token endpoint's, and the registry's for a change made through the
+// admin API) and log lines; the optional access log names it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -54,6 +55,10 @@ test('the request id is echoed, put on the token endpoint\'s audit events and lo
     assert.deepEqual(byRequest('order-4711'), ['token.granted']);
     assert.deepEqual(byRequest(generatedId!), ['token.granted']);
     assert.deepEqual(byRequest('bad-sig-1'), ['token.refused']);
+    // The registry's own audit event of the change carries the id of the request that made it.
+    const change = events.find((event) => event.type === 'client.created' && event.requestId === 'change-42');
+    assert.ok(change, 'client.created carries the admin request\'s id');
+    assert.equal(change.sourceAddress, '127.0.0.1');
 
     const refusedLine = lines.find((line) => line.msg === 'token request refused');
     assert.equal(refusedLine?.request_id, 'bad-sig-1', 'a log line written while serving the request carries its id');

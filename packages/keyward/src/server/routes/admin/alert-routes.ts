@@ -12,6 +12,7 @@ import {
   acknowledgeAlert, countAlerts, getAlertOrFail, listAlerts, readAlertQuery, resolveAlert,
 } from '../../services/alerts/manage-alerts.ts';
 import type { AdminEnv } from './admin-env.ts';
+import { requestFacts } from '../../middleware/request-id.ts';
 
 /** The query parameters `GET /alerts` reads (others are ignored, as by the other listings). */
 const LIST_PARAMS = ['state', 'kind', 'client_id', 'limit', 'cursor'] as const;
@@ -26,7 +27,7 @@ export function registerAdminAlertRoutes(app: Hono<AdminEnv>, ctx: ServerContext
 
   app.get('/alerts/:id', async (c) => jsonNoStore(toAlertView(await getAlertOrFail(ctx, c.req.param('id')))));
 
-  app.post('/alerts/:id/acknowledge', async (c) => jsonNoStore(toAlertView(await acknowledgeAlert(ctx, c.req.param('id'), c.get('actor')))));
+  app.post('/alerts/:id/acknowledge', async (c) => jsonNoStore(toAlertView(await acknowledgeAlert(ctx, c.req.param('id'), c.get('actor'), requestFacts(c, ctx.config.server.trustProxy)))));
 
-  app.post('/alerts/:id/resolve', async (c) => jsonNoStore(toAlertView(await resolveAlert(ctx, c.req.param('id'), c.get('actor')))));
+  app.post('/alerts/:id/resolve', async (c) => jsonNoStore(toAlertView(await resolveAlert(ctx, c.req.param('id'), c.get('actor'), requestFacts(c, ctx.config.server.trustProxy)))));
 }

@@ -11,10 +11,10 @@ import { toClientView, toKeyView } from '../../services/registry/views.ts';
 import { createClientBody, updateClientBody } from '../../services/registry/wire-schemas.ts';
 import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
+import { registryFor } from '../registry-for.ts';
 
 /** Registers the client routes on the admin sub-app. */
 export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContext, options: { jwksUriAllowHosts: readonly string[] }): void {
-  const { registry } = ctx;
   const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
   const wire = {
     jwksUriAllowHosts: options.jwksUriAllowHosts, accessTokenTtl: ctx.config.tokens.accessTokenTtl, rotationOverlap: ctx.config.tokens.rotationOverlap,
@@ -30,34 +30,34 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
 
   app.post('/clients', async (c) => {
     const body = await readJsonBody(c, createClientBody, maxBytes);
-    const { client, keys } = await createClient(registry, createClientInputFromWire(body, { ...wire, actor: c.get('actor') }));
+    const { client, keys } = await createClient(registryFor(c, ctx), createClientInputFromWire(body, { ...wire, actor: c.get('actor') }));
     return jsonNoStore({ ...toClientView(client), keys: keys.map(toKeyView) }, 201);
   });
 
   app.get('/clients/:clientId', async (c) => {
-    const client = await getClientOrFail(registry, c.req.param('clientId'));
-    const keys = await listKeys(registry, client.clientId);
+    const client = await getClientOrFail(registryFor(c, ctx), c.req.param('clientId'));
+    const keys = await listKeys(registryFor(c, ctx), client.clientId);
     return jsonNoStore({ ...toClientView(client), keys: keys.map(toKeyView) });
   });
 
   app.patch('/clients/:clientId', async (c) => {
     const body = await readJsonBody(c, updateClientBody, maxBytes);
-    const client = await updateClient(registry, c.req.param('clientId'), clientUpdateFromWire(body, wire), c.get('actor'));
+    const client = await updateClient(registryFor(c, ctx), c.req.param('clientId'), clientUpdateFromWire(body, wire), c.get('actor'));
     return jsonNoStore(toClientView(client));
   });
 
   app.post('/clients/:clientId/disable', async (c) => {
-    const { client, tokensRevoked } = await setClientState(registry, c.req.param('clientId'), 'disabled', c.get('actor'));
+    const { client, tokensRevoked } = await setClientState(registryFor(c, ctx), c.req.param('clientId'), 'disabled', c.get('actor'));
     return jsonNoStore({ ...toClientView(client), tokens_revoked: tokensRevoked });
   });
 
   app.post('/clients/:clientId/enable', async (c) => {
-    const { client } = await setClientState(registry, c.req.param('clientId'), 'enabled', c.get('actor'));
+    const { client } = await setClientState(registryFor(c, ctx), c.req.param('clientId'), 'enabled', c.get('actor'));
     return jsonNoStore(toClientView(client));
   });
 
   app.delete('/clients/:clientId', async (c) => {
-    const { tokensRevoked } = await deleteClient(registry, c.req.param('clientId'), c.get('actor'));
+    const { tokensRevoked } = await deleteClient(registryFor(c, ctx), c.req.param('clientId'), c.get('actor'));
     return jsonNoStore({ deleted: true, tokens_revoked: tokensRevoked });
   });
 }

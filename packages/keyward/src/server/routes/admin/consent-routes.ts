@@ -8,15 +8,16 @@ import type { ServerContext } from '../../context.ts';
 import { jsonNoStore } from '../../middleware/errors.ts';
 import { listConsents, revokeConsent, toConsentView } from '../../services/registry/consents.ts';
 import type { AdminEnv } from './admin-env.ts';
+import { registryFor } from '../registry-for.ts';
 
 /** Registers the consent routes on the admin sub-app. */
 export function registerAdminConsentRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
   app.get('/users/:sub/consents', async (c) => {
-    const consents = await listConsents(ctx.registry, c.req.param('sub'));
+    const consents = await listConsents(registryFor(c, ctx), c.req.param('sub'));
     return jsonNoStore({ consents: consents.map(toConsentView) });
   });
   app.delete('/users/:sub/consents/:clientId', async (c) => {
-    const result = await revokeConsent(ctx.registry, { sub: c.req.param('sub'), clientId: c.req.param('clientId'), actor: c.get('actor') });
+    const result = await revokeConsent(registryFor(c, ctx), { sub: c.req.param('sub'), clientId: c.req.param('clientId'), actor: c.get('actor') });
     return jsonNoStore({ revoked: true, refresh_token_grants_revoked: result.refreshTokenGrants, tokens_revoked: result.accessTokens });
   });
 }

@@ -11,31 +11,31 @@ import { toKeyView } from '../../services/registry/views.ts';
 import { addKeysBody, rotateKeyBody } from '../../services/registry/wire-schemas.ts';
 import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
+import { registryFor } from '../registry-for.ts';
 
 /** Registers the key routes on the admin sub-app. */
 export function registerAdminKeyRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
-  const { registry } = ctx;
   const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
 
   app.get('/clients/:clientId/keys', async (c) => {
-    const keys = await listKeys(registry, c.req.param('clientId'));
+    const keys = await listKeys(registryFor(c, ctx), c.req.param('clientId'));
     return jsonNoStore({ keys: keys.map(toKeyView) });
   });
 
   app.post('/clients/:clientId/keys', async (c) => {
     const body = await readJsonBody(c, addKeysBody, maxBytes);
-    const keys = await addKeys(registry, addKeysInputFromWire(c.req.param('clientId'), body, { actor: c.get('actor') }));
+    const keys = await addKeys(registryFor(c, ctx), addKeysInputFromWire(c.req.param('clientId'), body, { actor: c.get('actor') }));
     return jsonNoStore({ keys: keys.map(toKeyView) }, 201);
   });
 
   app.post('/clients/:clientId/keys/rotate', async (c) => {
     const body = await readJsonBody(c, rotateKeyBody, maxBytes);
-    const { added, retiring } = await rotateKey(registry, rotateKeyInputFromWire(c.req.param('clientId'), body, { actor: c.get('actor'), rotationOverlap: ctx.config.tokens.rotationOverlap }));
+    const { added, retiring } = await rotateKey(registryFor(c, ctx), rotateKeyInputFromWire(c.req.param('clientId'), body, { actor: c.get('actor'), rotationOverlap: ctx.config.tokens.rotationOverlap }));
     return jsonNoStore({ added: added.map(toKeyView), retiring: retiring.map(toKeyView) }, 201);
   });
 
   app.post('/clients/:clientId/keys/:key/revoke', async (c) => {
-    const { key, tokensRevoked } = await revokeKey(registry, { clientId: c.req.param('clientId'), key: c.req.param('key'), actor: c.get('actor') });
+    const { key, tokensRevoked } = await revokeKey(registryFor(c, ctx), { clientId: c.req.param('clientId'), key: c.req.param('key'), actor: c.get('actor') });
     return jsonNoStore({ ...toKeyView(key), tokens_revoked: tokensRevoked });
   });
 }

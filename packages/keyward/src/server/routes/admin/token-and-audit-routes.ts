@@ -13,10 +13,10 @@ import { initialAccessTokenInputFromWire } from '../../services/registry/from-wi
 import { createInitialAccessTokenBody } from '../../services/registry/wire-schemas.ts';
 import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
+import { registryFor } from '../registry-for.ts';
 
 /** Registers the initial-access-token and audit routes on the admin sub-app. */
 export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
-  const { registry } = ctx;
 
   app.get('/initial-access-tokens', async () => {
     const tokens = await ctx.store.initialAccessTokens.listInitialAccessTokens();
@@ -25,7 +25,7 @@ export function registerAdminTokenAndAuditRoutes(app: Hono<AdminEnv>, ctx: Serve
 
   app.post('/initial-access-tokens', async (c) => {
     const body = await readJsonBody(c, createInitialAccessTokenBody, ctx.config.server.maxBodyBytes);
-    const { token, record } = await createInitialAccessToken(registry, initialAccessTokenInputFromWire(body, { actor: c.get('actor') }));
+    const { token, record } = await createInitialAccessToken(registryFor(c, ctx), initialAccessTokenInputFromWire(body, { actor: c.get('actor') }));
     // Shown once: only the hash is stored.
     return jsonNoStore({ ...toInitialAccessTokenView(record), initial_access_token: token }, 201);
   });

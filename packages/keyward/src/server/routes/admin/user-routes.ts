@@ -13,10 +13,10 @@ import {
 import { readJsonBody } from './admin-schemas.ts';
 import type { AdminEnv } from './admin-env.ts';
 import { createUserBody, setPasswordBody, updateUserBody } from '../../services/registry/user-wire-schemas.ts';
+import { registryFor } from '../registry-for.ts';
 
 /** Registers the user routes on the admin sub-app. */
 export function registerAdminUserRoutes(app: Hono<AdminEnv>, ctx: ServerContext): void {
-  const { registry } = ctx;
   const maxBytes = Math.max(ctx.config.server.maxBodyBytes, 65536);
 
   app.get('/users', async (c) => {
@@ -28,7 +28,7 @@ export function registerAdminUserRoutes(app: Hono<AdminEnv>, ctx: ServerContext)
 
   app.post('/users', async (c) => {
     const body = await readJsonBody(c, createUserBody, maxBytes);
-    const user = await createUser(registry, {
+    const user = await createUser(registryFor(c, ctx), {
       actor: c.get('actor'),
       username: body.username,
       ...(body.name !== undefined ? { name: body.name } : {}),
@@ -39,15 +39,15 @@ export function registerAdminUserRoutes(app: Hono<AdminEnv>, ctx: ServerContext)
     return jsonNoStore(toUserView(user), 201);
   });
 
-  app.get('/users/:user', async (c) => jsonNoStore(toUserView(await getUserOrFail(registry, c.req.param('user')))));
+  app.get('/users/:user', async (c) => jsonNoStore(toUserView(await getUserOrFail(registryFor(c, ctx), c.req.param('user')))));
 
   app.patch('/users/:user', async (c) => {
     const body = await readJsonBody(c, updateUserBody, maxBytes);
     const actor = c.get('actor');
     const { status, ...fields } = body;
-    let user = await getUserOrFail(registry, c.req.param('user'));
+    let user = await getUserOrFail(registryFor(c, ctx), c.req.param('user'));
     if (Object.keys(fields).length > 0) {
-      user = await updateUser(registry, user.sub, {
+      user = await updateUser(registryFor(c, ctx), user.sub, {
         ...(fields.username !== undefined ? { username: fields.username } : {}),
         ...(fields.name !== undefined ? { name: fields.name } : {}),
         ...(fields.email !== undefined ? { email: fields.email } : {}),
@@ -56,26 +56,26 @@ export function registerAdminUserRoutes(app: Hono<AdminEnv>, ctx: ServerContext)
     }
     let view: UserView & { sessions_ended?: number } = toUserView(user);
     if (status !== undefined && status !== user.status) {
-      const changed = await setUserStatus(registry, user.sub, status, actor);
+      const changed = await setUserStatus(registryFor(c, ctx), user.sub, status, actor);
       view = { ...toUserView(changed.user), ...(status === 'disabled' ? { sessions_ended: changed.sessionsEnded } : {}) };
     }
     return jsonNoStore(view);
   });
 
   app.delete('/users/:user', async (c) => {
-    const user = await getUserOrFail(registry, c.req.param('user'));
-    await deleteUser(registry, user.sub, c.get('actor'));
+    const user = await getUserOrFail(registryFor(c, ctx), c.req.param('user'));
+    await deleteUser(registryFor(c, ctx), user.sub, c.get('actor'));
     return jsonNoStore({ deleted: true, sub: user.sub });
   });
 
   app.post('/users/:user/passkey-link', async (c) => {
-    const { user, token, expiresAt } = await createPasskeyEnrolment(registry, c.req.param('user'), { lifetimeSeconds: ctx.config.signIn.passkeyEnrolmentSeconds, actor: c.get('actor') });
+    const { user, token, expiresAt } = await createPasskeyEnrolment(registryFor(c, ctx), c.req.param('user'), { lifetimeSeconds: ctx.config.signIn.passkeyEnrolmentSeconds, actor: c.get('actor') });
     return jsonNoStore({ sub: user.sub, username: user.username, enrolment_url: passkeyEnrolmentUrl(ctx.issuer, token), expires_at: expiresAt.toISOString() }, 201);
   });
 
   app.post('/users/:user/password', async (c) => {
     const body = await readJsonBody(c, setPasswordBody, maxBytes);
-    const { user, sessionsEnded } = await setUserPassword(registry, c.req.param('user'), body.password, c.get('actor'));
+    const { user, sessionsEnded } = await setUserPassword(registryFor(c, ctx), c.req.param('user'), body.password, c.get('actor'));
     return jsonNoStore({ ...toUserView(user), sessions_ended: sessionsEnded });
   });
 }

@@ -16,6 +16,7 @@ import {
 import { readRequestBearer } from '../../services/authenticate-server-request.ts';
 import { checkRegistrationRedirectUris, clientInformation, metadataError, readMetadataBody, registrationErrorResponse, validateClientMetadata, type RegistrationOptions } from './register.ts';
 import { authorizationPolicyOf } from '../../services/registry/authorization-fields.ts';
+import { registryFor } from '../registry-for.ts';
 
 /**
  * The client `clientId` when `request` carries its registration access token; OAuthError
@@ -37,7 +38,6 @@ export async function authenticateRegistration(ctx: ServerContext, clientId: str
 
 /** Registers GET, PUT and DELETE /register/:clientId. */
 export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerContext, options: RegistrationOptions = {}): void {
-  const { registry } = ctx;
   const allowHosts = options.jwksUriAllowHosts ?? [];
   // Each method: the registration access token first (RFC 7592 §2), then the work; RFC 7591/7592 answers.
   const authenticated = (handle: (client: ClientRecord, c: Context) => Promise<Response>) => async (c: Context): Promise<Response> => {
@@ -63,16 +63,16 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
     checkRegistrationRedirectUris(ctx, metadata);
     const existing = await ctx.store.clients.listKeys(client.clientId);
     if (metadata.keys) {
-      if (client.jwksUri) await updateClient(registry, client.clientId, { jwksUri: null }, actor, { selfService: true });
+      if (client.jwksUri) await updateClient(registryFor(c, ctx), client.clientId, { jwksUri: null }, actor, { selfService: true });
       const wanted = new Set(metadata.keys.map((k) => k.thumbprint));
       const fresh = metadata.keys.filter((k) => !existing.some((e) => e.thumbprint === k.thumbprint && e.state !== 'revoked'));
-      if (fresh.length) await addKeys(registry, { clientId: client.clientId, keys: fresh, actor });
+      if (fresh.length) await addKeys(registryFor(c, ctx), { clientId: client.clientId, keys: fresh, actor });
       // Keys left out of the new set are revoked (RFC 7592 §2.2: the PUT replaces the metadata).
-      for (const key of existing) if (!wanted.has(key.thumbprint) && key.state !== 'revoked') await revokeKey(registry, { clientId: client.clientId, key: key.thumbprint, actor });
+      for (const key of existing) if (!wanted.has(key.thumbprint) && key.state !== 'revoked') await revokeKey(registryFor(c, ctx), { clientId: client.clientId, key: key.thumbprint, actor });
     } else if (metadata.jwksUri) {
-      for (const key of existing) if (key.state !== 'revoked') await revokeKey(registry, { clientId: client.clientId, key: key.thumbprint, actor });
+      for (const key of existing) if (key.state !== 'revoked') await revokeKey(registryFor(c, ctx), { clientId: client.clientId, key: key.thumbprint, actor });
     }
-    const updated = await updateClient(registry, client.clientId, {
+    const updated = await updateClient(registryFor(c, ctx), client.clientId, {
       name: metadata.clientName,
       grantTypes: metadata.grantTypes,
       scopes: metadata.scopes,
@@ -92,8 +92,8 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
     return jsonNoStore(clientInformation(ctx, updated, await ctx.store.clients.listKeys(client.clientId)));
   }));
 
-  app.delete('/register/:clientId', authenticated(async (client) => {
-    await deleteClient(registry, client.clientId, `registration:${client.clientId}`);
+  app.delete('/register/:clientId', authenticated(async (client, c) => {
+    await deleteClient(registryFor(c, ctx), client.clientId, `registration:${client.clientId}`);
     // RFC 7592 §2.3: 204 No Content.
     return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
   }));

@@ -20,6 +20,7 @@ import { readRequestBearer } from '../../services/authenticate-server-request.ts
 import { authorizationPolicyOf, checkRedirectUri, type AuthorizationFieldsInput } from '../../services/registry/authorization-fields.ts';
 import { importPublicKeys } from '@keyward/core';
 import { isJwsAlgorithm, type JwsAlgorithm } from '@keyward/core';
+import { registryFor } from '../registry-for.ts';
 
 /** Options shared by the registration routes. */
 export interface RegistrationOptions {
@@ -200,14 +201,13 @@ export function registrationErrorResponse(ctx: ServerContext, error: unknown): R
 
 /** Registers POST /register. */
 export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options: RegistrationOptions = {}): void {
-  const { registry } = ctx;
   app.post('/register', async (c) => {
     try {
       // RFC 7591 §3: the endpoint is protected by an initial access token (RFC 6750 answers).
       const token = readRequestBearer(c.req.raw, 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)');
       // The token is checked (without using it up) BEFORE the body is read: an unauthenticated
       // upload is refused 401 unread, whatever its size.
-      const usable = await findInitialAccessToken(registry, token);
+      const usable = await findInitialAccessToken(registryFor(c, ctx), token);
       if (usable === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
       const metadata = validateClientMetadata(await readMetadataBody(ctx, c));
       // RFC 7591 §3: the initial access token limits this registration, and every later RFC 7592 change.
@@ -216,10 +216,10 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       checkRegistrationRedirectUris(ctx, metadata);
       if (metadata.jwksUri) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
       // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
-      const grant = await consumeInitialAccessToken(registry, token);
+      const grant = await consumeInitialAccessToken(registryFor(c, ctx), token);
       if (grant === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
       const registrationToken = generateSecret();
-      const { client, keys } = await createClient(registry, {
+      const { client, keys } = await createClient(registryFor(c, ctx), {
         actor: `initial-access-token:${grant.id}`,
         name: metadata.clientName,
         accessTokenTtl: ctx.config.tokens.accessTokenTtl,

@@ -29,6 +29,7 @@ import { newCookieSecret, readCookie } from '../../services/sign-in/session-cook
 import { renderContinue, renderMessage, renderSignedIn, renderSignInForm, renderSignOutConfirm } from './sign-in-html.ts';
 import { SIGN_IN_CSS } from './sign-in-styles.ts';
 import { requestFacts } from '../../middleware/request-id.ts';
+import { registryFor } from '../registry-for.ts';
 
 /** The headers of every sign-in page. */
 export const SIGN_IN_PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -108,7 +109,7 @@ export function registerSignInRoutes(app: Hono, ctx: ServerContext): void {
     if (username === '' || password === '') return again('Enter your username and your password.', 400);
 
     const address = getSourceAddress(c, ctx.config.server.trustProxy) ?? 'unknown';
-    const result = await checkPasswordSignIn(ctx.registry, signIn.throttle, username, password, address);
+    const result = await checkPasswordSignIn(registryFor(c, ctx), signIn.throttle, username, password, address);
     if (!result.ok) {
       const sub = result.outcome === 'throttled' ? undefined : result.user?.sub;
       audit(c, result.outcome === 'throttled' ? 'user.sign_in_throttled' : 'user.sign_in_failed', {

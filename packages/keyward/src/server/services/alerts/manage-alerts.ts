@@ -17,6 +17,7 @@ import { resolveAlertLimit } from '../../../store/shared/alert-rows.ts';
 import type { Clock } from '../../clock.ts';
 import { AlertError } from './alert-error.ts';
 import { alertListParams, type AlertListParams } from './alert-wire.ts';
+import type { RequestFacts } from '../registry/registry-context.ts';
 
 /** What the alert operations need: the store and the clock (epoch milliseconds). */
 export interface AlertsContext {
@@ -89,7 +90,7 @@ export async function countAlerts(ctx: AlertsContext): Promise<Record<AlertState
  * 'alert_state_conflict' when the alert is in a state the action cannot start from (already
  * acknowledged, already resolved, or moved by someone else a moment before).
  */
-export async function changeAlertState(ctx: AlertsContext, input: { id: string; action: AlertAction; actor: string }): Promise<AlertRecord> {
+export async function changeAlertState(ctx: AlertsContext, input: { id: string; action: AlertAction; actor: string; request?: RequestFacts }): Promise<AlertRecord> {
   const move = MOVES[input.action];
   const now = new Date(ctx.clock());
   const moved = await ctx.store.alerts.setAlertState(input.id, move.to, input.actor, now, move.from);
@@ -102,6 +103,8 @@ export async function changeAlertState(ctx: AlertsContext, input: { id: string; 
     time: now,
     type: move.event,
     actor: input.actor,
+    ...(input.request?.requestId !== undefined ? { requestId: input.request.requestId } : {}),
+    ...(input.request?.sourceAddress !== undefined ? { sourceAddress: input.request.sourceAddress } : {}),
     ...(moved.clientId !== undefined ? { clientId: moved.clientId } : {}),
     ...(moved.keyThumbprint !== undefined ? { keyThumbprint: moved.keyThumbprint } : {}),
     details: { alert_id: moved.id, kind: moved.kind, state: moved.state },
@@ -110,7 +113,7 @@ export async function changeAlertState(ctx: AlertsContext, input: { id: string; 
 }
 
 /** Acknowledges the alert `id` (see {@link changeAlertState}). */
-export const acknowledgeAlert = (ctx: AlertsContext, id: string, actor: string): Promise<AlertRecord> => changeAlertState(ctx, { id, action: 'acknowledge', actor });
+export const acknowledgeAlert = (ctx: AlertsContext, id: string, actor: string, request?: RequestFacts): Promise<AlertRecord> => changeAlertState(ctx, { id, action: 'acknowledge', actor, ...(request ? { request } : {}) });
 
 /** Resolves the alert `id` (see {@link changeAlertState}). */
-export const resolveAlert = (ctx: AlertsContext, id: string, actor: string): Promise<AlertRecord> => changeAlertState(ctx, { id, action: 'resolve', actor });
+export const resolveAlert = (ctx: AlertsContext, id: string, actor: string, request?: RequestFacts): Promise<AlertRecord> => changeAlertState(ctx, { id, action: 'resolve', actor, ...(request ? { request } : {}) });

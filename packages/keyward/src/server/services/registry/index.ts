@@ -1,5 +1,5 @@
-export { createRegistryContext } from './registry-context.ts';
-export type { RegistryContext } from './registry-context.ts';
+export { createRegistryContext, withRequest } from './registry-context.ts';
+export type { RegistryContext, RequestFacts } from './registry-context.ts';
 export { RegistryError } from './registry-error.ts';
 export type { RegistryErrorCode } from './registry-error.ts';
 export { createClient, issueClientId } from './create-client.ts';

@@ -18,7 +18,11 @@ function view(value: Snapshot): unknown {
   return value;
 }
 
-/** Appends the audit event of a change and publishes it on the change feed. Never records secrets (hashes are dropped). */
+/**
+ * Appends the audit event of a change (with the request id and source address of `ctx.request`, when
+ * the change came through a request) and publishes it on the change feed. Never records secrets
+ * (hashes are dropped).
+ */
 export async function recordChange(ctx: RegistryContext, event: {
   type: string;
   actor: string;
@@ -34,6 +38,8 @@ export async function recordChange(ctx: RegistryContext, event: {
     time: new Date(ctx.clock()),
     type: event.type,
     actor: event.actor,
+    ...(ctx.request?.requestId !== undefined ? { requestId: ctx.request.requestId } : {}),
+    ...(ctx.request?.sourceAddress !== undefined ? { sourceAddress: ctx.request.sourceAddress } : {}),
     ...(event.clientId ? { clientId: event.clientId } : {}),
     ...(event.keyThumbprint ? { keyThumbprint: event.keyThumbprint } : {}),
     details: {

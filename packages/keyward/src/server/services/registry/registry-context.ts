@@ -8,6 +8,13 @@ import { systemClock, type Clock } from '../../clock.ts';
 import type { ChangeFeed } from '../change-feed/change-feed.ts';
 import { createChangeFeed } from '../change-feed/create-change-feed.ts';
 
+/** Where a change came from: the request it was made in (absent outside a request: the CLI, maintenance). */
+export interface RequestFacts {
+  /** The request's X-Request-Id (or the id the server gave it). */
+  readonly requestId?: string;
+  readonly sourceAddress?: string;
+}
+
 /** Shared state of the registry operations. */
 export interface RegistryContext {
   readonly store: Store;
@@ -15,6 +22,8 @@ export interface RegistryContext {
   readonly clock: Clock;
   /** Where every change to a client or its keys is published, after it is stored. */
   readonly changes: ChangeFeed;
+  /** The request the operations run for: its id and source address go on every audit event they write. */
+  readonly request?: RequestFacts;
 }
 
 /**
@@ -27,4 +36,9 @@ export function createRegistryContext(store: Store, options: { clock?: Clock; ch
     clock: options.clock ?? systemClock,
     changes: options.changes ?? createChangeFeed(),
   };
+}
+
+/** `ctx` for the operations of one request: their audit events carry its id and source address. */
+export function withRequest(ctx: RegistryContext, request: RequestFacts): RegistryContext {
+  return { ...ctx, request };
 }
