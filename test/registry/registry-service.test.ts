@@ -135,3 +135,15 @@ test('registration limits: self-service changes stay within them; a client regis
   assert.deepEqual((await updateClient(ctx, old.clientId, { scopes: ['read'] }, 'self', { selfService: true })).scopes, ['read']);
   await assert.rejects(updateClient(ctx, old.clientId, { scopes: ['read', 'write'] }, 'self', { selfService: true }), /beyond/, 'narrowed for good without recorded limits');
 });
+
+test('key_max_age_days: a client\'s own key rotation age, whole days from 1 to 36500; null returns to the server\'s keys.maxAge', async () => {
+  const { ctx, store } = setup();
+  const { client } = await createClient(ctx, { actor: 'test', name: 'A', accessTokenTtl: 300, keyMaxAgeDays: 90 });
+  assert.equal((await store.clients.getClient(client.clientId))?.keyMaxAgeDays, 90);
+  for (const bad of [0, -1, 1.5, 36_501, Number.NaN]) {
+    await assert.rejects(updateClient(ctx, client.clientId, { keyMaxAgeDays: bad }, 'test'), /key_max_age_days must be a whole number of days/, String(bad));
+    await assert.rejects(createClient(ctx, { actor: 'test', name: 'B', accessTokenTtl: 300, keyMaxAgeDays: bad }), /key_max_age_days/, String(bad));
+  }
+  assert.equal((await updateClient(ctx, client.clientId, { keyMaxAgeDays: 30 }, 'test')).keyMaxAgeDays, 30);
+  assert.equal((await updateClient(ctx, client.clientId, { keyMaxAgeDays: null }, 'test')).keyMaxAgeDays, undefined);
+});

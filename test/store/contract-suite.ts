@@ -591,6 +591,15 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal((await store.clients.getClient('c-code'))?.idTokenSignedResponseAlg, undefined);
     }));
 
+    test('clients: key_max_age_days (migration 0007) round-trips and can be cleared', withStore(async (store) => {
+      const client = makeClient('c-age', { keyMaxAgeDays: 90 });
+      await store.clients.createClient(client);
+      assert.deepEqual(await store.clients.getClient('c-age'), client);
+      assert.equal((await store.clients.updateClient('c-age', { keyMaxAgeDays: 30, updatedAt: T0 }))?.keyMaxAgeDays, 30);
+      await store.clients.updateClient('c-age', { keyMaxAgeDays: undefined, updatedAt: T0 });
+      assert.equal((await store.clients.getClient('c-age'))?.keyMaxAgeDays, undefined);
+    }));
+
     test('authorizations: a request is read until it expires and consumed once', withStore(async (store) => {
       await store.authorizations.putRequest({ id: 'r1', clientId: 'c1', request: { scope: 'openid', nested: { a: 1 } }, createdAt: 1000, expiresAt: 1060 });
       assert.deepEqual((await store.authorizations.getRequest('r1', 1030))?.request, { scope: 'openid', nested: { a: 1 } });

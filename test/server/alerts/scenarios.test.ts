@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { signClientAssertion } from '../../../packages/core/src/assertion/sign-client-assertion.ts';
 import type { AlertKind, AlertRecord } from '../../../packages/keyward/src/store/contract.ts';
 import type { KeywardConfigInput } from '../../../packages/keyward/src/config/schema.ts';
-import { rotateKey, setKeyValidity } from '../../../packages/keyward/src/server/services/registry/index.ts';
+import { rotateKey, setKeyValidity, updateClient } from '../../../packages/keyward/src/server/services/registry/index.ts';
 import { exportPublicPem } from '../../../packages/core/src/keys/export-key.ts';
 import { addTestClient, assertionFor, CLIENT_ASSERTION_TYPE, flushAudit, postForm, requestToken, startTestServer, type TestClient } from '../helpers.ts';
 
@@ -189,6 +189,23 @@ test('key_age: a key older than keys.maxAge; off by default', async () => {
     } finally {
       await server.stop();
     }
+  }
+});
+
+test('key_age: a client\'s own key_max_age_days wins over keys.maxAge, both ways', async () => {
+  const { server, time } = await startMovableServer({ keys: { maxAge: 365 } });
+  try {
+    const strict = await addTestClient(server);
+    const relaxed = await addTestClient(server, { slot: 1 });
+    const ordinary = await addTestClient(server, { slot: 2 });
+    await updateClient(server.context.registry, strict.clientId, { keyMaxAgeDays: 30 }, 'test');
+    await updateClient(server.context.registry, relaxed.clientId, { keyMaxAgeDays: 1000 }, 'test');
+    time.now += 400 * DAY;
+    await server.context.alerts.scanKeys();
+    const alerts = await alertsOf(server, 'key_age');
+    assert.deepEqual(alerts.map((a) => [a.clientId, a.expected]).sort(), [[ordinary.clientId, 365], [strict.clientId, 30]].sort());
+  } finally {
+    await server.stop();
   }
 });
 

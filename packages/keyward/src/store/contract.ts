@@ -63,6 +63,8 @@ export interface ClientRecord {
   readonly requirePushedAuthorizationRequests?: boolean;
   /** `required` (default): the end user approves the scopes once per client; `implicit`: no consent page. */
   readonly consent?: ClientConsent;
+  /** Days after which this client's keys are due for rotation (the `key_age` alert); absent: `keys.maxAge`. Migration 0007. */
+  readonly keyMaxAgeDays?: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

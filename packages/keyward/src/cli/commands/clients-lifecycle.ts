@@ -83,9 +83,10 @@ export function registerClientsLifecycleCommand(program: Command): void {
     .option('--audience-policy <policy>', 'strict or legacy')
     .option('--alg <alg>', 'pin the assertion algorithm (empty string clears)')
     .option('--jwks-uri <url>', 'take keys from this URL (empty string clears)')
+    .option('--key-max-age <days>', 'days after which the client\'s keys are due for rotation (the key_age alert; empty string: the server\'s keys.maxAge)')
     .action(async (clientId: string, o: TargetOptions & {
       name?: string; contact?: string; description?: string; scope?: string; grantTypes?: string; grantType?: string[]; accessTokenTtl?: number; audiencePolicy?: string;
-      alg?: string; jwksUri?: string; redirectUri?: string[]; postLogoutRedirectUri?: string[]; consent?: string; requirePar?: boolean;
+      alg?: string; jwksUri?: string; keyMaxAge?: string; redirectUri?: string[]; postLogoutRedirectUri?: string[]; consent?: string; requirePar?: boolean;
     }) => {
       if (o.audiencePolicy !== undefined && o.audiencePolicy !== 'strict' && o.audiencePolicy !== 'legacy') throw new CliError('--audience-policy is strict or legacy', EXIT.usage);
       const grantTypes = o.grantTypes === undefined && o.grantType === undefined ? undefined
@@ -108,6 +109,7 @@ export function registerClientsLifecycleCommand(program: Command): void {
         ...(o.audiencePolicy !== undefined ? { audience_policy: o.audiencePolicy as 'strict' | 'legacy' } : {}),
         ...(o.alg !== undefined ? { alg_pin: o.alg === '' ? null : o.alg } : {}),
         ...(o.jwksUri !== undefined ? { jwks_uri: o.jwksUri === '' ? null : o.jwksUri } : {}),
+        ...(o.keyMaxAge !== undefined ? { key_max_age_days: o.keyMaxAge === '' ? null : Number(o.keyMaxAge) } : {}),
       };
       if (Object.keys(fields).length === 0) throw new CliError('nothing to update: give at least one option (see --help)', EXIT.usage);
       const client = await withAdminTarget(o, (t) => t.updateClient(clientId, fields));

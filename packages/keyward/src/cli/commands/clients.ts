@@ -80,7 +80,8 @@ export function registerClientsCommand(program: Command): void {
     .option('--client-id <id>', 'choose the client ID (3-128 letters, digits and . _ ~ -, starting with a letter or digit) instead of a random one')
     .option('--audience-policy <policy>', 'strict (aud = issuer only, default) or legacy (also the token endpoint URL)', 'strict')
     .option('--alg <alg>', 'pin the signing algorithm of the client assertions (e.g. PS256)')
-    .action(async (options: LocalOptions & { name: string; publicKey?: string; jwksUri?: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string; redirectUri?: string[]; postLogoutRedirectUri?: string[]; consent?: string; requirePar?: boolean }) => {
+    .option('--key-max-age <days>', 'days after which the client\'s keys are due for rotation (the key_age alert; default: the server\'s keys.maxAge)', (value) => Number(value))
+    .action(async (options: LocalOptions & { name: string; publicKey?: string; jwksUri?: string; scope?: string[]; grantType?: string[]; clientId?: string; audiencePolicy: string; alg?: string; redirectUri?: string[]; postLogoutRedirectUri?: string[]; consent?: string; requirePar?: boolean; keyMaxAge?: number }) => {
       if ((options.publicKey === undefined) === (options.jwksUri === undefined)) {
         throw new CliError('give the client\'s public key with --public-key <file>, or the URL of its key set with --jwks-uri <url> (one of them)', EXIT.usage);
       }
@@ -105,6 +106,7 @@ export function registerClientsCommand(program: Command): void {
             ...(options.clientId ? { clientId: options.clientId } : {}),
             audiencePolicy: options.audiencePolicy,
             ...(options.alg ? { algPin: options.alg } : {}),
+            ...(options.keyMaxAge !== undefined ? { keyMaxAgeDays: options.keyMaxAge } : {}),
             accessTokenTtl: config.tokens.accessTokenTtl,
             ...(Object.keys(authorization).length > 0 ? { authorization, authorizationPolicy: authorizationPolicyOf(config) } : {}),
             actor: 'cli',

@@ -15,7 +15,7 @@ type KeyPatch = Partial<Pick<ClientKeyRecord, 'state' | 'retireAt' | 'revokedAt'
 type SigningKeyPatch = Partial<Pick<SigningKeyRecord, 'state' | 'retireAt' | 'activateAt' | 'privateJwk'>>;
 
 const CLIENT_OPTIONAL = ['contact', 'description', 'algPin', 'jwksUri', 'registrationTokenHash', 'registrationLimits', 'redirectUris',
-  'postLogoutRedirectUris', 'responseTypes', 'idTokenSignedResponseAlg', 'requirePushedAuthorizationRequests', 'consent'] as const;
+  'postLogoutRedirectUris', 'responseTypes', 'idTokenSignedResponseAlg', 'requirePushedAuthorizationRequests', 'consent', 'keyMaxAgeDays'] as const;
 const CLIENT_REQUIRED = ['name', 'grantTypes', 'scopes', 'accessTokenTtl', 'audiencePolicy', 'state'] as const;
 const KEY_OPTIONAL = ['retireAt', 'revokedAt', 'notBefore', 'notAfter'] as const;
 

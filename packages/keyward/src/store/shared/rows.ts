@@ -86,6 +86,7 @@ export function toClientRow(c: ClientRecord): ClientsTable {
     id_token_signed_response_alg: c.idTokenSignedResponseAlg ?? null,
     require_pushed_authorization_requests: c.requirePushedAuthorizationRequests === undefined ? null : c.requirePushedAuthorizationRequests ? 1 : 0,
     consent: c.consent ?? null,
+    key_max_age_days: c.keyMaxAgeDays ?? null,
     created_at: c.createdAt.getTime(),
     updated_at: c.updatedAt.getTime(),
   };
@@ -113,6 +114,7 @@ export function fromClientRow(r: LooseRow<ClientsTable>): ClientRecord {
     idTokenSignedResponseAlg: readOptionalString<JwsAlgorithm>(r.id_token_signed_response_alg),
     requirePushedAuthorizationRequests: r.require_pushed_authorization_requests === null || r.require_pushed_authorization_requests === undefined ? undefined : readBoolean(r.require_pushed_authorization_requests),
     consent: readOptionalString<ClientConsent>(r.consent),
+    keyMaxAgeDays: readOptionalNumber(r.key_max_age_days),
     createdAt: readDate(r.created_at),
     updatedAt: readDate(r.updated_at),
   });

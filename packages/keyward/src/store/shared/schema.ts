@@ -33,6 +33,8 @@ export interface ClientsTable {
   id_token_signed_response_alg: string | null;
   require_pushed_authorization_requests: Int | boolean | null;
   consent: string | null;
+  /** Migration 0007. */
+  key_max_age_days: Int | null;
   created_at: Int;
   updated_at: Int;
 }

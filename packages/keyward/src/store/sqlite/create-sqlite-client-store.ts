@@ -17,7 +17,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../sql/sql-dialect.ts'
 
 const CLIENT_COLUMNS = ['client_id', 'name', 'contact', 'description', 'grant_types', 'scopes', 'access_token_ttl', 'audience_policy',
   'alg_pin', 'state', 'jwks_uri', 'registration_token_hash', 'registration_limits', 'redirect_uris', 'post_logout_redirect_uris',
-  'response_types', 'id_token_signed_response_alg', 'require_pushed_authorization_requests', 'consent', 'created_at', 'updated_at'];
+  'response_types', 'id_token_signed_response_alg', 'require_pushed_authorization_requests', 'consent', 'key_max_age_days', 'created_at', 'updated_at'];
 const KEY_COLUMNS = ['client_id', 'thumbprint', 'kid', 'jwk', 'alg', 'state', 'retire_at', 'not_before', 'not_after',
   'certificate_subject', 'created_at', 'revoked_at'];
 

@@ -6,7 +6,8 @@
  *   or the `retireAt` of a rotation) and the client has no other usable key that outlives it: the
  *   client is about to be locked out. A rotation announced in advance (new key added, old one
  *   retiring) leaves a successor, so it raises nothing. Once per key.
- * - `key_age`: a usable key is older than `keys.maxAge` days (0: no limit). Once per key.
+ * - `key_age`: a usable key is older than its client's `key_max_age_days`, or else `keys.maxAge`
+ *   days (0: no limit). Once per key.
  *
  * Clients of a `jwks_uri` manage their keys themselves and are not scanned; revoked keys and
  * disabled clients are skipped. Reads clients a page at a time, so the scan's memory does not grow
@@ -19,7 +20,7 @@ import type { AlertDraft } from './alert-draft.ts';
 export interface KeyScanSettings {
   /** `alerts.keyExpiringDays`; 0 turns `key_expiring` off. */
   readonly keyExpiringDays: number;
-  /** `keys.maxAge` in days; 0 turns `key_age` off. */
+  /** `keys.maxAge` in days (a client's `key_max_age_days` wins); 0 turns `key_age` off. */
   readonly keyMaxAgeDays: number;
 }
 
@@ -30,7 +31,6 @@ const PAGE = 500;
 export async function scanKeys(clients: Pick<ClientStore, 'listClients' | 'listKeys'>, settings: KeyScanSettings, now: Date, onDraft: (draft: AlertDraft) => Promise<void>): Promise<{ clients: number; keys: number }> {
   let scannedClients = 0;
   let scannedKeys = 0;
-  if (settings.keyExpiringDays === 0 && settings.keyMaxAgeDays === 0) return { clients: 0, keys: 0 };
   let after: string | undefined;
   for (;;) {
     const page = await clients.listClients({ limit: PAGE, ...(after === undefined ? {} : { after }) });
@@ -39,7 +39,9 @@ export async function scanKeys(clients: Pick<ClientStore, 'listClients' | 'listK
       scannedClients += 1;
       const keys = (await clients.listKeys(client.clientId)).filter((key) => usableAt(key, now.getTime()));
       scannedKeys += keys.length;
-      for (const draft of judgeKeys(keys, settings, now)) await onDraft(draft);
+      // A client's own key_max_age_days wins over keys.maxAge.
+      const own = { ...settings, keyMaxAgeDays: client.keyMaxAgeDays ?? settings.keyMaxAgeDays };
+      for (const draft of judgeKeys(keys, own, now)) await onDraft(draft);
     }
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.clientId;

@@ -13,7 +13,7 @@ import { checkWithinRegistrationLimits } from './registration-limits.ts';
 import type { RegistryContext } from './registry-context.ts';
 import { RegistryError } from './registry-error.ts';
 import {
-  DEFAULT_CLIENT_GRANT_TYPES, checkAlgPin, checkAudiencePolicy, checkClientId, checkGrantTypes, checkJwksUriSyntax,
+  DEFAULT_CLIENT_GRANT_TYPES, checkAlgPin, checkKeyMaxAge, checkAudiencePolicy, checkClientId, checkGrantTypes, checkJwksUriSyntax,
   checkName, checkScopes, checkText, checkTtl,
 } from './validate-client-fields.ts';
 
@@ -30,6 +30,8 @@ export interface CreateClientInput {
   readonly accessTokenTtl: number;
   readonly audiencePolicy?: AudiencePolicy | string;
   readonly algPin?: JwsAlgorithm | string;
+  /** Days after which its keys are due for rotation (the key_age alert); absent: the server's keys.maxAge. */
+  readonly keyMaxAgeDays?: number;
   /** Keys to register now (optional: keys can be added later). */
   readonly keys?: KeyMaterial;
   readonly keyValidity?: KeyValidity;
@@ -87,6 +89,7 @@ export async function createClient(ctx: RegistryContext, input: CreateClientInpu
     accessTokenTtl: checkTtl(input.accessTokenTtl),
     audiencePolicy: checkAudiencePolicy(input.audiencePolicy ?? 'strict'),
     ...(input.algPin ? { algPin: checkAlgPin(input.algPin) } : {}),
+    ...(input.keyMaxAgeDays !== undefined ? { keyMaxAgeDays: checkKeyMaxAge(input.keyMaxAgeDays) } : {}),
     state: 'enabled',
     ...(jwksUri ? { jwksUri } : {}),
     ...(input.registrationTokenHash ? { registrationTokenHash: input.registrationTokenHash } : {}),

@@ -57,6 +57,7 @@ interface ClientFieldsWire<N> {
   id_token_signed_response_alg?: string | N | undefined;
   require_pushed_authorization_requests?: boolean | undefined;
   consent?: string | undefined;
+  key_max_age_days?: number | N | undefined;
 }
 
 /** The authorization-code flow fields of a body, or undefined when it names none. */
@@ -85,6 +86,7 @@ function clientFieldsFromWire<N>(body: ClientFieldsWire<N>, context: Pick<WireCo
     ...(body.access_token_ttl !== undefined ? { accessTokenTtl: body.access_token_ttl } : {}),
     ...(body.audience_policy !== undefined ? { audiencePolicy: body.audience_policy } : {}),
     ...(body.alg_pin !== undefined ? { algPin: body.alg_pin } : {}),
+    ...(body.key_max_age_days !== undefined ? { keyMaxAgeDays: body.key_max_age_days } : {}),
     ...(body.jwks_uri !== undefined ? { jwksUri: body.jwks_uri, jwksUriAllowHosts: context.jwksUriAllowHosts } : {}),
   };
 }

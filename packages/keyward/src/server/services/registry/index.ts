@@ -23,7 +23,7 @@ export type { AddKeysWire, CreateClientWire, CreateInitialAccessTokenWire, Rotat
 export { recordChange } from './record-change.ts';
 export {
   KNOWN_GRANT_TYPES, DEFAULT_CLIENT_GRANT_TYPES, CHOSEN_CLIENT_ID, checkClientId, checkName, checkGrantTypes, checkScopes,
-  checkTtl, checkAudiencePolicy, checkAlgPin, checkJwksUriSyntax,
+  checkTtl, checkAudiencePolicy, checkAlgPin, checkKeyMaxAge, checkJwksUriSyntax,
 } from './validate-client-fields.ts';
 export { createUser, issueSub } from './create-user.ts';
 export type { CreateUserInput } from './create-user.ts';

@@ -15,7 +15,7 @@ import { checkWithinRegistrationLimits, effectiveRegistrationLimits, moveRegistr
 import type { RegistryContext } from './registry-context.ts';
 import { RegistryError } from './registry-error.ts';
 import {
-  checkAlgPin, checkAudiencePolicy, checkGrantTypes, checkJwksUriSyntax, checkName, checkScopes, checkText, checkTtl,
+  checkAlgPin, checkKeyMaxAge, checkAudiencePolicy, checkGrantTypes, checkJwksUriSyntax, checkName, checkScopes, checkText, checkTtl,
 } from './validate-client-fields.ts';
 
 /** Fields of {@link updateClient}; `null` clears an optional field, absent keeps it. */
@@ -28,6 +28,8 @@ export interface ClientUpdate {
   readonly accessTokenTtl?: number;
   readonly audiencePolicy?: AudiencePolicy | string;
   readonly algPin?: JwsAlgorithm | string | null;
+  /** Days after which its keys are due for rotation; `null`: the server's keys.maxAge. */
+  readonly keyMaxAgeDays?: number | null;
   /** Switch the client to a jwks_uri (`null` clears it). */
   readonly jwksUri?: string | null;
   readonly jwksUriAllowHosts?: readonly string[];
@@ -65,6 +67,7 @@ export async function updateClient(ctx: RegistryContext, clientId: string, updat
   if (update.accessTokenTtl !== undefined) patch.accessTokenTtl = checkTtl(update.accessTokenTtl);
   if (update.audiencePolicy !== undefined) patch.audiencePolicy = checkAudiencePolicy(update.audiencePolicy);
   if (update.algPin !== undefined) patch.algPin = update.algPin === null || update.algPin === '' ? undefined : checkAlgPin(update.algPin);
+  if (update.keyMaxAgeDays !== undefined) patch.keyMaxAgeDays = update.keyMaxAgeDays === null ? undefined : checkKeyMaxAge(update.keyMaxAgeDays);
   if (update.registrationTokenHash !== undefined) patch.registrationTokenHash = update.registrationTokenHash;
   if (update.jwksUri !== undefined) {
     if (update.jwksUri === null || update.jwksUri === '') {

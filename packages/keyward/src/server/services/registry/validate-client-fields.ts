@@ -81,6 +81,12 @@ export function checkTtl(ttl: number): number {
   return ttl;
 }
 
+/** A client's key rotation age (`key_age` alert): 1 to 36,500 whole days. */
+export function checkKeyMaxAge(days: number): number {
+  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new RegistryError('invalid', 'key_max_age_days must be a whole number of days between 1 and 36500 (or null to follow the server\'s keys.maxAge)');
+  return days;
+}
+
 /** `strict` or `legacy` (draft-ietf-oauth-rfc7523bis §5). */
 export function checkAudiencePolicy(policy: string): AudiencePolicy {
   if (policy !== 'strict' && policy !== 'legacy') throw new RegistryError('invalid', 'audience_policy must be "strict" (aud = issuer only, recommended) or "legacy" (also the token endpoint URL and arrays)');

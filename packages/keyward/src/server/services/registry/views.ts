@@ -26,6 +26,8 @@ export interface ClientView {
   id_token_signed_response_alg?: string;
   require_pushed_authorization_requests: boolean;
   consent: string;
+  /** Days after which the client's keys are due for rotation; absent: the server's keys.maxAge. */
+  key_max_age_days?: number;
   created_at: string;
   updated_at: string;
 }
@@ -70,6 +72,7 @@ export function toClientView(client: ClientRecord): ClientView {
     ...(client.idTokenSignedResponseAlg ? { id_token_signed_response_alg: client.idTokenSignedResponseAlg } : {}),
     require_pushed_authorization_requests: client.requirePushedAuthorizationRequests === true,
     consent: client.consent ?? 'required',
+    ...(client.keyMaxAgeDays !== undefined ? { key_max_age_days: client.keyMaxAgeDays } : {}),
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
   };

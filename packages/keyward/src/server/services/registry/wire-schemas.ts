@@ -20,6 +20,7 @@ const isoDate = z.iso.datetime({ offset: true });
 const chosenClientId = z.string().meta({ pattern: CHOSEN_CLIENT_ID.source, description: 'a chosen id; leave it out to get a random one' });
 // RFC 7591 §2 grant_types: the values the token endpoint implements (checkGrantTypes).
 const grantTypes = z.array(z.string().meta({ enum: [...KNOWN_GRANT_TYPES] }));
+const keyMaxAgeDays = z.number().int().meta({ description: 'days after which the client\'s keys are due for rotation (the key_age alert); null: the server\'s keys.maxAge' });
 const jwksUri = z.string().meta({ format: 'uri', description: 'an https URL serving the client\'s JWKS (RFC 7591 §2)' });
 
 // Fields a client is created with and can change later, with the same meaning and shape both times;
@@ -45,6 +46,7 @@ export const createClientBody = z.strictObject({
   ...changeableFields,
   alg_pin: z.string().optional(),
   id_token_signed_response_alg: z.string().optional(),
+  key_max_age_days: keyMaxAgeDays.optional(),
   keys: keyInput.optional(),
   jwks_uri: jwksUri.optional(),
   not_before: isoDate.optional(),
@@ -59,6 +61,7 @@ export const updateClientBody = z.strictObject({
   ...changeableFields,
   alg_pin: z.string().nullable().optional(),
   id_token_signed_response_alg: z.string().nullable().optional(),
+  key_max_age_days: keyMaxAgeDays.nullable().optional(),
   jwks_uri: jwksUri.nullable().optional(),
 });
 

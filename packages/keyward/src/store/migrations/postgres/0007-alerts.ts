@@ -8,6 +8,8 @@
  * - `client_activity`: first and last authenticated use of each client.
  * - `client_networks`: last use of each client from each source network (a /24 or /48).
  * - `client_key_uses`: first use of each client key (by RFC 7638 thumbprint).
+ * - `clients.key_max_age_days`: a client's own key rotation age (the `key_age` alert), NULL for the
+ *   server's `keys.maxAge`.
  *
  * No foreign keys to `clients`: an alert outlives the client it is about, and activity rows are
  * written on the token endpoint's path, where a client deleted a moment before must not fail a
@@ -56,6 +58,7 @@ const UP = [
     first_used_at BIGINT NOT NULL,
     PRIMARY KEY (client_id, key_thumbprint)
   )`,
+  sql`ALTER TABLE clients ADD COLUMN key_max_age_days INTEGER`,
 ];
 
 export const alerts: Migration = {
@@ -63,6 +66,7 @@ export const alerts: Migration = {
     for (const statement of UP) await statement.execute(db);
   },
   async down(db: Kysely<unknown>) {
+    await sql`ALTER TABLE clients DROP COLUMN key_max_age_days`.execute(db);
     for (const table of ['client_key_uses', 'client_networks', 'client_activity', 'alerts']) await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
   },
 };
