@@ -79,6 +79,38 @@ describe('postgres adapter', { skip }, () => {
     }
   });
 
+  test('connections terminated by the server in the middle of transactions fail those calls, never the process', async () => {
+    const database = await createTestDatabase();
+    const store = await openPostgresStore(database.url);
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      for (let i = 0; i < 20; i += 1) await store.clients.createClient(makeClient(`t-${i}`));
+      // Transactions (SELECT ... FOR UPDATE, then UPDATE) keep clients checked out between statements:
+      // that is when a terminated connection emits 'error' on the client rather than on a query.
+      let running = true;
+      const load = Promise.all(Array.from({ length: 20 }, async (_, i) => {
+        let failures = 0;
+        while (running) {
+          await store.clients.updateClient(`t-${i}`, { description: String(Date.now()) }).catch(() => { failures += 1; });
+        }
+        return failures;
+      }));
+      for (let round = 0; round < 10; round += 1) {
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      running = false;
+      const failures = (await load).reduce((sum, n) => sum + n, 0);
+      assert.ok(failures > 0, 'some calls were cut');
+      assert.equal((await store.clients.updateClient('t-0', { description: 'after' }))?.description, 'after', 'the store serves again');
+    } finally {
+      await admin.end();
+      await store.close();
+      await database.drop();
+    }
+  });
+
   test('a schema name that is not a plain identifier is a TypeError', async () => {
     await assert.rejects(openPostgresStore(await shared.url(), { schema: 'x; DROP TABLE clients' }), TypeError);
   });

@@ -59,8 +59,11 @@ export async function openPostgresStore(databaseUrl: string, options: PostgresSt
     // Every connection resolves unqualified table names in our schema.
     ...(options.schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
-  // An idle client losing its connection emits 'error' on the pool: without a listener it would crash the process.
+  // A client losing its connection emits 'error': on the pool while idle, on the client itself while
+  // checked out (a transaction between two statements). Without a listener either would crash the
+  // process; the statement under way, or the next one on that client, fails and is answered 503.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     if (options.schema === undefined) await sql`SELECT 1`.execute(db);
