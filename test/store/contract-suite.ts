@@ -525,6 +525,16 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       assert.equal(await store.users.findPasskeyEnrolment('th-3', during), undefined, 'deleted with the user');
     }));
 
+    test('users: expired passkey enrolments are purged, live ones kept', withStore(async (store) => {
+      await store.users.createUser(makeUser('e2', 'eve'));
+      const at = (ms: number) => new Date(T0.getTime() + ms);
+      await store.users.putPasskeyEnrolment({ tokenHash: 'old', sub: 'e2', createdAt: T0, expiresAt: at(1000) });
+      await store.users.putPasskeyEnrolment({ tokenHash: 'live', sub: 'e2', createdAt: T0, expiresAt: at(900_000) });
+      assert.equal(await store.users.purgeExpiredPasskeyEnrolments(at(1000)), 1);
+      assert.equal(await store.users.purgeExpiredPasskeyEnrolments(at(1000)), 0);
+      assert.ok(await store.users.findPasskeyEnrolment('live', at(2000)));
+    }));
+
     test('users: delete removes the user, its passkeys and its sessions; the username is free again', withStore(async (store) => {
       const now = Date.now();
       await store.users.createUser(makeUser('d1', 'alice'));

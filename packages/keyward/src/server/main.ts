@@ -236,7 +236,8 @@ const AUDIT_PURGE_BATCH = 10_000;
 const AUDIT_PURGE_MAX_PER_PASS = 100_000;
 
 /**
- * One maintenance pass: purge expired replay reservations, token records and sign-in sessions, and
+ * One maintenance pass: purge expired replay reservations, token records, sign-in sessions and passkey
+ * enrolment links, and
  * audit events past `audit.retention` (in batches, at most AUDIT_PURGE_MAX_PER_PASS, so a first
  * purge of a large backlog spreads over several passes); refresh signing keys.
  */
@@ -246,6 +247,7 @@ export async function runMaintenance(ctx: ServerContext): Promise<{ replay: numb
   const replay = await ctx.store.replay.purgeExpired(now);
   const tokens = await ctx.store.tokens.purgeExpiredTokens(now);
   const sessions = await ctx.store.signInSessions.purgeExpiredSessions(new Date(ctx.clock()));
+  await ctx.store.users.purgeExpiredPasskeyEnrolments(new Date(ctx.clock()));
   let audit = 0;
   const retentionDays = ctx.config.audit.retention;
   if (retentionDays > 0) {

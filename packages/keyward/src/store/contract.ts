@@ -330,6 +330,8 @@ export interface UserStore {
   findPasskeyEnrolment(tokenHash: string, now: Date): Promise<PasskeyEnrolmentRecord | undefined>;
   /** Uses the enrolment once (atomic: of concurrent calls exactly one gets it); undefined when unknown, used or expired at `now`. */
   consumePasskeyEnrolment(tokenHash: string, now: Date): Promise<PasskeyEnrolmentRecord | undefined>;
+  /** Deletes enrolments expired before `now`, used or not (maintenance); returns how many. */
+  purgeExpiredPasskeyEnrolments(now: Date): Promise<number>;
 }
 
 /** A signed-in browser session of an end user. The session id itself is never stored. */

@@ -344,6 +344,16 @@ export function createMemoryStore(): Store {
         entry.used = true;
         return copy(entry.record);
       },
+      async purgeExpiredPasskeyEnrolments(now) {
+        let purged = 0;
+        for (const [hash, entry] of enrolments) {
+          if (entry.record.expiresAt.getTime() <= now.getTime()) {
+            enrolments.delete(hash);
+            purged += 1;
+          }
+        }
+        return purged;
+      },
     },
     signInSessions: {
       async createSession(session) {

@@ -115,5 +115,9 @@ export function createSqlUserStore({ db }: SqlContext): UserStore {
         .where('used', '=', 0).where('expires_at', '>', now.getTime()).returningAll().executeTakeFirst();
       return row && readEnrolment(row);
     },
+    async purgeExpiredPasskeyEnrolments(now) {
+      const result = await db.deleteFrom('passkey_enrolments').where('expires_at', '<=', now.getTime()).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }
