@@ -1,7 +1,8 @@
 // Lint rules. The dependency rule of the layout lives here (docs/architecture.md):
 // - the library packages (@keyward/core, @keyward/verify, @keyward/client) never import `keyward`
 //   (server, store, config, CLI), and reach another package only by its name, never by a path into it;
-// - @keyward/core is pure protocol logic: nothing that does I/O, and only jose as a dependency;
+// - @keyward/core is pure protocol logic: nothing that does I/O, and no dependency at all (it signs and
+//   verifies with node:crypto);
 // - @keyward/verify and @keyward/client use @keyward/core, not each other.
 import tseslint from 'typescript-eslint';
 
@@ -34,8 +35,8 @@ export default tseslint.config(
           byNameOnly(['verify', 'client']),
           { group: ['@keyward/verify', '@keyward/client', '**/server/**', '**/server', '**/store/**', '**/store', '**/cli/**', '**/cli', '**/config/**'],
             message: '@keyward/core imports nothing from verify, client, server, store, config or cli (see the layout in docs/architecture.md).' },
-          { group: ['node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'node:https', 'better-sqlite3', 'kysely', 'pg', 'ioredis', 'hono', 'hono/*', 'zod', '@peculiar/x509', 'reflect-metadata'],
-            message: '@keyward/core is pure: no file system, network or database, and no dependency but jose. Inject what you need.' },
+          { group: ['node:fs', 'node:fs/*', 'fs', 'node:net', 'node:http', 'node:https', 'better-sqlite3', 'kysely', 'pg', 'ioredis', 'hono', 'hono/*', 'zod', 'jose', 'jose/*', '@peculiar/x509', 'reflect-metadata'],
+            message: '@keyward/core is pure: no file system, network or database, and no dependency (node:crypto signs and verifies). Inject what you need.' },
         ],
       }],
     },

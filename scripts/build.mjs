@@ -58,7 +58,7 @@ if (help.status !== 0 || !help.stdout.startsWith('Usage: keyward')) {
 // Each command stays a chunk of its own, loaded only when it runs; the server's dependencies stay
 // packages of their own (external), and so do modules the server starts by path (worker process,
 // checkpoint thread: packages/keyward/src/package-files.ts), which run from dist/ as compiled.
-// commander and jose are bundled: they are most of the modules a key holder's command loads.
+// commander is bundled: it is most of the modules a key holder's command loads.
 // Minified: less to parse at every start (errors reach the user as one line, not a stack trace).
 const manifest = JSON.parse(readFileSync(join(root, 'packages/keyward/package.json'), 'utf8'));
 const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith('@keyward/') && name !== 'commander');

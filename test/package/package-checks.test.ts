@@ -45,7 +45,7 @@ test('@keyward/verify installs with no native module and no database driver (its
     await installProject(project.dir, [tarballs['@keyward/core'], tarballs['@keyward/verify']]);
     const modules = join(project.dir, 'node_modules');
     const installed = readdirSync(modules).flatMap((entry) => entry.startsWith('@') ? readdirSync(join(modules, entry)).map((sub) => `${entry}/${sub}`) : [entry]).filter((entry) => !entry.startsWith('.'));
-    assert.deepEqual(installed.sort(), ['@keyward/core', '@keyward/verify', 'jose']);
+    assert.deepEqual(installed.sort(), ['@keyward/core', '@keyward/verify'], 'nothing but the two packages: @keyward/core has no dependency');
     let bytes = 0;
     const walk = (dir: string): void => {
       for (const entry of readdirSync(dir)) {

@@ -13,10 +13,18 @@ export type SigningKeyInput = KeyObject | CryptoKey | Record<string, unknown> | 
 /** WebCrypto's key, as @types/node declares it (so that no consumer needs the DOM lib). */
 type CryptoKey = webcrypto.CryptoKey;
 
-/** The global CryptoKey class (Node ≥ 19), read without the DOM lib's declaration. */
-const CryptoKeyClass = (globalThis as { CryptoKey?: abstract new (...args: never[]) => CryptoKey }).CryptoKey;
+/**
+ * Whether `input` is a WebCrypto CryptoKey (Node ≥ 19's global class, read without the DOM lib's
+ * declaration). Read only for an object that is not a KeyObject: the global's first read starts
+ * WebCrypto, which a command signing with a PEM file never needs.
+ */
+function isCryptoKey(input: unknown): input is CryptoKey {
+  if (typeof input !== 'object' || input === null || input instanceof KeyObject) return false;
+  const CryptoKeyClass = (globalThis as { CryptoKey?: abstract new (...args: never[]) => CryptoKey }).CryptoKey;
+  return CryptoKeyClass !== undefined && input instanceof CryptoKeyClass;
+}
 
-/** A private key ready for jose's SignJWT, with the algorithm it will sign with. */
+/** A private key ready to sign (signCompactJws), with the algorithm it will sign with. */
 export interface SigningKey {
   readonly key: KeyObject;
   readonly alg: JwsAlgorithm;
@@ -36,7 +44,7 @@ const EC_ALGS: Record<string, JwsAlgorithm> = { prime256v1: 'ES256', secp384r1: 
 export function loadSigningKey(input: SigningKeyInput, options: { passphrase?: string; alg?: JwsAlgorithm; rsaDefault?: JwsAlgorithm } = {}): SigningKey {
   let key: KeyObject;
   let declared: JwsAlgorithm | undefined;
-  if (CryptoKeyClass !== undefined && input instanceof CryptoKeyClass) {
+  if (isCryptoKey(input)) {
     if (input.type !== 'private') throw new TypeError('privateKey: this CryptoKey is not a private key');
     key = KeyObject.from(input);
     declared = algFromCryptoKey(input);

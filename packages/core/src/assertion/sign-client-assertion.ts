@@ -1,8 +1,9 @@
 /**
- * Signs a `private_key_jwt` client assertion (RFC 7523 §3) with jose's SignJWT.
+ * Signs a `private_key_jwt` client assertion (RFC 7523 §3) with Node's crypto (signCompactJws).
  */
 import { randomUUID } from 'node:crypto';
 import type { JwsAlgorithm } from '../keys/types.ts';
+import { signCompactJws } from '../jws/sign-compact-jws.ts';
 import { loadSigningKey, type SigningKeyInput } from './load-signing-key.ts';
 
 /** Options of {@link signClientAssertion}. */
@@ -60,9 +61,5 @@ export async function signClientAssertion(options: SignClientAssertionOptions): 
   const header: { alg: JwsAlgorithm; typ: string; kid?: string } = { alg, typ: options.typ ?? 'JWT' };
   if (options.kid !== undefined) header.kid = options.kid;
   // RFC 7523 §3: iss = sub = client_id, aud, exp, jti (+ iat).
-  // jose is loaded on the first signature: a process that only verifies or prints help never reads it.
-  const { SignJWT } = await import('jose/jwt/sign');
-  return new SignJWT({ ...options.claims, iss: options.clientId, sub: options.clientId, aud: options.audience, jti, iat: now, exp: now + lifetime })
-    .setProtectedHeader(header)
-    .sign(key);
+  return signCompactJws(header, { ...options.claims, iss: options.clientId, sub: options.clientId, aud: options.audience, jti, iat: now, exp: now + lifetime }, key);
 }

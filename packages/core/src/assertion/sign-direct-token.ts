@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JwsAlgorithm } from '../keys/types.ts';
+import { signCompactJws } from '../jws/sign-compact-jws.ts';
 import { loadSigningKey, type SigningKeyInput } from './load-signing-key.ts';
 
 /** Options of {@link signDirectToken}. */
@@ -47,7 +48,5 @@ export async function signDirectToken(options: SignDirectTokenOptions): Promise<
   else if (typeof options.jti === 'string') payload.jti = options.jti;
   const header: { alg: JwsAlgorithm; typ: 'JWT'; kid?: string } = { alg, typ: 'JWT' };
   if (options.kid !== undefined) header.kid = options.kid;
-  // jose is loaded on the first signature: a process that only verifies or prints help never reads it.
-  const { SignJWT } = await import('jose/jwt/sign');
-  return new SignJWT(payload).setProtectedHeader(header).sign(key);
+  return signCompactJws(header, payload, key);
 }

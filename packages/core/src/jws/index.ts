@@ -14,5 +14,6 @@ export {
   type KeySelectionPolicy,
   type SelectedKey,
 } from './select-verification-key.ts';
+export { signCompactJws, signJwsInput } from './sign-compact-jws.ts';
 export { decodeNumericDate, isMilliseconds, MILLISECONDS_THRESHOLD } from './numeric-date.ts';
 export { DEFAULT_MAX_JWS_LENGTH, MAX_CACHED_HEADER_LENGTH, type JoseHeaderCache, type ParsedJws, type ParseJwsOptions } from './types.ts';

@@ -3,7 +3,8 @@
  * the server's private KeyObject; about 40 µs for ES256, far cheaper than an async WebCrypto round
  * trip). jose and every JOSE library verify the result (test/server covers jose's jwtVerify).
  */
-import { constants, sign, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { signCompactJws, signJwsInput } from '../jws/sign-compact-jws.ts';
 import type { JwsAlgorithm } from '../keys/types.ts';
 
 /** The claims of an access token (RFC 9068 §2.2). */
@@ -71,13 +72,6 @@ export interface AccessTokenSigningKey {
   readonly privateKey: KeyObject;
 }
 
-const HASH: Record<JwsAlgorithm, string | null> = {
-  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
-  PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-  ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
-  EdDSA: null, Ed25519: null,
-};
-
 /**
  * Signs `claims` as a compact JWS with header `{ typ: "at+jwt", alg, kid }` (RFC 9068 §2.1).
  * Synchronous. Does NOT check that the key fits the algorithm (the signing-key service creates them
@@ -94,23 +88,10 @@ export function signAccessToken(claims: AccessTokenClaims | Record<string, unkno
  * taken for another (RFC 8725 §3.11). Synchronous.
  */
 export function signTypedJwt(typ: string, claims: object, key: AccessTokenSigningKey): string {
-  const header = Buffer.from(JSON.stringify({ typ, alg: key.alg, kid: key.kid })).toString('base64url');
-  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  const input = `${header}.${payload}`;
-  return `${input}.${signJws(input, key).toString('base64url')}`;
+  return signCompactJws({ typ, alg: key.alg, kid: key.kid }, claims, key.privateKey);
 }
 
-/** RFC 7518 §3: the signature bytes of a JWS signing input. */
+/** RFC 7518 §3: the signature bytes of a JWS signing input with the server key. */
 export function signJws(signingInput: string, key: AccessTokenSigningKey): Buffer {
-  const alg = key.alg;
-  const data = Buffer.from(signingInput, 'ascii');
-  if (alg.startsWith('ES')) {
-    // RFC 7518 §3.4: R || S, not DER.
-    return sign(HASH[alg], data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
-  }
-  if (alg.startsWith('PS')) {
-    // RFC 7518 §3.5: salt length = hash length.
-    return sign(HASH[alg], data, { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8 });
-  }
-  return sign(HASH[alg], data, key.privateKey);
+  return signJwsInput(signingInput, key.privateKey, key.alg);
 }
