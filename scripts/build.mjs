@@ -62,6 +62,20 @@ if (help.status !== 0 || !help.stdout.startsWith('Usage: keyward')) {
 // Minified: less to parse at every start (errors reach the user as one line, not a stack trace).
 const manifest = JSON.parse(readFileSync(join(root, 'packages/keyward/package.json'), 'utf8'));
 const external = Object.keys(manifest.dependencies).filter((name) => !name.startsWith('@keyward/') && name !== 'commander');
+// commander requires node:child_process at load, for executable subcommands (`git-style`
+// programs in separate files), which keyward does not have. Loading it (and the net and stream
+// modules it pulls in) is about 7 ms of every command's start; in the bundle, commander gets a
+// stand-in that says so if anything ever calls it.
+const noSubcommandProcesses = {
+  name: 'no-subcommand-processes',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (args.importer.includes(`${join('node_modules', 'commander')}`) ? { path: 'child_process', namespace: 'keyward-no-child-process' } : undefined));
+    esbuild.onLoad({ filter: /.*/, namespace: 'keyward-no-child-process' }, () => ({
+      contents: "module.exports = new Proxy({}, { get(_target, name) { throw new Error('keyward runs no executable subcommands (child_process.' + String(name) + ')'); } });",
+      loader: 'js',
+    }));
+  },
+};
 const bundle = await build({
   entryPoints: { main: join(root, 'packages/keyward/dist/cli/main.js') },
   bundle: true,
@@ -75,6 +89,7 @@ const bundle = await build({
   banner: { js: "import { createRequire as __keywardCreateRequire } from 'node:module'; const require = __keywardCreateRequire(import.meta.url);" },
   legalComments: 'inline',
   minify: true,
+  plugins: [noSubcommandProcesses],
   write: false,
   logLevel: 'warning',
 });
