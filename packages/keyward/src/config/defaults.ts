@@ -264,7 +264,7 @@ export const SETTING_DOCS: readonly SettingDoc[] = [
   { path: 'keys.encryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_FILE', description: 'File holding the key-encryption key (32 raw bytes, or base64url or hex text); keep it 0600 and apart from the data. Used when `keys.encryptionKey` is unset.' },
   { path: 'keys.previousEncryptionKey', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS', description: 'The previous key-encryption key, accepted for reading only while you rotate it (`keyward keys rewrap`, docs/operations.md).' },
   { path: 'keys.previousEncryptionKeyFile', env: 'KEYWARD_KEY_ENCRYPTION_KEY_PREVIOUS_FILE', description: 'File holding the previous key-encryption key (see `keys.previousEncryptionKey`).' },
-  { path: 'keys.maxAge', description: 'Days after which a registered client key is due for rotation: an older key raises one `key_age` alert (docs/alerts.md). A client\'s own `key_max_age_days` (`keyward clients add|update --key-max-age DAYS`, or the admin API) wins over it. 0 (the default) sets no limit.' },
+  { path: 'keys.maxAge', description: 'Days after which a registered client key is due for rotation: an older key raises one `key_age` alert (docs/alerts.md). A client\'s own `key_max_age_days` (`keyward clients update <client_id> --key-max-age DAYS`, or the admin API) wins over it. 0 (the default) sets no limit.' },
   { path: 'assertions.maxLifetime', description: 'Longest accepted client assertion lifetime (`exp - iat`) in seconds (RFC 7523 §3 (4)).' },
   { path: 'assertions.clockTolerance', description: 'Clock skew in seconds tolerated on `exp`, `iat` and `nbf`.' },
   { path: 'assertions.maxLength', description: 'Largest accepted client assertion in characters.' },
