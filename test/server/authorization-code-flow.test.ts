@@ -306,6 +306,21 @@ test('consents: a code issued before its consent was revoked is refused after it
   assert.equal((await exchangeCode(server, client, fresh.code!, fresh.verifier)).status, 200, 'a code of the new consent is good');
 });
 
+test('consents: revoking one also revokes the access tokens a client without refresh tokens got straight from codes', async () => {
+  const noRefresh = await addCodeClient(server, { refresh: false, slot: 7 });
+  signIn.addUser({ sub: 'user-9', preferred_username: 'ida' });
+  const cookie = signIn.signIn('user-9');
+  const flow = await runToCode(server, noRefresh, { cookie, scope: 'openid read' });
+  const tokens = await exchangeCode(server, noRefresh, flow.code!, flow.verifier);
+  assert.equal(tokens.status, 200, tokens.text);
+  assert.equal(tokens.json.refresh_token, undefined);
+  const jti = JSON.parse(Buffer.from((tokens.json.access_token as string).split('.')[1]!, 'base64url').toString()).jti as string;
+  assert.equal((await server.context.store.tokens.getToken(jti))?.revoked, false);
+  const result = await revokeConsent(createRegistryContext(server.context.store), { sub: 'user-9', clientId: noRefresh.clientId, actor: 'test' });
+  assert.equal(result.accessTokens, 1);
+  assert.equal((await server.context.store.tokens.getToken(jti))?.revoked, true, 'the access token from the code is revoked');
+});
+
 test('RFC 7009: a client revokes its refresh token at /revoke, which revokes the grant; another client cannot', async () => {
   const cookie = signIn.signIn('user-1');
   const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid' });

@@ -621,6 +621,17 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
       await assert.rejects(store.authorizations.putRequest({ id: 'r1', clientId: 'c1', request: {}, createdAt: 1, expiresAt: 2 }), (e) => isStoreError(e, 'conflict'));
     }));
 
+    test('authorizations: the grants of one end user\'s codes at one client', withStore(async (store) => {
+      const code = { codeHash: 'g1', clientId: 'c1', grantId: 'grant-a', redirectUri: 'https://rp/cb', codeChallenge: 'x'.repeat(43), sub: 'u1', scopes: ['openid'], authTime: 5, expiresAt: 1060 };
+      await store.authorizations.putCode(code);
+      await store.authorizations.putCode({ ...code, codeHash: 'g2', grantId: 'grant-b' });
+      await store.authorizations.putCode({ ...code, codeHash: 'g3', grantId: 'grant-c', sub: 'u2' });
+      await store.authorizations.putCode({ ...code, codeHash: 'g4', grantId: 'grant-d', clientId: 'c2' });
+      await store.authorizations.consumeCode('g2');
+      assert.deepEqual(await store.authorizations.listCodeGrantsOf('u1', 'c1'), ['grant-a', 'grant-b'], 'used or not');
+      assert.deepEqual(await store.authorizations.listCodeGrantsOf('u1', 'c3'), []);
+    }));
+
     test('authorizations: a code is consumed once; a second use says so and still returns the record', withStore(async (store) => {
       const code = { codeHash: 'h1', clientId: 'c1', grantId: 'g1', redirectUri: 'https://rp/cb', codeChallenge: 'x'.repeat(43), sub: 'u1', scopes: ['openid'], nonce: 'n', authTime: 5, amr: ['pwd'], sessionId: 's', consentCreatedAt: 1_700_000_000_123, expiresAt: 1060 };
       await store.authorizations.putCode(code);

@@ -464,6 +464,12 @@ export interface AuthorizationStore {
   revokeRefreshTokens(grantId: string): Promise<number>;
   /** Revokes every refresh token one end user holds at one client; returns the grants they belonged to. */
   revokeRefreshTokensOf(sub: string, clientId: string): Promise<string[]>;
+  /**
+   * The grants of the authorization codes still stored (a day past their expiry) that one end user
+   * got for one client: with the refresh tokens' grants, every grant whose access tokens may still
+   * be valid (an access token lives a day at most).
+   */
+  listCodeGrantsOf(sub: string, clientId: string): Promise<string[]>;
   putConsent(grant: ConsentGrantRecord): Promise<void>;
   getConsent(sub: string, clientId: string): Promise<ConsentGrantRecord | undefined>;
   listConsents(sub: string): Promise<ConsentGrantRecord[]>;

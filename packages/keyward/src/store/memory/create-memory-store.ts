@@ -441,6 +441,11 @@ export function createMemoryStore(): Store {
         }
         return [...grants].sort();
       },
+      async listCodeGrantsOf(sub, clientId) {
+        const grants = new Set<string>();
+        for (const entry of codes.values()) if (entry.record.sub === sub && entry.record.clientId === clientId) grants.add(entry.record.grantId);
+        return [...grants].sort();
+      },
       async putConsent(grant) {
         const key = `${grant.sub}\0${grant.clientId}`;
         const existing = consents.get(key);

@@ -114,6 +114,11 @@ export function createSqlAuthorizationStore({ db }: SqlContext): AuthorizationSt
       await db.updateTable('refresh_tokens').set({ revoked: 1 }).where('sub', '=', sub).where('client_id', '=', clientId).where('revoked', '=', 0).execute();
       return rows.map((row) => row.grant_id).sort();
     },
+    async listCodeGrantsOf(sub, clientId) {
+      // The end user is inside the payload: read the client's codes (a day's worth at most) and filter.
+      const rows = await db.selectFrom('authorization_codes').select(['grant_id', 'payload']).where('client_id', '=', clientId).execute();
+      return [...new Set(rows.filter((row) => readJson<CodePayload>(row.payload).sub === sub).map((row) => row.grant_id))].sort();
+    },
     async putConsent(grant) {
       const row = {
         sub: grant.sub, client_id: grant.clientId, scopes: JSON.stringify(grant.scopes),

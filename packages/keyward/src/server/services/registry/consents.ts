@@ -35,8 +35,11 @@ export async function revokeConsent(ctx: RegistryContext, input: { sub: string; 
   if (before === undefined) throw new RegistryError('not_found', `the end user ${JSON.stringify(input.sub)} has no consent for client ${JSON.stringify(input.clientId)}`);
   await ctx.store.authorizations.deleteConsent(input.sub, input.clientId);
   const grants = await ctx.store.authorizations.revokeRefreshTokensOf(input.sub, input.clientId);
+  // Access tokens of every grant under the consent: those refreshed, and those straight from a code
+  // (a client without refresh tokens), whose codes are kept a day, longer than any access token lives.
+  const tokenGrants = new Set([...grants, ...(await ctx.store.authorizations.listCodeGrantsOf(input.sub, input.clientId))]);
   let accessTokens = 0;
-  for (const grantId of grants) accessTokens += await ctx.store.tokens.revokeTokensByGrant(grantId);
+  for (const grantId of tokenGrants) accessTokens += await ctx.store.tokens.revokeTokensByGrant(grantId);
   await recordChange(ctx, {
     type: 'consent.revoked', actor: input.actor, clientId: input.clientId,
     details: { sub: input.sub, scope: before.scopes.join(' '), grants_revoked: grants.length, tokens_revoked: accessTokens },
