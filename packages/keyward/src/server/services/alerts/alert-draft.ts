@@ -4,28 +4,19 @@
  * window derives the same id, and the store keeps one alert (AlertStore.raiseAlert is atomic).
  */
 import { createHash } from 'node:crypto';
-import type { AlertKind } from '../../../store/contract.ts';
+import type { AlertRecord } from '../../../store/contract.ts';
 
-/** An anomaly found by a detector. Never holds a token or an assertion. */
-export interface AlertDraft {
-  readonly kind: AlertKind;
+/**
+ * An anomaly found by a detector: the facts of an AlertRecord (never a token or an assertion),
+ * without what the store adds (id, state, times, deliveries), plus what makes it one alert.
+ */
+export type AlertDraft = Omit<AlertRecord, 'id' | 'state' | 'raisedAt' | 'updatedAt' | 'updatedBy' | 'deliveries'> & {
   /**
-   * What makes this alert one alert: the subject and the window (`client|minute`, `client|key`,
-   * ...). Two drafts with the same kind and key are the same alert.
+   * The subject and the window (`client|minute`, `client|key`, ...): two drafts with the same kind
+   * and key are the same alert.
    */
   readonly dedupKey: string;
-  readonly clientId?: string;
-  readonly keyThumbprint?: string;
-  /** A source address or network. */
-  readonly source?: string;
-  readonly windowStart: Date;
-  readonly windowEnd: Date;
-  readonly observed: number;
-  readonly expected?: number;
-  readonly firstEventAt: Date;
-  readonly lastEventAt: Date;
-  readonly details?: Record<string, unknown>;
-}
+};
 
 /** The stable id of a draft: `alert_` and 128 bits of SHA-256 over kind and dedup key, base64url. */
 export function alertIdOf(draft: Pick<AlertDraft, 'kind' | 'dedupKey'>): string {

@@ -14,21 +14,14 @@
  * not one per token. So "last seen" in the store is accurate to within that hour, which the day
  * thresholds above make irrelevant. The per-client memory is bounded like the rate detector's.
  */
+import type { KeywardConfig } from '../../../config/defaults.ts';
 import type { AlertStore, AuditEvent } from '../../../store/contract.ts';
 import type { AlertDraft } from './alert-draft.ts';
 import { BoundedMap } from './bounded-map.ts';
 import { sourceNetworkOf } from './source-network.ts';
 
-/** The settings this detector reads (`alerts.*`). */
-export interface ActivityDetectorSettings {
-  readonly newKeyFirstUse: boolean;
-  /** 0 turns `new_source_network` off. */
-  readonly newNetworkLearningDays: number;
-  readonly newNetworkForgetDays: number;
-  /** 0 turns `dormant_client_active` off. */
-  readonly dormantDays: number;
-  readonly maxTrackedClients: number;
-}
+/** The settings this detector reads (`alerts.*`, documented in config/defaults.ts; a 0 turns a kind off). */
+export type ActivityDetectorSettings = Pick<KeywardConfig['alerts'], 'newKeyFirstUse' | 'newNetworkLearningDays' | 'newNetworkForgetDays' | 'dormantDays' | 'maxTrackedClients'>;
 
 /** How long a recorded use stays fresh in this process before the store is told again. */
 export const ACTIVITY_RECORD_INTERVAL_MS = 3_600_000;

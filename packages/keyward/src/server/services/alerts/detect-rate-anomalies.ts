@@ -22,23 +22,14 @@
  * over three nodes needs three times the grants to show); the alerts it raises are deduplicated by
  * id in the store.
  */
+import type { KeywardConfig } from '../../../config/defaults.ts';
 import type { AuditEvent } from '../../../store/contract.ts';
 import type { AlertDraft } from './alert-draft.ts';
 import { BoundedMap } from './bounded-map.ts';
 
-/** The settings this detector reads (`alerts.*`). */
-export interface RateDetectorSettings {
-  readonly issuanceSpikeFactor: number;
-  readonly issuanceSpikeMinimum: number;
-  readonly replayBurstCount: number;
-  /** Seconds. */
-  readonly replayBurstWindow: number;
-  readonly signatureFailureCount: number;
-  /** Seconds. */
-  readonly signatureFailureWindow: number;
-  readonly legacyAudience: boolean;
-  readonly maxTrackedClients: number;
-}
+/** The settings this detector reads (`alerts.*`, documented in config/defaults.ts). */
+export type RateDetectorSettings = Pick<KeywardConfig['alerts'], 'issuanceSpikeFactor' | 'issuanceSpikeMinimum' | 'replayBurstCount' | 'replayBurstWindow'
+  | 'signatureFailureCount' | 'signatureFailureWindow' | 'legacyAudience' | 'maxTrackedClients'>;
 
 /** The weight of the newest minute in the baseline. */
 export const BASELINE_ALPHA = 0.1;
