@@ -310,7 +310,7 @@ async function renderClient(view, clientId) {
     ['grant types', client.grant_types.join(' ')], ['response types', client.response_types.join(' ') || '(none)'],
     ['redirect URIs', uriList(client.redirect_uris)], ['post-logout redirect URIs', uriList(client.post_logout_redirect_uris)],
     ['consent', client.consent],
-    ['pushed authorization requests', client.require_pushed_authorization_requests ? 'required for this client' : "as the server's setting"],
+    ['pushed authorization requests', client.require_pushed_authorization_requests ? 'required for this client' : "as the server's authorization.requirePushedAuthorizationRequests"],
     ['ID token algorithm', client.id_token_signed_response_alg ?? "(the server's)"],
     ['key rotation due after', client.key_max_age_days === undefined ? "(the server's keys.maxAge)" : `${client.key_max_age_days} days`],
     ['audience policy', client.audience_policy],
