@@ -2,13 +2,16 @@
  * GET /console/ over real HTTP: the three console files with their types and the security headers
  * (CSP without inline code, no framing, nosniff), nothing else under /console/ (no path from the
  * URL reaches the disk), the page itself carrying no inline script or handler (so the CSP can forbid
- * them), and `console.enabled: false` turning it off.
+ * them), the lists the script copies from the server (grant types, alert kinds and states) kept
+ * equal to the server's, and `console.enabled: false` turning it off.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { startTestServer } from '../server/helpers.ts';
+import { DEFAULT_CLIENT_GRANT_TYPES, KNOWN_GRANT_TYPES } from '../../packages/keyward/src/server/services/registry/index.ts';
+import { ALERT_KINDS, ALERT_STATES } from '../../packages/keyward/src/store/contract.ts';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 before(async () => { server = await startTestServer(); });
@@ -71,6 +74,19 @@ test('the console page has no inline script, style or event handler (the CSP for
   const script = readFileSync(new URL('../../packages/keyward/console/console.js', import.meta.url), 'utf8');
   assert.doesNotMatch(script, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/, 'server values are shown as text only');
   assert.doesNotMatch(script, /localStorage|sessionStorage|document\.cookie/, 'the token and key stay in memory');
+});
+
+test('the lists console.js copies (it is a static file and cannot import them) equal the server\'s: grant types, default grant types, alert kinds and states', () => {
+  const script = readFileSync(new URL('../../packages/keyward/console/console.js', import.meta.url), 'utf8');
+  const list = (name: string): string[] => {
+    const match = new RegExp(`^const ${name} = \\[([^\\]]*)\\];`, 'm').exec(script);
+    assert.ok(match, `console.js declares ${name}`);
+    return [...match[1]!.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+  };
+  assert.deepEqual(list('GRANT_TYPES'), [...KNOWN_GRANT_TYPES]);
+  assert.deepEqual(list('DEFAULT_GRANT_TYPES'), [...DEFAULT_CLIENT_GRANT_TYPES]);
+  assert.deepEqual(list('ALERT_KINDS'), [...ALERT_KINDS]);
+  assert.deepEqual(list('ALERT_STATES'), [...ALERT_STATES]);
 });
 
 test('console.enabled: false serves no console', async () => {

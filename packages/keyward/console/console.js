@@ -6,7 +6,7 @@
 
 const ADMIN = '/admin/v1';
 const ADMIN_SCOPE = 'keyward:admin';
-const session = { issuer: '', tokenPath: '/token', token: '', expiresAt: 0, signer: undefined };
+const session = { issuer: '', tokenPath: '/token', idTokenAlgs: [], token: '', expiresAt: 0, signer: undefined };
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -163,13 +163,16 @@ async function api(method, path, body) {
   return answer;
 }
 
-/** Runs an action from a button or form: shows its outcome, never throws into the page. */
+/**
+ * Runs an action from a button or form: shows its outcome, never throws into the page. `success` is
+ * the message, or a function of what `work` returned that makes it.
+ */
 async function act(work, success) {
   showMessage('');
   const before = location.hash;
   try {
-    await work();
-    if (success) showMessage(success, true);
+    const result = await work();
+    if (success) showMessage(typeof success === 'function' ? success(result) : success, true);
     // An action that navigated is rendered by the hashchange handler; render once, not twice.
     if (location.hash === before) await render();
   } catch (error) {
@@ -185,6 +188,79 @@ function keyInput(text) {
   }
   return trimmed;
 }
+
+// ---------- the authorization code flow's client fields ----------
+
+// The grant types the token endpoint implements (KNOWN_GRANT_TYPES in the registry) and the ones a
+// client gets when none is chosen (DEFAULT_CLIENT_GRANT_TYPES); console-route.test.ts keeps them equal.
+const GRANT_TYPES = ['client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code', 'refresh_token'];
+const DEFAULT_GRANT_TYPES = ['client_credentials'];
+
+/** One URI a line: surrounding spaces and blank lines dropped. */
+const lines = (text) => String(text ?? '').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+
+/** A checkbox with its text on the same line. */
+const checkbox = (attributes, text) => el('label', { class: 'check' }, el('input', { type: 'checkbox', ...attributes }), text);
+
+/**
+ * The grant types and authorization code flow fields of a client (RFC 7591 §2, docs/sign-in.md) in
+ * wire form, as the forms compare and send them; `null` is "the server's setting". The API checks
+ * every value (redirect URIs above all); this page only shapes them.
+ */
+function flowOf(client) {
+  return {
+    grant_types: GRANT_TYPES.filter((grant) => (client.grant_types ?? DEFAULT_GRANT_TYPES).includes(grant)),
+    redirect_uris: client.redirect_uris ?? [],
+    post_logout_redirect_uris: client.post_logout_redirect_uris ?? [],
+    consent: client.consent ?? 'required',
+    require_pushed_authorization_requests: client.require_pushed_authorization_requests === true,
+    id_token_signed_response_alg: client.id_token_signed_response_alg ?? null,
+    key_max_age_days: client.key_max_age_days ?? null,
+  };
+}
+
+/** The same fields read from a submitted form (the fieldset of flowFields). */
+function readFlowFields(data) {
+  const text = (name) => String(data.get(name) ?? '').trim();
+  return {
+    grant_types: data.getAll('grant_types').map(String),
+    redirect_uris: lines(data.get('redirect_uris')),
+    post_logout_redirect_uris: lines(data.get('post_logout_redirect_uris')),
+    consent: text('consent'),
+    require_pushed_authorization_requests: data.get('require_pushed_authorization_requests') === 'on',
+    id_token_signed_response_alg: text('id_token_signed_response_alg') || null,
+    key_max_age_days: text('key_max_age_days') === '' ? null : Number(text('key_max_age_days')),
+  };
+}
+
+/** The form fields of flowOf(client), filled with its values (a new client: the API's defaults). */
+function flowFields(client = {}) {
+  const flow = flowOf(client);
+  // The ID token algorithms the server advertises (it signs with one), and the client's own if another.
+  const algs = [...new Set([...session.idTokenAlgs, ...(flow.id_token_signed_response_alg ? [flow.id_token_signed_response_alg] : [])])];
+  return el('fieldset', { class: 'flow' },
+    el('legend', {}, 'Grant types and the authorization code flow'),
+    el('div', { class: 'choices' }, GRANT_TYPES.map((grant) => checkbox({ name: 'grant_types', value: grant, checked: flow.grant_types.includes(grant) }, grant))),
+    el('label', {}, 'Redirect URIs, one per line (https, matched exactly; authorization_code needs one)',
+      el('textarea', { name: 'redirect_uris', class: 'uris' }, flow.redirect_uris.join('\n'))),
+    el('label', {}, 'Post-logout redirect URIs, one per line',
+      el('textarea', { name: 'post_logout_redirect_uris', class: 'uris' }, flow.post_logout_redirect_uris.join('\n'))),
+    el('label', {}, 'Consent',
+      el('select', { name: 'consent' },
+        el('option', { value: 'required', selected: flow.consent === 'required' }, 'required: the user approves the scopes once'),
+        el('option', { value: 'implicit', selected: flow.consent === 'implicit' }, 'implicit: a first-party client, never asked'))),
+    checkbox({ name: 'require_pushed_authorization_requests', checked: flow.require_pushed_authorization_requests },
+      'Require pushed authorization requests (RFC 9126 PAR) for this client'),
+    el('label', {}, 'ID token signing algorithm',
+      el('select', { name: 'id_token_signed_response_alg' },
+        el('option', { value: '' }, "the server's"),
+        algs.map((alg) => el('option', { value: alg, selected: alg === flow.id_token_signed_response_alg }, alg)))),
+    el('label', {}, "Key rotation due after (days; empty: the server's keys.maxAge)",
+      el('input', { name: 'key_max_age_days', type: 'number', min: '1', max: '36500', value: flow.key_max_age_days ?? '' })));
+}
+
+/** A list of URIs shown as text (never as links: a stored value is not a place to go). */
+const uriList = (uris) => (uris.length === 0 ? '(none)' : el('ul', { class: 'uris' }, uris.map((uri) => el('li', {}, el('code', {}, uri)))));
 
 // ---------- views ----------
 
@@ -207,6 +283,7 @@ async function renderClients(view) {
     el('label', {}, 'Name', el('input', { name: 'client_name', required: true })),
     el('label', {}, 'Scope (space-separated)', el('input', { name: 'scope' })),
     el('label', {}, 'Public key: PEM, certificate PEM, JWK or JWKS', el('textarea', { name: 'keys', required: true })),
+    flowFields(),
     el('button', { type: 'submit' }, 'Register'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -214,7 +291,9 @@ async function renderClients(view) {
     let created;
     act(async () => {
       const scope = String(data.get('scope')).trim();
-      created = await api('POST', '/clients', { client_name: String(data.get('client_name')), keys: keyInput(String(data.get('keys'))), ...(scope ? { scope } : {}) });
+      // The flow fields left at "the server's setting" are not sent.
+      const flow = Object.fromEntries(Object.entries(readFlowFields(data)).filter(([, value]) => value !== null));
+      created = await api('POST', '/clients', { client_name: String(data.get('client_name')), keys: keyInput(String(data.get('keys'))), ...(scope ? { scope } : {}), ...flow });
       location.hash = `#/clients/${encodeURIComponent(created.client_id)}`;
     }, 'Client registered.');
   });
@@ -228,7 +307,13 @@ async function renderClient(view, clientId) {
   view.append(el('h2', {}, client.client_name));
   const facts = [
     ['client_id', el('code', {}, client.client_id)], ['state', client.state], ['scope', client.scope || '(none)'],
-    ['grant types', client.grant_types.join(' ')], ['audience policy', client.audience_policy],
+    ['grant types', client.grant_types.join(' ')], ['response types', client.response_types.join(' ') || '(none)'],
+    ['redirect URIs', uriList(client.redirect_uris)], ['post-logout redirect URIs', uriList(client.post_logout_redirect_uris)],
+    ['consent', client.consent],
+    ['pushed authorization requests', client.require_pushed_authorization_requests ? 'required for this client' : "as the server's authorization.requirePushedAuthorizationRequests"],
+    ['ID token algorithm', client.id_token_signed_response_alg ?? "(the server's)"],
+    ['key rotation due after', client.key_max_age_days === undefined ? "(the server's keys.maxAge)" : `${client.key_max_age_days} days`],
+    ['audience policy', client.audience_policy],
     ['algorithm pin', client.alg_pin ?? '(none)'], ['access token lifetime', `${client.access_token_ttl} s`],
     ['jwks_uri', client.jwks_uri ?? '(none: registered keys)'], ['created', client.created_at], ['updated', client.updated_at],
   ];
@@ -290,6 +375,7 @@ async function renderClient(view, clientId) {
     el('label', {}, 'Audience policy',
       el('select', { name: 'audience_policy' }, ['strict', 'legacy'].map((policy) => el('option', { value: policy, selected: policy === client.audience_policy }, policy)))),
     el('label', {}, 'Algorithm pin (empty: any algorithm that fits the key)', el('input', { name: 'alg_pin', value: client.alg_pin ?? '' })),
+    flowFields(client),
     el('button', { type: 'submit' }, 'Save'));
   edit.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -305,6 +391,11 @@ async function renderClient(view, clientId) {
       if (name === 'access_token_ttl') patch[name] = Number(value);
       else if (value === '' && ['contact', 'description', 'alg_pin'].includes(name)) patch[name] = null;
       else patch[name] = value;
+    }
+    // The flow fields: whole values (a list of URIs is replaced, not merged); null returns to the server's setting.
+    const flowBefore = flowOf(client);
+    for (const [name, value] of Object.entries(readFlowFields(data))) {
+      if (JSON.stringify(value) !== JSON.stringify(flowBefore[name])) patch[name] = value;
     }
     if (Object.keys(patch).length === 0) { showMessage('Nothing changed.', true); return; }
     act(() => api('PATCH', path, patch), 'Settings saved.');
@@ -371,7 +462,7 @@ async function renderUsers(view) {
       el('tbody', {}, users.map((user) => {
         const path = `/users/${encodeURIComponent(user.sub)}`;
         return el('tr', {},
-          el('td', {}, user.username), el('td', {}, user.name ?? ''), el('td', {}, user.email ?? ''), stateCell(user.status),
+          el('td', {}, el('a', { href: `#/users/${encodeURIComponent(user.sub)}` }, user.username)), el('td', {}, user.name ?? ''), el('td', {}, user.email ?? ''), stateCell(user.status),
           el('td', {}, user.has_password ? 'set' : 'none'), el('td', {}, user.require_passkey ? 'yes' : 'no'), el('td', {}, user.last_sign_in_at ?? 'never'),
           el('td', {},
             user.status === 'active'
@@ -409,6 +500,36 @@ async function renderUsers(view) {
     }, 'User added.');
   });
   view.append(form);
+}
+
+async function renderUser(view, sub) {
+  const path = `/users/${encodeURIComponent(sub)}`;
+  const [user, { consents }] = await Promise.all([api('GET', path), api('GET', `${path}/consents`)]);
+  view.append(el('p', {}, el('a', { href: '#/users' }, '← all users')));
+  view.append(el('h2', {}, user.username));
+  const facts = [
+    ['sub', el('code', {}, user.sub)], ['name', user.name ?? '(none)'], ['email', user.email ?? '(none)'], ['status', user.status],
+    ['password', user.has_password ? 'set' : 'none'], ['passkey required', user.require_passkey ? 'yes' : 'no'],
+    ['created', user.created_at], ['last sign-in', user.last_sign_in_at ?? 'never'],
+  ];
+  view.append(el('dl', { id: 'user-facts' }, facts.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)])));
+
+  view.append(el('h3', {}, 'Consents'));
+  view.append(el('p', { class: 'muted' }, 'The scopes this user approved for each client at the authorization endpoint, remembered until revoked. ' +
+    'Revoking one also revokes the refresh and access tokens issued under it: the client has to ask again.'));
+  view.append(consents.length === 0 ? el('p', {}, 'No consents.') : el('table', { id: 'consents' },
+    el('thead', {}, el('tr', {}, ['client', 'scope', 'given', 'updated', ''].map((h) => el('th', {}, h)))),
+    el('tbody', {}, consents.map((consent) => el('tr', { 'data-client-id': consent.client_id },
+      el('td', {}, el('a', { href: `#/clients/${encodeURIComponent(consent.client_id)}` }, consent.client_id)),
+      el('td', {}, consent.scope), el('td', {}, consent.created_at), el('td', {}, consent.updated_at),
+      el('td', {}, el('button', {
+        type: 'button', class: 'danger',
+        onclick: () => {
+          if (!confirm(`Revoke the consent ${user.username} gave to ${consent.client_id}, with the tokens issued under it?`)) return;
+          act(() => api('DELETE', `${path}/consents/${encodeURIComponent(consent.client_id)}`),
+            (answer) => `Consent revoked, with ${answer.refresh_token_grants_revoked} refresh token grant(s) and ${answer.tokens_revoked} access token(s).`);
+        },
+      }, 'Revoke')))))));
 }
 
 // The alert kinds and states (ALERT_KINDS and ALERT_STATES in the store contract, docs/alerts.md).
@@ -490,6 +611,7 @@ async function render() {
   try {
     if (section === 'audit') await renderAudit(next, query);
     else if (section === 'initial-access-tokens') await renderInitialAccessTokens(next);
+    else if (section === 'users' && rest.length > 0) await renderUser(next, decodeURIComponent(rest.join('/')));
     else if (section === 'users') await renderUsers(next);
     else if (section === 'alerts') await renderAlerts(next, query);
     else if (section === 'clients' && rest.length > 0) await renderClient(next, decodeURIComponent(rest.join('/')));
@@ -522,6 +644,8 @@ async function start() {
     session.issuer = metadata.issuer;
     // Same origin as this page (the CSP allows no other): the path of the advertised endpoint.
     session.tokenPath = new URL(metadata.token_endpoint).pathname;
+    // The client forms offer these for id_token_signed_response_alg (OIDC Discovery §3).
+    session.idTokenAlgs = Array.isArray(metadata.id_token_signing_alg_values_supported) ? metadata.id_token_signing_alg_values_supported.map(String) : [];
     $('#issuer').textContent = `issuer ${metadata.issuer}`;
   } catch {
     showMessage('The server metadata (/.well-known/oauth-authorization-server) could not be read.');
