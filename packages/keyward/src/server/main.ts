@@ -236,10 +236,10 @@ const AUDIT_PURGE_BATCH = 10_000;
 const AUDIT_PURGE_MAX_PER_PASS = 100_000;
 
 /**
- * One maintenance pass: purge expired replay reservations, token records, sign-in sessions and passkey
- * enrolment links, and
- * audit events past `audit.retention` (in batches, at most AUDIT_PURGE_MAX_PER_PASS, so a first
- * purge of a large backlog spreads over several passes); refresh signing keys.
+ * One maintenance pass: purge expired replay reservations, token records, sign-in sessions and
+ * passkey enrolment links, and audit events past `audit.retention` (in batches, at most
+ * AUDIT_PURGE_MAX_PER_PASS, so a first purge of a large backlog spreads over several passes);
+ * refresh signing keys.
  */
 export async function runMaintenance(ctx: ServerContext): Promise<{ replay: number; tokens: number; sessions: number; audit: number }> {
   const now = epochSeconds(ctx.clock);
