@@ -18,6 +18,9 @@ export type AlertDraft = Omit<AlertRecord, 'id' | 'state' | 'raisedAt' | 'update
   readonly dedupKey: string;
 };
 
+/** What a detector answers for an event that completes no alert (shared, never written to). */
+export const NO_DRAFTS: readonly AlertDraft[] = Object.freeze([]);
+
 /** The stable id of a draft: `alert_` and 128 bits of SHA-256 over kind and dedup key, base64url. */
 export function alertIdOf(draft: Pick<AlertDraft, 'kind' | 'dedupKey'>): string {
   return `alert_${createHash('sha256').update(`${draft.kind}\n${draft.dedupKey}`).digest().subarray(0, 16).toString('base64url')}`;

@@ -5,6 +5,8 @@
  */
 export class BoundedMap<K, V> {
   readonly #entries = new Map<K, V>();
+  /** The most recently used key: using it again needs no reordering (a steady client's case). */
+  #last: K | undefined;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError('BoundedMap capacity must be a positive integer');
@@ -14,12 +16,16 @@ export class BoundedMap<K, V> {
   use(key: K, create: () => V): V {
     const found = this.#entries.get(key);
     if (found !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, found);
+      if (key !== this.#last) {
+        this.#entries.delete(key);
+        this.#entries.set(key, found);
+        this.#last = key;
+      }
       return found;
     }
     const made = create();
     this.#entries.set(key, made);
+    this.#last = key;
     if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value as K);
     return made;
   }

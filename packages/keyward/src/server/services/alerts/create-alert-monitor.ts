@@ -91,7 +91,8 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
     for (const event of events) {
       try {
         for (const draft of rates.observe(event)) await raise(draft);
-        for (const draft of await activity.observe(event)) await raise(draft);
+        const found = activity.observe(event);
+        for (const draft of Array.isArray(found) ? found : await found) await raise(draft);
       } catch (error) {
         logger.error({ err: error, type: event.type }, 'anomaly detector: an event could not be judged (store error)');
       }

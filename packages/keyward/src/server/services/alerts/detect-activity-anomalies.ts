@@ -16,7 +16,7 @@
  */
 import type { KeywardConfig } from '../../../config/defaults.ts';
 import type { AlertStore, AuditEvent } from '../../../store/contract.ts';
-import type { AlertDraft } from './alert-draft.ts';
+import { NO_DRAFTS, type AlertDraft } from './alert-draft.ts';
 import { BoundedMap } from './bounded-map.ts';
 import { sourceNetworkOf } from './source-network.ts';
 
@@ -32,6 +32,8 @@ const PER_CLIENT_MEMORY = 8;
 /** Plain arrays, not a Map and a Set: a tenth of the memory for the few entries a client has. */
 interface ClientMemory {
   recordedAt: number;
+  lastAddress?: string | undefined;
+  lastNetwork?: string | undefined;
   networks: string[];
   networkTimes: number[];
   keys: string[];
@@ -39,71 +41,86 @@ interface ClientMemory {
 
 /** The activity detector of one server process. */
 export interface ActivityDetector {
-  /** Reads one audit event; answers the alerts it completes. Store failures reject. */
-  observe(event: AuditEvent): Promise<AlertDraft[]>;
+  /**
+   * Reads one audit event; answers the alerts it completes: at once when the store need not be
+   * asked (nearly always), else a promise (store failures reject).
+   */
+  observe(event: AuditEvent): readonly AlertDraft[] | Promise<readonly AlertDraft[]>;
 }
 
 /** Creates an activity detector over `store`. */
 export function createActivityDetector(store: Pick<AlertStore, 'recordClientActivity'>, settings: ActivityDetectorSettings): ActivityDetector {
   const memory = new BoundedMap<string, ClientMemory>(settings.maxTrackedClients);
 
+  /** What the store must hear of, and remember after it did. */
+  async function record(event: AuditEvent, clientId: string, known: ClientMemory, network: string | undefined): Promise<AlertDraft[]> {
+    const at = event.time.getTime();
+    const key = event.keyThumbprint;
+    const before = await store.recordClientActivity({ clientId, at: event.time, ...(network ? { network } : {}), ...(key ? { keyThumbprint: key } : {}) });
+    known.recordedAt = at;
+    if (network !== undefined) remember(known, network, at);
+    if (key !== undefined && !known.keys.includes(key)) {
+      known.keys.push(key);
+      if (known.keys.length > PER_CLIENT_MEMORY) known.keys.shift();
+    }
+
+    const drafts: AlertDraft[] = [];
+    const moment = { windowStart: event.time, windowEnd: event.time, firstEventAt: event.time, lastEventAt: event.time };
+    const who = { clientId, ...(key ? { keyThumbprint: key } : {}) };
+    if (settings.newKeyFirstUse && key !== undefined && before.keyFirstUse) {
+      drafts.push({ kind: 'new_key_first_use', dedupKey: `${clientId}|${key}`, ...who, ...moment, observed: 1, ...(network ? { source: network } : {}) });
+    }
+    const lastSeen = before.clientLastSeen?.getTime();
+    if (settings.dormantDays > 0 && lastSeen !== undefined && at - lastSeen >= settings.dormantDays * DAY_MS) {
+      drafts.push({
+        kind: 'dormant_client_active',
+        dedupKey: `${clientId}|${lastSeen}`,
+        ...who,
+        ...moment,
+        windowStart: new Date(lastSeen),
+        observed: days(at - lastSeen),
+        expected: settings.dormantDays,
+        details: { last_seen: new Date(lastSeen).toISOString() },
+      });
+    }
+    const firstSeen = before.clientFirstSeen?.getTime();
+    const learnt = firstSeen !== undefined && at - firstSeen >= settings.newNetworkLearningDays * DAY_MS;
+    const networkLastSeen = before.networkLastSeen?.getTime();
+    if (settings.newNetworkLearningDays > 0 && learnt && network !== undefined
+      && (networkLastSeen === undefined || at - networkLastSeen >= settings.newNetworkForgetDays * DAY_MS)) {
+      drafts.push({
+        kind: 'new_source_network',
+        dedupKey: `${clientId}|${network}|${Math.floor(at / DAY_MS)}`,
+        ...who,
+        ...moment,
+        source: network,
+        observed: networkLastSeen === undefined ? 0 : days(at - networkLastSeen),
+        expected: settings.newNetworkForgetDays,
+        details: { address: event.sourceAddress, ...(networkLastSeen === undefined ? { never_seen: true } : { last_seen: new Date(networkLastSeen).toISOString() }) },
+      });
+    }
+    return drafts;
+  }
+
   return {
-    async observe(event) {
-      if (event.type !== 'token.granted' || event.clientId === undefined) return [];
+    observe(event) {
+      if (event.type !== 'token.granted' || event.clientId === undefined) return NO_DRAFTS;
       const clientId = event.clientId;
       const at = event.time.getTime();
-      const network = sourceNetworkOf(event.sourceAddress);
-      const key = event.keyThumbprint;
       const known = memory.use(clientId, () => ({ recordedAt: Number.NEGATIVE_INFINITY, networks: [], networkTimes: [], keys: [] }));
+      // The network of the client's last address is kept: most uses come from the same address.
+      if (event.sourceAddress !== known.lastAddress) {
+        known.lastAddress = event.sourceAddress;
+        known.lastNetwork = sourceNetworkOf(event.sourceAddress);
+      }
+      const network = known.lastNetwork;
+      const key = event.keyThumbprint;
       const networkAt = network === undefined ? -1 : known.networks.indexOf(network);
       const networkFresh = network === undefined || (networkAt >= 0 && at - known.networkTimes[networkAt]! < ACTIVITY_RECORD_INTERVAL_MS);
       const keyKnown = key === undefined || known.keys.includes(key);
-      if (at - known.recordedAt < ACTIVITY_RECORD_INTERVAL_MS && networkFresh && keyKnown) return [];
-
-      const before = await store.recordClientActivity({ clientId, at: event.time, ...(network ? { network } : {}), ...(key ? { keyThumbprint: key } : {}) });
-      known.recordedAt = at;
-      if (network !== undefined) remember(known, network, at);
-      if (key !== undefined && !known.keys.includes(key)) {
-        known.keys.push(key);
-        if (known.keys.length > PER_CLIENT_MEMORY) known.keys.shift();
-      }
-
-      const drafts: AlertDraft[] = [];
-      const moment = { windowStart: event.time, windowEnd: event.time, firstEventAt: event.time, lastEventAt: event.time };
-      const who = { clientId, ...(key ? { keyThumbprint: key } : {}) };
-      if (settings.newKeyFirstUse && key !== undefined && before.keyFirstUse) {
-        drafts.push({ kind: 'new_key_first_use', dedupKey: `${clientId}|${key}`, ...who, ...moment, observed: 1, ...(network ? { source: network } : {}) });
-      }
-      const lastSeen = before.clientLastSeen?.getTime();
-      if (settings.dormantDays > 0 && lastSeen !== undefined && at - lastSeen >= settings.dormantDays * DAY_MS) {
-        drafts.push({
-          kind: 'dormant_client_active',
-          dedupKey: `${clientId}|${lastSeen}`,
-          ...who,
-          ...moment,
-          windowStart: new Date(lastSeen),
-          observed: days(at - lastSeen),
-          expected: settings.dormantDays,
-          details: { last_seen: new Date(lastSeen).toISOString() },
-        });
-      }
-      const firstSeen = before.clientFirstSeen?.getTime();
-      const learnt = firstSeen !== undefined && at - firstSeen >= settings.newNetworkLearningDays * DAY_MS;
-      const networkLastSeen = before.networkLastSeen?.getTime();
-      if (settings.newNetworkLearningDays > 0 && learnt && network !== undefined
-        && (networkLastSeen === undefined || at - networkLastSeen >= settings.newNetworkForgetDays * DAY_MS)) {
-        drafts.push({
-          kind: 'new_source_network',
-          dedupKey: `${clientId}|${network}|${Math.floor(at / DAY_MS)}`,
-          ...who,
-          ...moment,
-          source: network,
-          observed: networkLastSeen === undefined ? 0 : days(at - networkLastSeen),
-          expected: settings.newNetworkForgetDays,
-          details: { address: event.sourceAddress, ...(networkLastSeen === undefined ? { never_seen: true } : { last_seen: new Date(networkLastSeen).toISOString() }) },
-        });
-      }
-      return drafts;
+      // Synchronous when nothing is new: this runs for every token granted.
+      if (at - known.recordedAt < ACTIVITY_RECORD_INTERVAL_MS && networkFresh && keyKnown) return NO_DRAFTS;
+      return record(event, clientId, known, network);
     },
   };
 }

@@ -24,7 +24,7 @@
  */
 import type { KeywardConfig } from '../../../config/defaults.ts';
 import type { AuditEvent } from '../../../store/contract.ts';
-import type { AlertDraft } from './alert-draft.ts';
+import { NO_DRAFTS, type AlertDraft } from './alert-draft.ts';
 import { BoundedMap } from './bounded-map.ts';
 
 /** The settings this detector reads (`alerts.*`, documented in config/defaults.ts). */
@@ -62,7 +62,7 @@ interface SourceRates {
 /** The rate detector of one server process. */
 export interface RateDetector {
   /** Reads one audit event; answers the alerts it completes (usually none). */
-  observe(event: AuditEvent): AlertDraft[];
+  observe(event: AuditEvent): readonly AlertDraft[];
   /** How many clients and source addresses it tracks now. */
   tracked(): { clients: number; sources: number };
 }
@@ -73,9 +73,10 @@ export function createRateDetector(settings: RateDetectorSettings): RateDetector
   const sources = new BoundedMap<string, SourceRates>(settings.maxTrackedClients);
   const newClient = (): ClientRates => ({ minute: -1, count: 0, firstInMinute: 0, baseline: 0, hasBaseline: false, firstMinute: -1, spikeMinute: -1, legacyDay: -1 });
 
-  function onGranted(event: AuditEvent, clientId: string, at: number): AlertDraft[] {
+  function onGranted(event: AuditEvent, clientId: string, at: number): readonly AlertDraft[] {
     const rates = clients.use(clientId, newClient);
-    const drafts: AlertDraft[] = [];
+    // Allocated only when an alert is drafted: this runs for every token granted.
+    let drafts: AlertDraft[] | undefined;
     const minute = Math.floor(at / MINUTE_MS);
     if (minute > rates.minute) {
       if (rates.minute >= 0) {
@@ -103,7 +104,7 @@ export function createRateDetector(settings: RateDetectorSettings): RateDetector
     rates.count += 1;
     if (rates.hasBaseline && rates.spikeMinute !== minute && rates.count >= settings.issuanceSpikeMinimum && rates.count > settings.issuanceSpikeFactor * rates.baseline) {
       rates.spikeMinute = minute;
-      drafts.push({
+      (drafts ??= []).push({
         kind: 'issuance_spike',
         dedupKey: `${clientId}|${minute}`,
         clientId,
@@ -121,7 +122,7 @@ export function createRateDetector(settings: RateDetectorSettings): RateDetector
       const day = Math.floor(at / DAY_MS);
       if (rates.legacyDay !== day) {
         rates.legacyDay = day;
-        drafts.push({
+        (drafts ??= []).push({
           kind: 'legacy_audience',
           dedupKey: `${clientId}|${day}`,
           clientId,
@@ -135,14 +136,14 @@ export function createRateDetector(settings: RateDetectorSettings): RateDetector
         });
       }
     }
-    return drafts;
+    return drafts ?? NO_DRAFTS;
   }
 
   return {
     observe(event) {
       const at = event.time.getTime();
       if (event.type === 'token.granted' && event.clientId !== undefined) return onGranted(event, event.clientId, at);
-      if (event.type !== 'token.refused') return [];
+      if (event.type !== 'token.refused') return NO_DRAFTS;
       const drafts: AlertDraft[] = [];
       if (event.reason === 'jti_replayed') {
         const windowMs = settings.replayBurstWindow * 1000;
