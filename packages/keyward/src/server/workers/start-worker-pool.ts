@@ -106,7 +106,12 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   stopped.catch(() => undefined); // observed by the caller; never an unhandled rejection
 
   const sendTo = (worker: Worker, message: ToWorker): void => {
-    if (worker.isConnected()) worker.send(message);
+    // A worker killed a moment ago can still look connected: the write then fails with EPIPE. With a
+    // callback, that failure comes here instead of as an 'error' event that would stop the main
+    // process; the worker's exit is handled by onExit.
+    if (worker.isConnected()) worker.send(message, undefined, (error: Error | null) => {
+      if (error !== null) logger.debug({ pid: worker.process.pid, err: error }, 'message to a stopping worker was not delivered');
+    });
   };
 
   const onMessage = (worker: Worker, message: unknown): void => {
@@ -125,6 +130,8 @@ export async function startWorkerPool(config: KeywardConfig, options: { count: n
   const fork = (): Promise<Extract<ToPrimary, { keyward: 'listening' }>> => {
     const worker = cluster.fork();
     workers.add(worker);
+    // Errors of the channel to a dying worker (EPIPE, ECONNRESET) must not stop the main process.
+    worker.on('error', (error) => logger.debug({ pid: worker.process.pid, err: error }, 'worker channel error'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`worker ${worker.process.pid ?? '?'} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
       worker.on('message', (message: unknown) => {
