@@ -35,8 +35,9 @@ export function registerAdminClientRoutes(app: Hono<AdminEnv>, ctx: ServerContex
   });
 
   app.get('/clients/:clientId', async (c) => {
-    const client = await getClientOrFail(registryFor(c, ctx), c.req.param('clientId'));
-    const keys = await listKeys(registryFor(c, ctx), client.clientId);
+    const registry = registryFor(c, ctx);
+    const client = await getClientOrFail(registry, c.req.param('clientId'));
+    const keys = await listKeys(registry, client.clientId);
     return jsonNoStore({ ...toClientView(client), keys: keys.map(toKeyView) });
   });
 

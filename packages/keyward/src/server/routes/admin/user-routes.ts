@@ -45,9 +45,10 @@ export function registerAdminUserRoutes(app: Hono<AdminEnv>, ctx: ServerContext)
     const body = await readJsonBody(c, updateUserBody, maxBytes);
     const actor = c.get('actor');
     const { status, ...fields } = body;
-    let user = await getUserOrFail(registryFor(c, ctx), c.req.param('user'));
+    const registry = registryFor(c, ctx);
+    let user = await getUserOrFail(registry, c.req.param('user'));
     if (Object.keys(fields).length > 0) {
-      user = await updateUser(registryFor(c, ctx), user.sub, {
+      user = await updateUser(registry, user.sub, {
         ...(fields.username !== undefined ? { username: fields.username } : {}),
         ...(fields.name !== undefined ? { name: fields.name } : {}),
         ...(fields.email !== undefined ? { email: fields.email } : {}),
@@ -56,15 +57,16 @@ export function registerAdminUserRoutes(app: Hono<AdminEnv>, ctx: ServerContext)
     }
     let view: UserView & { sessions_ended?: number } = toUserView(user);
     if (status !== undefined && status !== user.status) {
-      const changed = await setUserStatus(registryFor(c, ctx), user.sub, status, actor);
+      const changed = await setUserStatus(registry, user.sub, status, actor);
       view = { ...toUserView(changed.user), ...(status === 'disabled' ? { sessions_ended: changed.sessionsEnded } : {}) };
     }
     return jsonNoStore(view);
   });
 
   app.delete('/users/:user', async (c) => {
-    const user = await getUserOrFail(registryFor(c, ctx), c.req.param('user'));
-    await deleteUser(registryFor(c, ctx), user.sub, c.get('actor'));
+    const registry = registryFor(c, ctx);
+    const user = await getUserOrFail(registry, c.req.param('user'));
+    await deleteUser(registry, user.sub, c.get('actor'));
     return jsonNoStore({ deleted: true, sub: user.sub });
   });
 

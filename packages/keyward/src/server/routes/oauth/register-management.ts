@@ -57,22 +57,23 @@ export function registerRegistrationManagementRoutes(app: Hono, ctx: ServerConte
     if ((body as Record<string, unknown>).registration_access_token !== undefined) throw metadataError('do not send registration_access_token in the body (RFC 7592 §2.2)');
     const metadata = validateClientMetadata(body);
     const actor = `registration:${client.clientId}`;
+    const registry = registryFor(c, ctx);
     // RFC 7592 §2.2: the client replaces its metadata, within its registration limits; judged
     // before any key changes, so a refused update changes nothing.
     checkWithinRegistrationLimits(effectiveRegistrationLimits(client), metadata);
     checkRegistrationRedirectUris(ctx, metadata);
     const existing = await ctx.store.clients.listKeys(client.clientId);
     if (metadata.keys) {
-      if (client.jwksUri) await updateClient(registryFor(c, ctx), client.clientId, { jwksUri: null }, actor, { selfService: true });
+      if (client.jwksUri) await updateClient(registry, client.clientId, { jwksUri: null }, actor, { selfService: true });
       const wanted = new Set(metadata.keys.map((k) => k.thumbprint));
       const fresh = metadata.keys.filter((k) => !existing.some((e) => e.thumbprint === k.thumbprint && e.state !== 'revoked'));
-      if (fresh.length) await addKeys(registryFor(c, ctx), { clientId: client.clientId, keys: fresh, actor });
+      if (fresh.length) await addKeys(registry, { clientId: client.clientId, keys: fresh, actor });
       // Keys left out of the new set are revoked (RFC 7592 §2.2: the PUT replaces the metadata).
-      for (const key of existing) if (!wanted.has(key.thumbprint) && key.state !== 'revoked') await revokeKey(registryFor(c, ctx), { clientId: client.clientId, key: key.thumbprint, actor });
+      for (const key of existing) if (!wanted.has(key.thumbprint) && key.state !== 'revoked') await revokeKey(registry, { clientId: client.clientId, key: key.thumbprint, actor });
     } else if (metadata.jwksUri) {
-      for (const key of existing) if (key.state !== 'revoked') await revokeKey(registryFor(c, ctx), { clientId: client.clientId, key: key.thumbprint, actor });
+      for (const key of existing) if (key.state !== 'revoked') await revokeKey(registry, { clientId: client.clientId, key: key.thumbprint, actor });
     }
-    const updated = await updateClient(registryFor(c, ctx), client.clientId, {
+    const updated = await updateClient(registry, client.clientId, {
       name: metadata.clientName,
       grantTypes: metadata.grantTypes,
       scopes: metadata.scopes,

@@ -207,7 +207,8 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       const token = readRequestBearer(c.req.raw, 'send Authorization: Bearer <initial access token> (an admin creates one with `keyward initial-access-token create`)');
       // The token is checked (without using it up) BEFORE the body is read: an unauthenticated
       // upload is refused 401 unread, whatever its size.
-      const usable = await findInitialAccessToken(registryFor(c, ctx), token);
+      const registry = registryFor(c, ctx);
+      const usable = await findInitialAccessToken(registry, token);
       if (usable === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
       const metadata = validateClientMetadata(await readMetadataBody(ctx, c));
       // RFC 7591 §3: the initial access token limits this registration, and every later RFC 7592 change.
@@ -216,10 +217,10 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       checkRegistrationRedirectUris(ctx, metadata);
       if (metadata.jwksUri) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
       // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
-      const grant = await consumeInitialAccessToken(registryFor(c, ctx), token);
+      const grant = await consumeInitialAccessToken(registry, token);
       if (grant === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
       const registrationToken = generateSecret();
-      const { client, keys } = await createClient(registryFor(c, ctx), {
+      const { client, keys } = await createClient(registry, {
         actor: `initial-access-token:${grant.id}`,
         name: metadata.clientName,
         accessTokenTtl: ctx.config.tokens.accessTokenTtl,
