@@ -9,6 +9,7 @@
  * identifiers or local-use NAT64 prefixes other than 64:ff9b:1::/48 (refused whole).
  */
 import { BlockList, isIP } from 'node:net';
+import { ipv4FromWords, ipv6Words } from '../ip-address-words.ts';
 
 type Range = readonly [network: string, prefix: number, label: string];
 
@@ -79,23 +80,6 @@ function labelOf(address: string, ranges: readonly Range[], type: 'ipv4' | 'ipv6
     if (blockList([range], type).check(address, type)) return range[2];
   }
   return 'special-purpose';
-}
-
-/** The eight 16-bit words of a valid IPv6 literal (as accepted by isIP, zone id stripped). */
-function ipv6Words(address: string): number[] {
-  // RFC 4291 §2.2 (3): a trailing dotted IPv4 part stands for the last two words.
-  const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_all, a: string, b: string, c: string, d: string) =>
-    `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`);
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((word) => Number.parseInt(word, 16)));
-  const [head = '', tail] = text.split('::');
-  if (tail === undefined) return parse(head);
-  const left = parse(head);
-  const right = parse(tail);
-  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-}
-
-function ipv4FromWords(high: number, low: number): string {
-  return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
 }
 
 /**
