@@ -18,6 +18,14 @@ export type AlertDraft = Omit<AlertRecord, 'id' | 'state' | 'raisedAt' | 'update
   readonly dedupKey: string;
 };
 
+/** One day in milliseconds (the detectors' windows and figures in days). */
+export const DAY_MS = 86_400_000;
+
+/** A duration as days to one decimal: an alert's observed figure. */
+export function daysOf(ms: number): number {
+  return Math.round((ms / DAY_MS) * 10) / 10;
+}
+
 /** What a detector answers for an event that completes no alert (shared, never written to). */
 export const NO_DRAFTS: readonly AlertDraft[] = Object.freeze([]);
 

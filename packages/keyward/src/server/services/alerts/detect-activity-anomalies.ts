@@ -16,7 +16,7 @@
  */
 import type { KeywardConfig } from '../../../config/defaults.ts';
 import type { AlertStore, AuditEvent } from '../../../store/contract.ts';
-import { NO_DRAFTS, type AlertDraft } from './alert-draft.ts';
+import { DAY_MS, daysOf, NO_DRAFTS, type AlertDraft } from './alert-draft.ts';
 import { BoundedMap } from './bounded-map.ts';
 import { sourceNetworkOf } from './source-network.ts';
 
@@ -25,7 +25,6 @@ export type ActivityDetectorSettings = Pick<KeywardConfig['alerts'], 'newKeyFirs
 
 /** How long a recorded use stays fresh in this process before the store is told again. */
 export const ACTIVITY_RECORD_INTERVAL_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 /** Networks and keys remembered per client in memory (the store remembers them all). */
 const PER_CLIENT_MEMORY = 8;
 
@@ -78,7 +77,7 @@ export function createActivityDetector(store: Pick<AlertStore, 'recordClientActi
         ...who,
         ...moment,
         windowStart: new Date(lastSeen),
-        observed: days(at - lastSeen),
+        observed: daysOf(at - lastSeen),
         expected: settings.dormantDays,
         details: { last_seen: new Date(lastSeen).toISOString() },
       });
@@ -94,7 +93,7 @@ export function createActivityDetector(store: Pick<AlertStore, 'recordClientActi
         ...who,
         ...moment,
         source: network,
-        observed: networkLastSeen === undefined ? 0 : days(at - networkLastSeen),
+        observed: networkLastSeen === undefined ? 0 : daysOf(at - networkLastSeen),
         expected: settings.newNetworkForgetDays,
         details: { address: event.sourceAddress, ...(networkLastSeen === undefined ? { never_seen: true } : { last_seen: new Date(networkLastSeen).toISOString() }) },
       });
@@ -138,8 +137,4 @@ function remember(known: ClientMemory, network: string, at: number): void {
     known.networks.shift();
     known.networkTimes.shift();
   }
-}
-
-function days(ms: number): number {
-  return Math.round((ms / DAY_MS) * 10) / 10;
 }

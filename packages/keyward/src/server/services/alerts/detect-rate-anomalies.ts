@@ -24,7 +24,7 @@
  */
 import type { KeywardConfig } from '../../../config/defaults.ts';
 import type { AuditEvent } from '../../../store/contract.ts';
-import { NO_DRAFTS, type AlertDraft } from './alert-draft.ts';
+import { DAY_MS, NO_DRAFTS, type AlertDraft } from './alert-draft.ts';
 import { BoundedMap } from './bounded-map.ts';
 
 /** The settings this detector reads (`alerts.*`, documented in config/defaults.ts). */
@@ -34,7 +34,6 @@ export type RateDetectorSettings = Pick<KeywardConfig['alerts'], 'issuanceSpikeF
 /** The weight of the newest minute in the baseline. */
 export const BASELINE_ALPHA = 0.1;
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 /** Idle minutes folded into a baseline at most (after that it is as good as zero). */
 const MAX_IDLE_FOLD = 600;
 const SIGNATURE_REASONS = new Set(['signature_invalid', 'kid_unknown']);

@@ -14,7 +14,7 @@
  * with the registry.
  */
 import type { ClientKeyRecord, ClientStore } from '../../../store/contract.ts';
-import type { AlertDraft } from './alert-draft.ts';
+import { DAY_MS, daysOf, type AlertDraft } from './alert-draft.ts';
 
 /** The settings the scan reads. */
 export interface KeyScanSettings {
@@ -24,7 +24,6 @@ export interface KeyScanSettings {
   readonly keyMaxAgeDays: number;
 }
 
-const DAY_MS = 86_400_000;
 const PAGE = 500;
 
 /** Scans every client's keys at `now`; calls `onDraft` for each alert found (awaited, in order). */
@@ -67,7 +66,7 @@ export function judgeKeys(keys: readonly ClientKeyRecord[], settings: KeyScanSet
           ...who,
           ...moment,
           windowEnd: new Date(end),
-          observed: days(end - at),
+          observed: daysOf(end - at),
           expected: settings.keyExpiringDays,
           details: { kid: key.kid, ends_at: new Date(end).toISOString(), ends_by: key.notAfter !== undefined && key.notAfter.getTime() === end ? 'certificate_not_after' : 'retire_at', advice: 'add the client\'s next key before this one ends' },
         });
@@ -81,7 +80,7 @@ export function judgeKeys(keys: readonly ClientKeyRecord[], settings: KeyScanSet
         ...who,
         ...moment,
         windowStart: key.createdAt,
-        observed: days(age),
+        observed: daysOf(age),
         expected: settings.keyMaxAgeDays,
         details: { kid: key.kid, created_at: key.createdAt.toISOString(), advice: 'rotate the key: add a new one, then retire this one' },
       });
@@ -102,8 +101,4 @@ function usableAt(key: ClientKeyRecord, at: number): boolean {
 function endOf(key: ClientKeyRecord): number | undefined {
   const ends = [key.notAfter?.getTime(), key.state === 'retiring' ? key.retireAt?.getTime() : undefined].filter((value): value is number => value !== undefined);
   return ends.length === 0 ? undefined : Math.min(...ends);
-}
-
-function days(ms: number): number {
-  return Math.round((ms / DAY_MS) * 10) / 10;
 }
