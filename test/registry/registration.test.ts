@@ -73,6 +73,7 @@ test('each bad registration is invalid_client_metadata with a description that s
     ['an unknown grant', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, grant_types: ['password'] }, /"password" is not supported/],
     ['another auth method', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, token_endpoint_auth_method: 'client_secret_basic' }, /must be "private_key_jwt"/],
     ['no keys at all', { client_name: 'nokeys' }, /send jwks .* or jwks_uri/],
+    ['an empty jwks_uri (no key either)', { client_name: 'nokeys', jwks_uri: '' }, /jwks_uri must be an https URL of the client's JWK Set/],
     ['a reserved admin scope', { jwks: { keys: [exportPublicJwk(ec.publicKey)] }, scope: 'read keyward:admin' }, /"keyward:admin" is beyond what this client's registration allows: ask for scopes outside the reserved keyward: namespace/],
     ['jwks_uri over http', { jwks_uri: 'http://client.example/jwks' }, /must use https \(got http\); plain http is only accepted for hosts allow-listed in clients\.jwksUriAllowHosts/],
   ];

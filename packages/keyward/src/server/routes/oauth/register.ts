@@ -116,7 +116,7 @@ export function validateClientMetadata(input: unknown): ValidatedMetadata {
   }
   let jwksUri: string | undefined;
   if (m.jwks_uri !== undefined) {
-    if (typeof m.jwks_uri !== 'string') throw metadataError('jwks_uri must be a string URL');
+    if (typeof m.jwks_uri !== 'string' || m.jwks_uri === '') throw metadataError('jwks_uri must be an https URL of the client\'s JWK Set (or send jwks instead)');
     jwksUri = m.jwks_uri;
   }
   return {
@@ -124,7 +124,7 @@ export function validateClientMetadata(input: unknown): ValidatedMetadata {
     grantTypes,
     scopes,
     ...(keys ? { keys } : {}),
-    ...(jwksUri ? { jwksUri } : {}),
+    ...(jwksUri !== undefined ? { jwksUri } : {}),
     ...(algPin ? { algPin } : {}),
     ...(contacts ? { contacts } : {}),
     authorization,
@@ -215,7 +215,7 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
       const limits = registrationLimitsFor(usable.scopes);
       checkWithinRegistrationLimits(limits, metadata);
       checkRegistrationRedirectUris(ctx, metadata);
-      if (metadata.jwksUri) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
+      if (metadata.jwksUri !== undefined) checkJwksUriSyntax(metadata.jwksUri, options.jwksUriAllowHosts ?? []);
       // One use is consumed only now that the metadata is valid (atomically: the last use goes once).
       const grant = await consumeInitialAccessToken(registry, token);
       if (grant === undefined) throw new OAuthError('token_invalid', { detail: 'the initial access token is unknown, expired or used up' });
@@ -227,7 +227,7 @@ export function registerRegistrationRoute(app: Hono, ctx: ServerContext, options
         grantTypes: metadata.grantTypes,
         scopes: metadata.scopes,
         ...(metadata.keys ? { keys: metadata.keys } : {}),
-        ...(metadata.jwksUri ? { jwksUri: metadata.jwksUri, jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] } : {}),
+        ...(metadata.jwksUri !== undefined ? { jwksUri: metadata.jwksUri, jwksUriAllowHosts: options.jwksUriAllowHosts ?? [] } : {}),
         ...(metadata.algPin ? { algPin: metadata.algPin } : {}),
         ...(metadata.contacts?.length ? { contact: metadata.contacts.join(', ') } : {}),
         registrationTokenHash: hashSecret(registrationToken),
