@@ -4,7 +4,7 @@
 // packages/keyward/dist/bin/. First removes outputs whose source is gone (a renamed or deleted
 // module), which tsc -b leaves behind and `npm pack` would otherwise publish.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -76,6 +76,8 @@ const noSubcommandProcesses = {
     }));
   },
 };
+// commander is CommonJS: its require() of Node's built-in modules needs a require in ESM chunks.
+const requireBanner = { js: "import { createRequire as __keywardCreateRequire } from 'node:module'; const require = __keywardCreateRequire(import.meta.url);" };
 const bundle = await build({
   entryPoints: { main: join(root, 'packages/keyward/dist/cli/main.js') },
   bundle: true,
@@ -85,15 +87,64 @@ const bundle = await build({
   target: 'node20.19',
   outdir: binDir,
   external,
-  // commander is CommonJS: its require() of Node's built-in modules needs a require in ESM chunks.
-  banner: { js: "import { createRequire as __keywardCreateRequire } from 'node:module'; const require = __keywardCreateRequire(import.meta.url);" },
+  banner: requireBanner,
   legalComments: 'inline',
   minify: true,
   plugins: [noSubcommandProcesses],
   write: false,
   logLevel: 'warning',
 });
-mkdirSync(binDir, { recursive: true });
+
+// A key holder's command (packages/keyward/src/cli/commands/standalone.ts) as one file of its own,
+// commander and the code it runs included: main.js hands it the command line. One file instead of
+// a dozen chunks is about 15 ms of `keyward assertion`'s start (bench/README.md, the `cli` bench).
+// A standalone command may import Node's built-in modules and the workspace's packages at load, and
+// nothing else (checked below). Each entry is written here: run-program.js with the command's register<Name>Command (esbuild
+// refuses an import that does not exist).
+const cliDist = join(root, 'packages/keyward/dist/cli');
+const { STANDALONE_COMMANDS } = await import(pathToFileURL(join(cliDist, 'commands/standalone.js')).href);
+const pascal = (name) => name.split('-').map((word) => word[0].toUpperCase() + word.slice(1)).join('');
+const standaloneEntries = {
+  name: 'standalone-entries',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^keyward-standalone:/ }, (args) => ({ path: args.path.slice('keyward-standalone:'.length), namespace: 'keyward-standalone' }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'keyward-standalone' }, (args) => ({
+      contents: [
+        "import { runProgram } from './run-program.js';",
+        `import { register${pascal(args.path)}Command as register } from './commands/${args.path}.js';`,
+        'export function main(argv) { return runProgram(argv, [register]); }',
+      ].join('\n'),
+      resolveDir: cliDist,
+      loader: 'js',
+    }));
+  },
+};
+const standalone = await build({
+  entryPoints: Object.fromEntries(STANDALONE_COMMANDS.map((name) => [`standalone/${name}`, `keyward-standalone:${name}`])),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  outdir: binDir,
+  external,
+  banner: requireBanner,
+  legalComments: 'inline',
+  minify: true,
+  plugins: [noSubcommandProcesses, standaloneEntries],
+  metafile: true,
+  write: false,
+  logLevel: 'warning',
+});
+for (const [output, { imports }] of Object.entries(standalone.metafile.outputs)) {
+  // A dynamic import() of a package is loaded only by the code that needs it (keygen's X.509 module,
+  // a passphrase prompt) and stays allowed; a static one would be read at every start.
+  const outside = imports.filter((entry) => entry.external && entry.kind !== 'dynamic-import' && !entry.path.startsWith('node:')).map((entry) => entry.path);
+  if (outside.length > 0) {
+    console.error(`${output} imports ${[...new Set(outside)].join(', ')} at load: a standalone command may import Node's built-in modules and the workspace only; take it out of STANDALONE_COMMANDS (cli/commands/standalone.ts) or load the package with import() where it is used`);
+    process.exit(1);
+  }
+}
+mkdirSync(join(binDir, 'standalone'), { recursive: true });
 /** Writes `path` only when it changed, by rename: builds running at the same time never see it missing or half written. */
 function writeIfChanged(path, contents) {
   if (existsSync(path) && readFileSync(path).equals(Buffer.from(contents))) return;
@@ -101,12 +152,15 @@ function writeIfChanged(path, contents) {
   writeFileSync(temporary, contents);
   renameSync(temporary, path);
 }
-const written = new Set(['help.txt']);
-for (const file of bundle.outputFiles) {
+const written = new Set([helpFile]);
+for (const file of [...bundle.outputFiles, ...standalone.outputFiles]) {
   writeIfChanged(file.path, file.contents);
-  written.add(basename(file.path));
+  written.add(file.path);
 }
 writeIfChanged(helpFile, help.stdout);
-for (const name of readdirSync(binDir)) {
-  if (!written.has(name) && !name.endsWith('.tmp')) rmSync(join(binDir, name));
+for (const dir of [binDir, join(binDir, 'standalone')]) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (!written.has(path) && !name.endsWith('.tmp') && statSync(path).isFile()) rmSync(path);
+  }
 }

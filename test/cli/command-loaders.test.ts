@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../../packages/keyward/src/cli/build-program.ts';
 import { createProgram } from '../../packages/keyward/src/cli/create-program.ts';
 import { COMMAND_LOADERS } from '../../packages/keyward/src/cli/commands/loaders.ts';
+import { STANDALONE_COMMANDS } from '../../packages/keyward/src/cli/commands/standalone.ts';
 import { BIN, runCommand } from './run-cli.ts';
 
 test('every command of the program has a loader, and the loader registers the same command', async () => {
@@ -27,6 +28,11 @@ test('every command of the program has a loader, and the loader registers the sa
     };
     assert.equal(help(alone), help(whole), `${name}: the lazily loaded command differs from the one in COMMANDS`);
   }
+});
+
+test('the standalone commands (bundled one file each) are commands of the program, and completion, which lists them all, is not one', () => {
+  for (const name of STANDALONE_COMMANDS) assert.ok(Object.hasOwn(COMMAND_LOADERS, name), name);
+  assert.ok(!STANDALONE_COMMANDS.includes('completion'));
 });
 
 test('keyward inspect loads neither the server, the store nor the other commands', async () => {

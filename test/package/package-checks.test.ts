@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProgram } from '../../packages/keyward/src/cli/build-program.ts';
+import { STANDALONE_COMMANDS } from '../../packages/keyward/src/cli/commands/standalone.ts';
 import { cleanEnv, exec, installProject, packWorkspaces, PACKAGES, ROOT, tempDir, type PackageName } from './packed.ts';
 
 const work = tempDir('pack-checks');
@@ -70,4 +71,37 @@ test('keyward: the prebuilt top-level help (dist/bin/help.txt) is the program\'s
   assert.equal(built, buildProgram().helpInformation());
   const { stdout } = await exec(process.execPath, [join(ROOT, 'packages/keyward/bin/keyward.js'), '--help'], { cwd: work.dir, timeoutMs: 30_000 });
   assert.equal(stdout, built);
+});
+
+test('keyward: each key holder\'s command runs from its own bundle, which loads no package at start and prints the program\'s own help', async () => {
+  const bin = join(ROOT, 'packages/keyward/bin/keyward.js');
+  const whole = buildProgram();
+  for (const name of STANDALONE_COMMANDS) {
+    const bundle = readFileSync(join(ROOT, `packages/keyward/dist/bin/standalone/${name}.js`), 'utf8');
+    // Static imports only: a package loaded with import() where it is used (keygen's X.509) is allowed.
+    const loaded = [...bundle.matchAll(/(?:^|[;}\s])import\s*(?:[\w${}\s,*]+?\s*from\s*)?["']([^"']+)["']/g)].map((match) => match[1]!);
+    assert.deepEqual(loaded.filter((specifier) => !specifier.startsWith('node:')), [], `${name}: imports at load`);
+    const { stdout } = await exec(process.execPath, [bin, name, '--help'], { cwd: work.dir, env: cleanEnv(), timeoutMs: 30_000 });
+    const command = whole.commands.find((candidate) => candidate.name() === name)!;
+    let help = '';
+    command.configureOutput({ writeOut: (text) => { help += text; } });
+    command.outputHelp();
+    assert.equal(stdout, help, name);
+  }
+});
+
+test('keyward inspect, from the published bin, reads the bin, main.js, esbuild\'s runtime chunk and its own bundle, and no other file of the package', async () => {
+  const dir = tempDir('standalone-modules');
+  try {
+    const log = join(dir.dir, 'modules.txt');
+    const recorder = join(ROOT, 'test/cli/fixtures/record-modules.mjs');
+    const token = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.c2lnbmF0dXJl';
+    await exec(process.execPath, ['--import', recorder, join(ROOT, 'packages/keyward/bin/keyward.js'), 'inspect', token], { cwd: work.dir, env: cleanEnv({ KEYWARD_TEST_MODULE_LOG: log }), timeoutMs: 30_000 });
+    const files = readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:') && !url.endsWith('/record-modules.mjs'))
+      .map((url) => url.slice(url.indexOf('/packages/keyward/') + '/packages/keyward/'.length));
+    assert.deepEqual(files.filter((file) => !/^dist\/bin\/chunk-\w+\.js$/.test(file)), ['bin/keyward.js', 'dist/bin/main.js', 'dist/bin/standalone/inspect.js']);
+    assert.ok(files.length <= 4, `at most one runtime chunk: ${files.join(', ')}`);
+  } finally {
+    dir.cleanup();
+  }
 });

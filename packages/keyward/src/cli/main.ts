@@ -1,25 +1,23 @@
 /**
- * Entry point of the `keyward` binary: builds the commander program from the registered commands,
- * runs it, and turns every error into one line on standard error and a documented exit code. With
- * `--json`, that line is a JSON object too: `{"error", "error_description", "exit_code"}`, where
- * `error` is the reason code of a refusal (docs/reason-codes.md), the code of a key error, or the
- * kind of a usage or input error, so that scripts never parse prose.
+ * Entry point of the `keyward` binary. It loads as little as the command needs:
+ *
+ * - `keyward --help` prints the help the build wrote (dist/bin/help.txt) and loads no command;
+ * - a key holder's command (commands/standalone.ts: `assertion`, `inspect`, ...) runs from the one
+ *   file the build bundled for it (dist/bin/standalone/<name>.js), commander included;
+ * - any other command loads its own module and what it imports (commands/loaders.ts), and a name
+ *   that is not a command loads them all (top-level help, `help`, commander's suggestions).
+ *
+ * run-program.ts runs the program and turns errors into exit codes.
  */
-import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
-import { CliError, EXIT } from './output.ts';
+import { existsSync, readFileSync } from 'node:fs';
 import { COMMAND_LOADERS } from './commands/loaders.ts';
-import type { RegisterCommand } from './commands/index.ts';
 
-/**
- * The commands to register for `argv`: only the one named (its module and what it imports), or all
- * of them when none is named or the name is unknown (top-level help, `help`, suggestions).
- */
-async function commandsFor(argv: readonly string[]): Promise<readonly RegisterCommand[]> {
-  const name = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  const load = name !== undefined && Object.hasOwn(COMMAND_LOADERS, name) ? COMMAND_LOADERS[name] : undefined;
-  if (load !== undefined) return load();
-  return (await import('./commands/index.ts')).COMMANDS;
+/** True when this module runs from the TypeScript sources (the repository's bin/keyward.mjs, the tests). */
+const RUNNING_SOURCES = import.meta.url.endsWith('.ts');
+
+/** The command named on `argv` (as in process.argv): its first argument that is not an option. */
+function commandName(argv: readonly string[]): string | undefined {
+  return argv.slice(2).find((arg) => !arg.startsWith('-'));
 }
 
 /**
@@ -28,12 +26,22 @@ async function commandsFor(argv: readonly string[]): Promise<readonly RegisterCo
  * help loads no command module. Undefined from the sources, where the program prints it itself.
  */
 function prebuiltHelp(argv: readonly string[]): string | undefined {
-  if (argv.length !== 3 || (argv[2] !== '--help' && argv[2] !== '-h') || import.meta.url.endsWith('.ts')) return undefined;
+  if (argv.length !== 3 || (argv[2] !== '--help' && argv[2] !== '-h') || RUNNING_SOURCES) return undefined;
   try {
     return readFileSync(new URL('./help.txt', import.meta.url), 'utf8');
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The bundle the build wrote for command `name` when it is a standalone one (next to the bundled
+ * main.js only: not from the sources, nor from the modules tsc writes to dist/cli/).
+ */
+function standaloneBundle(name: string | undefined): URL | undefined {
+  if (name === undefined || RUNNING_SOURCES || !/^[a-z][a-z-]*$/.test(name)) return undefined;
+  const bundle = new URL(`./standalone/${name}.js`, import.meta.url);
+  return existsSync(bundle) ? bundle : undefined;
 }
 
 /**
@@ -55,47 +63,17 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(help);
     return;
   }
+  const name = commandName(argv);
+  const bundle = standaloneBundle(name);
+  if (bundle !== undefined) {
+    const standalone = (await import(bundle.href)) as { main(argv: readonly string[]): Promise<void> };
+    await standalone.main(argv);
+    return;
+  }
   // commander is loaded only past the prebuilt help: `keyward --help` reads one text file.
-  const { createProgram } = await import('./create-program.ts');
-  const program = createProgram(await commandsFor(argv));
-  const json = argv.slice(2).includes('--json');
-  // Under --json, commander's own usage messages become the JSON line below instead.
-  if (json) silenceErrors(program);
-  try {
-    await program.parseAsync([...argv]);
-  } catch (error) {
-    process.exitCode = await exitCodeFor(error, json);
-  }
-}
-
-function silenceErrors(command: Command): void {
-  command.configureOutput({ writeErr: () => undefined, outputError: () => undefined });
-  for (const sub of command.commands) silenceErrors(sub);
-}
-
-/** The kind of a usage or input error, by its exit code (the `error` member under --json). */
-const KINDS: Readonly<Record<number, string>> = { [EXIT.failed]: 'failed', [EXIT.usage]: 'usage', [EXIT.input]: 'input', [EXIT.unreachable]: 'unreachable' };
-
-async function exitCodeFor(error: unknown, json: boolean): Promise<number> {
-  // Loaded here, not at start-up: `keyward --help` needs no protocol code.
-  const [{ KeyError, OAuthError }, { CommanderError }] = await Promise.all([import('@keyward/core'), import('commander')]);
-  let code: string;
-  let message: string;
-  let exitCode: number;
-  if (error instanceof CommanderError) {
-    // commander has already printed the help or version text, or (without --json) its message.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' || error.exitCode === 0) return EXIT.ok;
-    if (!json) return EXIT.usage;
-    [code, message, exitCode] = ['usage', error.message.replace(/^error: /, ''), EXIT.usage];
-  } else if (error instanceof CliError) {
-    [code, message, exitCode] = [KINDS[error.exitCode] ?? 'failed', error.message, error.exitCode];
-  } else if (error instanceof KeyError) {
-    [code, message, exitCode] = [error.code, error.message, EXIT.input];
-  } else if (error instanceof OAuthError) {
-    [code, message, exitCode] = [error.reason, json ? error.message : `${error.reason}: ${error.message}`, EXIT.failed];
-  } else {
-    [code, message, exitCode] = ['failed', error instanceof Error ? error.message : String(error), EXIT.failed];
-  }
-  process.stderr.write(json ? `${JSON.stringify({ error: code, error_description: message, exit_code: exitCode })}\n` : `keyward: ${message}\n`);
-  return exitCode;
+  const [{ runProgram }, commands] = await Promise.all([
+    import('./run-program.ts'),
+    name !== undefined && Object.hasOwn(COMMAND_LOADERS, name) ? COMMAND_LOADERS[name]!() : import('./commands/index.ts').then((all) => all.COMMANDS),
+  ]);
+  await runProgram(argv, commands);
 }
