@@ -321,6 +321,53 @@ test('consents: revoking one also revokes the access tokens a client without ref
   assert.equal((await server.context.store.tokens.getToken(jti))?.revoked, true, 'the access token from the code is revoked');
 });
 
+/**
+ * Runs `request` while a revocation of the consent of `sub` to `client` lands between the token
+ * endpoint's store calls: right after the refresh token of the response is stored (the access token
+ * is stored before it). Returns the answer and the access token's jti the endpoint recorded.
+ */
+async function withRevocationInFlight(sub: string, clientId: string, request: () => Promise<Awaited<ReturnType<typeof refresh>>>) {
+  const authorizations = server.context.store.authorizations;
+  const tokens = server.context.store.tokens;
+  const [putRefreshToken, recordToken] = [authorizations.putRefreshToken, tokens.recordToken];
+  let jti: string | undefined;
+  let grantId: string | undefined;
+  tokens.recordToken = async (token) => { jti = token.jti; return recordToken.call(tokens, token); };
+  authorizations.putRefreshToken = async (token) => {
+    await putRefreshToken.call(authorizations, token);
+    grantId = token.grantId;
+    await revokeConsent(createRegistryContext(server.context.store), { sub, clientId, actor: 'test' });
+  };
+  try {
+    return { answer: await request(), jti: jti!, grantId: grantId! };
+  } finally {
+    Object.assign(authorizations, { putRefreshToken });
+    Object.assign(tokens, { recordToken });
+  }
+}
+
+test('consents: a revocation that lands while the token endpoint answers a code or a refresh leaves none of its tokens alive (consent_revoked)', async () => {
+  signIn.addUser({ sub: 'user-11', preferred_username: 'kim' });
+  const cookie = signIn.signIn('user-11');
+  const flow = await runToCode(server, client, { cookie, scope: 'openid offline_access' });
+  const code = await withRevocationInFlight('user-11', client.clientId, () => exchangeCode(server, client, flow.code!, flow.verifier));
+  assert.equal(code.answer.status, 400, code.answer.text);
+  assert.equal(code.answer.json.error, 'invalid_grant');
+  assert.match(String(code.answer.json.error_description), /revoked the consent/);
+  assert.equal((await server.context.store.tokens.getToken(code.jti))?.revoked, true, 'the access token stored before the revocation is revoked');
+  assert.equal(await server.context.store.authorizations.revokeRefreshTokens(code.grantId), 0, 'no refresh token of the grant is left to revoke');
+
+  // The same for a refresh: the family was issued under a consent, which is revoked mid-request.
+  const again = await runToCode(server, client, { cookie, scope: 'openid offline_access' });
+  const tokens = await exchangeCode(server, client, again.code!, again.verifier);
+  assert.equal(tokens.status, 200, tokens.text);
+  const refreshed = await withRevocationInFlight('user-11', client.clientId, () => refresh(server, client, tokens.json.refresh_token as string));
+  assert.equal(refreshed.answer.status, 400, refreshed.answer.text);
+  assert.match(String(refreshed.answer.json.error_description), /revoked the consent/);
+  assert.equal((await server.context.store.tokens.getToken(refreshed.jti))?.revoked, true);
+  assert.equal(await server.context.store.authorizations.revokeRefreshTokens(refreshed.grantId), 0);
+});
+
 test('RFC 7009: a client revokes its refresh token at /revoke, which revokes the grant; another client cannot', async () => {
   const cookie = signIn.signIn('user-1');
   const { code, verifier } = await runToCode(server, client, { cookie, scope: 'openid' });

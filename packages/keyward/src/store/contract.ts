@@ -421,6 +421,12 @@ export interface RefreshTokenRecord {
   readonly authTime: number;
   readonly amr?: readonly string[];
   readonly sessionId?: string;
+  /**
+   * The `createdAt` (epoch milliseconds) of the end user's consent the family was issued under
+   * (the code's `consentCreatedAt`, kept through every rotation); absent when the client needs no
+   * consent, and in families stored before it was recorded.
+   */
+  readonly consentCreatedAt?: number;
   /** Epoch seconds. */
   readonly issuedAt: number;
   /** Epoch seconds. */

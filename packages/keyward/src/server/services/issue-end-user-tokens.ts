@@ -32,6 +32,7 @@ export async function issueEndUserTokens(ctx: ServerContext, client: ClientRecor
       await ctx.store.authorizations.putRefreshToken({
         tokenHash: hashOpaqueToken(token), clientId: client.clientId, grantId: endUser.grantId, sub: endUser.sub, scopes: [...endUser.refresh.scopes],
         authTime: endUser.authTime, ...(endUser.amr ? { amr: [...endUser.amr] } : {}), ...(endUser.sessionId ? { sessionId: endUser.sessionId } : {}),
+        ...(endUser.consentCreatedAt !== undefined ? { consentCreatedAt: endUser.consentCreatedAt } : {}),
         issuedAt: now, expiresAt: endUser.refresh.expiresAt ?? now + ctx.config.authorization.refreshTokenTtl,
       });
     } catch (cause) {

@@ -14,7 +14,7 @@ import { readForm } from '../../middleware/read-form.ts';
 import { checkAccessToken } from '../../services/check-access-token.ts';
 import { authenticateClient, reserveAssertionJti, type AuthTrace } from '../../services/client-authentication.ts';
 import { hashOpaqueToken } from '../../services/authorization/issue-authorization-code.ts';
-import { revokeGrant } from '../../services/grants/authorization-code.ts';
+import { revokeGrant } from '../../services/grants/revoke-grant.ts';
 import { requestFacts } from '../../middleware/request-id.ts';
 
 /** Registers POST /revoke on `app`. */

@@ -78,6 +78,7 @@ export function registerTokenRoute(app: Hono, ctx: ServerContext): void {
       }, reserve);
       // RFC 6749 §4.1.4 / §6 and OIDC Core §3.1.3.3: the refresh token and the ID token.
       const extra = result.endUser ? await issueEndUserTokens(ctx, result.client, result.endUser, response.access_token, result.scopes) : {};
+      await result.afterIssue?.();
       ctx.counters.tokensIssued += 1;
       ctx.metrics.recordTokenOutcome({ outcome: 'granted', clientId: result.client.clientId, legacyAudience: trace.legacyAudience === true });
       ctx.audit.write({

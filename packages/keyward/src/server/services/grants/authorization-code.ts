@@ -4,13 +4,14 @@
  * exactly one is the first); a second use is refused AND revokes every token already issued from
  * that code, access and refresh (RFC 6749 §4.1.2, RFC 9700 §4.2.4). Then: same client, not
  * expired, the same redirect_uri, BASE64URL(SHA256(code_verifier)) = the code_challenge, the end
- * user still enabled, and the consent the code was issued under not revoked.
+ * user still enabled, and the consent the code was issued under not revoked (consent-check.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '@keyward/core';
-import type { ServerContext } from '../../context.ts';
 import { consumeOpaqueToken } from '../authorization/issue-authorization-code.ts';
+import { requireConsent, type ConsentBoundGrant } from './consent-check.ts';
 import { requireClientGrant, type Grant } from './grant.ts';
+import { revokeGrant } from './revoke-grant.ts';
 import { resolveAudience } from './grant-parameters.ts';
 import { epochSeconds } from '../../clock.ts';
 
@@ -22,12 +23,6 @@ export function verifierMatches(verifier: string, challenge: string): boolean {
   const computed = Buffer.from(createHash('sha256').update(verifier, 'ascii').digest('base64url'));
   const expected = Buffer.from(challenge);
   return computed.length === expected.length && timingSafeEqual(computed, expected);
-}
-
-/** Revokes every token of an authorization grant (its access tokens and its refresh-token family). */
-export async function revokeGrant(ctx: ServerContext, grantId: string): Promise<{ accessTokens: number; refreshTokens: number }> {
-  const [accessTokens, refreshTokens] = await Promise.all([ctx.store.tokens.revokeTokensByGrant(grantId), ctx.store.authorizations.revokeRefreshTokens(grantId)]);
-  return { accessTokens, refreshTokens };
 }
 
 export const authorizationCodeGrant: Grant = {
@@ -65,14 +60,10 @@ export const authorizationCodeGrant: Grant = {
     if (!verifierMatches(verifier, record.codeChallenge)) throw new OAuthError('pkce_mismatch', { detail: 'BASE64URL(SHA256(code_verifier)) is not the code_challenge' });
     // The end user may have been disabled since the code was issued.
     if (ctx.signIn !== undefined && (await ctx.signIn.claims(record.sub)) === null) throw new OAuthError('end_user_unavailable', { detail: 'the end user is unknown or disabled' });
-    // RFC 6749 §10.4 and §4.1.2: the code is worth what the end user's consent allowed; a consent
-    // revoked since (consents.ts) takes its codes with it. A consent given again is another one.
-    if (record.consentCreatedAt !== undefined) {
-      const consent = await ctx.store.authorizations.getConsent(record.sub, record.clientId);
-      if (consent?.createdAt.getTime() !== record.consentCreatedAt) {
-        throw new OAuthError('consent_revoked', { detail: 'the end user\'s consent to this client was revoked after the code was issued' });
-      }
-    }
+    // RFC 6749 §10.4: the code is worth what the end user's consent allowed, checked again once the
+    // tokens are stored (consent-check.ts).
+    const consented: ConsentBoundGrant = { sub: record.sub, clientId: record.clientId, grantId: record.grantId, ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}) };
+    await requireConsent(ctx, consented, 'code');
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);
     return {
       client,
@@ -90,7 +81,9 @@ export const authorizationCodeGrant: Grant = {
         idToken: record.scopes.includes('openid'),
         // The per-client setting: a client registered for the refresh_token grant gets one.
         ...(client.grantTypes.includes('refresh_token') ? { refresh: { scopes: record.scopes } } : {}),
+        ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}),
       },
+      afterIssue: () => requireConsent(ctx, consented, 'code'),
     };
   },
 };

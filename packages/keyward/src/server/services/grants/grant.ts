@@ -32,6 +32,12 @@ export interface GrantResult {
   readonly assertions: readonly { readonly verified: VerifiedAssertion; readonly role: 'client' | 'grant' }[];
   /** Grants on behalf of an end user (authorization_code, refresh_token): who, and what else to issue. */
   readonly endUser?: EndUserGrant;
+  /**
+   * A last check, run once every token of the response is stored: one that throws has revoked
+   * what was issued, and its refusal is the answer (the consent check of the grants on behalf of
+   * an end user, grants/consent-check.ts).
+   */
+  readonly afterIssue?: () => Promise<void>;
 }
 
 /** The end user of an authorization grant, and the ID token and refresh token to issue with the access token. */
@@ -49,6 +55,8 @@ export interface EndUserGrant {
   readonly idToken: boolean;
   /** A (rotated) refresh token: its scopes and, for a rotation, the family's expiry. */
   readonly refresh?: { readonly scopes: readonly string[]; readonly expiresAt?: number };
+  /** The `createdAt` (epoch ms) of the consent the grant was issued under, kept with its refresh tokens. */
+  readonly consentCreatedAt?: number;
 }
 
 /** A grant module. */

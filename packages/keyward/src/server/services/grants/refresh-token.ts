@@ -3,13 +3,15 @@
  * tokens are bound to their client, rotated on every use (the old one is used up atomically), and
  * a second use of a rotated token revokes the whole family, refresh and access tokens (RFC 9700
  * §4.14.2). The family keeps the expiry of its first token. A narrower `scope` may be asked for the
- * access token; the new refresh token keeps the original scopes (RFC 6749 §6).
+ * access token; the new refresh token keeps the original scopes (RFC 6749 §6). A family issued
+ * under a consent ends with it (consent-check.ts).
  */
 import { OAuthError } from '@keyward/core';
 import { consumeOpaqueToken } from '../authorization/issue-authorization-code.ts';
-import { revokeGrant } from './authorization-code.ts';
+import { requireConsent, type ConsentBoundGrant } from './consent-check.ts';
 import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience, resolveScopes } from './grant-parameters.ts';
+import { revokeGrant } from './revoke-grant.ts';
 import { epochSeconds } from '../../clock.ts';
 
 export const refreshTokenGrant: Grant = {
@@ -37,6 +39,9 @@ export const refreshTokenGrant: Grant = {
       await revokeGrant(ctx, record.grantId);
       throw new OAuthError('end_user_unavailable', { detail: 'the end user is unknown or disabled' });
     }
+    // RFC 6749 §10.4: the family is worth what the end user's consent allowed (consent-check.ts).
+    const consented: ConsentBoundGrant = { sub: record.sub, clientId: record.clientId, grantId: record.grantId, ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}) };
+    await requireConsent(ctx, consented, 'refresh token');
     // RFC 6749 §6: a requested scope must not exceed the original grant.
     const scopes = resolveScopes(form.get('scope'), record.scopes);
     return {
@@ -54,7 +59,9 @@ export const refreshTokenGrant: Grant = {
         // OIDC Core §12.2: an ID token may be returned on refresh (without nonce).
         idToken: scopes.includes('openid'),
         refresh: { scopes: record.scopes, expiresAt: record.expiresAt },
+        ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}),
       },
+      afterIssue: () => requireConsent(ctx, consented, 'refresh token'),
     };
   },
 };

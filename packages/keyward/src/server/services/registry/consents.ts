@@ -3,8 +3,10 @@
  * client until revoked): list and revoke. Revoking a consent also revokes what it allowed: the
  * end user's refresh tokens at that client and the access tokens of those grants, so the client
  * has to ask again (RFC 6749 §10.4, RFC 7009 §2); the codes issued under it are refused at the
- * token endpoint from then on (`consent_revoked`: each code is bound to the consent it was issued
- * under, grants/authorization-code.ts). Written to the audit log with the actor.
+ * token endpoint from then on (`consent_revoked`: each code and refresh-token family is bound to the
+ * consent it was issued under, grants/consent-check.ts, which also catches the tokens of a request
+ * the token endpoint was answering while this ran). The consent is deleted BEFORE the tokens are
+ * searched: consent-check.ts relies on that order. Written to the audit log with the actor.
  */
 import type { ConsentGrantRecord } from '../../../store/contract.ts';
 import { recordChange } from './record-change.ts';
