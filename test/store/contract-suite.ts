@@ -793,10 +793,46 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>,
         { url: 'https://a.example/h', state: 'failed' as const, attempts: 3, lastAttemptAt: new Date(T0.getTime() + 5000), nextAttemptAt: new Date(T0.getTime() + 65_000), lastError: 'HTTP 503' },
         { url: 'https://b.example/h', state: 'delivered' as const, attempts: 1, lastAttemptAt: new Date(T0.getTime() + 4000) },
       ];
-      await store.alerts.setAlertDeliveries('d1', deliveries);
+      await store.alerts.setAlertDeliveries('d1', deliveries, undefined);
       assert.deepEqual((await store.alerts.getAlert('d1'))?.deliveries, deliveries);
-      await store.alerts.setAlertDeliveries('unknown', deliveries);
+      await store.alerts.setAlertDeliveries('unknown', deliveries, undefined);
       assert.equal(await store.alerts.getAlert('unknown'), undefined, 'no alert is created by a delivery update');
+    }));
+
+    test('alerts: a pending delivery is claimed only once its lease ended, oldest first, and then held until the new lease', withStore(async (store) => {
+      const at = (s: number): Date => new Date(T0.getTime() + s * 1000);
+      const pending = [{ url: 'https://a.example/h', state: 'pending' as const, attempts: 1, lastError: 'HTTP 503' }];
+      for (const id of ['l1', 'l2', 'l3', 'l4']) await store.alerts.raiseAlert(makeAlert(id));
+      assert.deepEqual(await store.alerts.claimPendingDeliveries(at(1000), at(2000), 10), [], 'a raised alert has no delivery to take over');
+      await store.alerts.setAlertDeliveries('l1', pending, at(30));
+      await store.alerts.setAlertDeliveries('l2', pending, at(10));
+      await store.alerts.setAlertDeliveries('l3', pending, at(100));
+      await store.alerts.setAlertDeliveries('l4', [{ ...pending[0]!, state: 'delivered' }], undefined);
+      assert.deepEqual(await store.alerts.claimPendingDeliveries(at(9), at(200), 10), [], 'no lease has ended');
+      const first = await store.alerts.claimPendingDeliveries(at(30), at(200), 10);
+      assert.deepEqual(first.map((a) => a.id), ['l2', 'l1'], 'the leases ended by then, oldest first');
+      assert.deepEqual(first[0]!.deliveries, pending, 'with the deliveries so far');
+      assert.deepEqual(await store.alerts.claimPendingDeliveries(at(99), at(300), 10), [], 'held until the new lease ends (and l3 until its own)');
+      assert.deepEqual((await store.alerts.claimPendingDeliveries(at(200), at(300), 1)).map((a) => a.id), ['l3'], 'at most limit, oldest lease first');
+      await store.alerts.setAlertDeliveries('l1', [{ ...pending[0]!, state: 'delivered' }], undefined);
+      assert.deepEqual((await store.alerts.claimPendingDeliveries(at(10_000), at(20_000), 10)).map((a) => a.id), ['l2', 'l3'], 'nothing pending: never claimed again');
+    }));
+
+    test('alerts: 12 concurrent claims of the same pending deliveries over separate connections take each alert once', withStore(async (store, opened) => {
+      const peers = await openPeers(opened, 3);
+      try {
+        const ids = Array.from({ length: 8 }, (_, i) => `c${i}`);
+        for (const id of ids) {
+          await store.alerts.raiseAlert(makeAlert(id));
+          await store.alerts.setAlertDeliveries(id, [{ url: 'https://a.example/h', state: 'pending', attempts: 0 }], T0);
+        }
+        const stores = [store, ...peers];
+        const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+          (stores[i % stores.length] as Store).alerts.claimPendingDeliveries(new Date(T0.getTime() + 1000), new Date(T0.getTime() + 60_000), 100)));
+        assert.deepEqual(results.flat().map((a) => a.id).sort(), ids);
+      } finally {
+        await Promise.all(peers.map((p) => p.close()));
+      }
     }));
 
     test('client activity: answers the first use, the last use, the network\'s last use and the key\'s first use', withStore(async (store) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { addTestClient, assertionFor, flushAudit, requestToken, startTestServer } from '../helpers.ts';
+import { addTestClient, assertionFor, flushAudit, makeDataDir, requestToken, startTestServer } from '../helpers.ts';
 
 interface Receiver {
   url: string;
@@ -102,6 +102,44 @@ test('a failing webhook is retried with backoff until it answers 2xx, and marked
     await server.stop();
     await flaky.close();
     await broken.close();
+  }
+});
+
+test('a delivery pending when the server stops is resumed by the next start, with its attempts so far; one to a webhook no longer configured is marked failed', async () => {
+  const receiver = await startReceiver([500]);
+  const gone = await startReceiver([500, 500]);
+  const data = makeDataDir();
+  const settings = (webhooks: { url: string }[]) => ({ clients: { jwksUriAllowHosts: ['127.0.0.1'] }, alerts: { webhookRetryDelay: 2, webhooks } });
+  let server = await startTestServer({ dataDir: data.dir, overrides: settings([{ url: receiver.url }, { url: gone.url }]) });
+  try {
+    const client = await addTestClient(server);
+    assert.equal((await requestToken(server, client)).status, 200);
+    await flushAudit(server);
+    await server.context.alerts.settle();
+    const [alert] = await server.context.store.alerts.listAlerts({});
+    assert.ok(alert);
+    await waitFor('a first failed attempt at each webhook', async () => {
+      const current = await server.context.store.alerts.getAlert(alert.id);
+      return current?.deliveries.every((d) => d.attempts === 1) ? current : undefined;
+    });
+    // Stopped before the retry is due: the deliveries stay pending, and the stop lets them go.
+    await server.stop();
+    server = await startTestServer({ dataDir: data.dir, overrides: settings([{ url: receiver.url }]) });
+    const settled = await waitFor('the resumed delivery', async () => {
+      const current = await server.context.store.alerts.getAlert(alert.id);
+      return current?.deliveries.every((d) => d.state !== 'pending') ? current : undefined;
+    });
+    const [resumed, removed] = settled.deliveries;
+    assert.deepEqual([resumed!.url, resumed!.state, resumed!.attempts], [receiver.url, 'delivered', 2], 'the second attempt, after the restart');
+    assert.equal(receiver.bodies.length, 2);
+    assert.deepEqual([removed!.url, removed!.state, removed!.attempts], [gone.url, 'failed', 1]);
+    assert.match(removed!.lastError ?? '', /no longer configured/);
+    assert.equal(gone.bodies.length, 1, 'never called again');
+  } finally {
+    await server.stop();
+    data.remove();
+    await receiver.close();
+    await gone.close();
   }
 });
 

@@ -587,8 +587,19 @@ export interface AlertStore {
    * alert out of `open`, exactly one succeeds), and undefined also when the alert is in another state.
    */
   setAlertState(id: string, state: AlertState, by: string, at: Date, from?: readonly AlertState[]): Promise<AlertRecord | undefined>;
-  /** Replaces the delivery statuses of an alert (webhook attempts); nothing when the id is unknown. */
-  setAlertDeliveries(id: string, deliveries: readonly AlertDelivery[]): Promise<void>;
+  /**
+   * Replaces the delivery statuses of an alert (webhook attempts); nothing when the id is unknown.
+   * `leaseUntil`: while a delivery is pending, until when the calling node holds it (past that time
+   * claimPendingDeliveries hands it to any node); undefined when nothing is left pending.
+   */
+  setAlertDeliveries(id: string, deliveries: readonly AlertDelivery[], leaseUntil: Date | undefined): Promise<void>;
+  /**
+   * Takes over up to `limit` alerts whose deliveries are pending and whose lease ended at `now` or
+   * before (their node stopped, or let them go), oldest lease first, and holds them until
+   * `leaseUntil`. One conditional write per alert: of concurrent claims of one alert, exactly one
+   * gets it.
+   */
+  claimPendingDeliveries(now: Date, leaseUntil: Date, limit: number): Promise<AlertRecord[]>;
   /**
    * Records that `clientId` authenticated at `at`, from `network` (a /24 or /48, or undefined),
    * with key `keyThumbprint` (or undefined), and answers what was recorded before, in one atomic step:

@@ -20,6 +20,8 @@ export interface MemoryAlertStore {
 /** Creates an empty in-memory AlertStore. */
 export function createMemoryAlertStore(): MemoryAlertStore {
   const alerts = new Map<string, AlertRecord>();
+  /** alert id → until when its pending delivery is held (epoch ms); absent: nothing pending. */
+  const leases = new Map<string, number>();
   /** clientId → first and last use (epoch ms). */
   const activity = new Map<string, { firstSeen: number; lastSeen: number }>();
   /** clientId → network → last use (epoch ms). */
@@ -68,9 +70,19 @@ export function createMemoryAlertStore(): MemoryAlertStore {
         alerts.set(id, next);
         return copy(next);
       },
-      async setAlertDeliveries(id, deliveries) {
+      async setAlertDeliveries(id, deliveries, leaseUntil) {
         const alert = alerts.get(id);
-        if (alert) alerts.set(id, { ...alert, deliveries: copy(deliveries) });
+        if (!alert) return;
+        alerts.set(id, { ...alert, deliveries: copy(deliveries) });
+        if (leaseUntil === undefined) leases.delete(id);
+        else leases.set(id, leaseUntil.getTime());
+      },
+      async claimPendingDeliveries(now, leaseUntil, limit) {
+        const due = [...leases].filter(([, until]) => until <= now.getTime())
+          .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : a > b ? 1 : 0))
+          .slice(0, Math.max(0, Math.floor(limit)));
+        for (const [id] of due) leases.set(id, leaseUntil.getTime());
+        return due.map(([id]) => copy(alerts.get(id)!));
       },
       async recordClientActivity({ clientId, network, keyThumbprint, at }) {
         const time = at.getTime();

@@ -78,6 +78,7 @@ export function toAlertRow(a: AlertRecord): AlertsTable {
     updated_at: a.updatedAt.getTime(),
     updated_by: a.updatedBy ?? null,
     deliveries: writeDeliveries(a.deliveries),
+    delivery_lease_until: null,
   };
 }
 

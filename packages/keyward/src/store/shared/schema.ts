@@ -219,6 +219,8 @@ export interface AlertsTable {
   updated_by: string | null;
   /** JSON list of webhook delivery statuses. */
   deliveries: string;
+  /** Migration 0009: while a delivery is pending, until when its node holds it (epoch ms); NULL otherwise. */
+  delivery_lease_until?: Int | null;
 }
 
 /** Migration 0007: first and last authenticated use of each client (epoch milliseconds). */

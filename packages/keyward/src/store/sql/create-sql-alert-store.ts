@@ -7,6 +7,8 @@
  *   page, looked up first (an unknown cursor answers an empty page).
  * - setAlertState is one `UPDATE ... WHERE state IN (from) RETURNING`: atomic on both databases, no
  *   read first, so of concurrent moves out of one state exactly one succeeds.
+ * - claimPendingDeliveries reads the alerts whose delivery lease ended, then takes each with one
+ *   `UPDATE ... WHERE delivery_lease_until <= now RETURNING`: of concurrent claims one moves the lease.
  * - recordClientActivity runs in one transaction: `INSERT ... ON CONFLICT DO NOTHING` answers the
  *   first use of the client, network and key (only one of concurrent first uses inserts the row);
  *   an existing row is read `FOR UPDATE` (PostgreSQL) and moved forward. On SQLite the opener
@@ -98,8 +100,20 @@ export function createSqlAlertStore({ db, dialect }: SqlContext): AlertStore {
       const row = await update.returningAll().executeTakeFirst();
       return row && fromAlertRow(row);
     },
-    async setAlertDeliveries(id, deliveries) {
-      await db.updateTable('alerts').set({ deliveries: writeDeliveries(deliveries) }).where('id', '=', id).execute();
+    async setAlertDeliveries(id, deliveries, leaseUntil) {
+      await db.updateTable('alerts').set({ deliveries: writeDeliveries(deliveries), delivery_lease_until: leaseUntil?.getTime() ?? null }).where('id', '=', id).execute();
+    },
+    async claimPendingDeliveries(now, leaseUntil, limit) {
+      const due = await db.selectFrom('alerts').select('id').where('delivery_lease_until', '<=', now.getTime())
+        .orderBy('delivery_lease_until').orderBy('id').limit(Math.max(0, Math.floor(limit))).execute();
+      const claimed = [];
+      for (const { id } of due) {
+        // The condition again in the write: a node that claimed it meanwhile moved the lease on.
+        const row = await db.updateTable('alerts').set({ delivery_lease_until: leaseUntil.getTime() })
+          .where('id', '=', id).where('delivery_lease_until', '<=', now.getTime()).returningAll().executeTakeFirst();
+        if (row) claimed.push(fromAlertRow(row));
+      }
+      return claimed;
     },
     async recordClientActivity({ clientId, network, keyThumbprint, at }) {
       const time = at.getTime();

@@ -2,7 +2,9 @@
  * The anomaly detector of one server node (docs/alerts.md): it reads the audit stream (each batch
  * the audit writer has stored) through the rate detector and the activity detector, runs the key
  * scan at start-up and every `alerts.keyScanInterval` seconds, and raises what they find (stored
- * once across nodes, counted, logged at warn, delivered to the webhooks).
+ * once across nodes, counted, logged at warn, delivered to the webhooks). At start-up and every
+ * minute, it takes over the webhook deliveries another node (or this one, before a restart) left
+ * pending (deliver-webhooks.ts).
  *
  * Everything happens off the request's path: batches are judged one after the other on a queue of
  * at most MAX_BACKLOG events; past it, events are dropped for the detector (they are still in the
@@ -25,6 +27,8 @@ import { scanKeys } from './scan-keys.ts';
 
 /** Events waiting to be judged at most; beyond, the detector drops them (the audit log keeps them). */
 export const MAX_BACKLOG = 50_000;
+/** How often a node looks for webhook deliveries left pending by a node that stopped. */
+const RESUME_INTERVAL_MS = 60_000;
 
 /** The anomaly detector of one node. */
 export interface AlertMonitor {
@@ -34,7 +38,7 @@ export interface AlertMonitor {
   scanKeys(): Promise<{ clients: number; keys: number }>;
   /** Waits until every event queued so far has been judged and its alerts stored. */
   settle(): Promise<void>;
-  /** Starts the key scan (now, then on its interval). */
+  /** Starts the key scan (now, then on its interval) and the takeover of pending webhook deliveries (now, then every minute). */
   start(): void;
   /** Stops the timer, judges what is queued, waits for webhook attempts under way. */
   close(): Promise<void>;
@@ -86,6 +90,7 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
   let backlog = 0;
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
+  let resumeTimer: NodeJS.Timeout | undefined;
 
   async function judge(events: readonly AuditEvent[]): Promise<void> {
     for (const event of events) {
@@ -127,12 +132,19 @@ export function createAlertMonitor(deps: AlertMonitorDeps): AlertMonitor {
       const scan = () => {
         void runScan().catch((error: unknown) => logger.error({ err: error }, 'anomaly detector: the key scan failed'));
       };
+      const resume = () => {
+        void webhooks.resumePending().catch((error: unknown) => logger.error({ err: error }, 'alert webhooks: the deliveries left pending could not be taken over (store error)'));
+      };
       scan();
+      resume();
       timer = setInterval(scan, settings.keyScanInterval * 1000);
       timer.unref();
+      resumeTimer = setInterval(resume, RESUME_INTERVAL_MS);
+      resumeTimer.unref();
     },
     async close() {
       if (timer !== undefined) clearInterval(timer);
+      if (resumeTimer !== undefined) clearInterval(resumeTimer);
       await queue;
       await webhooks.close();
     },

@@ -11,8 +11,12 @@
  * `webhookRetryDelay` seconds, doubling each time up to 10 minutes, until `webhookMaxAttempts`, then
  * marked `failed`. Each alert's delivery statuses are stored with it after every attempt.
  *
- * Does NOT resume deliveries that were pending when the server stopped (they stay `pending`, with
- * their attempts, on the alert).
+ * While a delivery is pending, the node delivering it holds the alert's lease in the store until
+ * its next attempt is over (plus a minute). A node that stops lets its leases go; one that dies
+ * keeps them until they end. Every node takes over the deliveries whose lease ended at start-up and
+ * every minute after (resumePending), with their attempts so far, so a delivery pending when its
+ * node stopped is resumed by another node, or by the same one restarted. A receiver may get an
+ * alert twice when a node stalled past its lease: the same `jti` lets it drop the second.
  */
 import type { Logger } from 'pino';
 import { signTypedJwt, type AccessTokenSigningKey } from '@keyward/core';
@@ -24,6 +28,10 @@ import { sendGuardedRequest, type OutboundTarget, type ResolveHost } from '../ou
 export const ALERT_JWT_TYPE = 'keyward-alert+jwt';
 const MAX_RETRY_DELAY_MS = 600_000;
 const JWT_LIFETIME_SECONDS = 300;
+/** How long past its next attempt's deadline a node holds a pending delivery. */
+const LEASE_GRACE_MS = 60_000;
+/** How many alerts one takeover claims at most. */
+const CLAIM_BATCH = 100;
 
 /** One configured receiver. */
 export interface WebhookSetting {
@@ -43,7 +51,7 @@ export interface WebhookDeliveryDeps {
   readonly allowHosts: readonly string[];
   readonly issuer: string;
   readonly signingKey: () => AccessTokenSigningKey;
-  readonly alerts: Pick<AlertStore, 'setAlertDeliveries'>;
+  readonly alerts: Pick<AlertStore, 'setAlertDeliveries' | 'claimPendingDeliveries'>;
   /** The alert's wire view (the admin API's). */
   readonly toWire: (alert: AlertRecord) => Record<string, unknown>;
   readonly logger: Logger;
@@ -55,16 +63,28 @@ export interface WebhookDeliveryDeps {
 export interface WebhookDelivery {
   /** Starts delivering `alert` to every webhook that takes its kind (returns at once). */
   deliver(alert: AlertRecord): void;
-  /** Waits for the attempts under way; cancels the retries not yet due. */
+  /**
+   * Takes over the deliveries whose lease ended (their node stopped, this one before a restart
+   * included) and resumes them where they were; answers how many alerts it took.
+   */
+  resumePending(): Promise<number>;
+  /** Waits for the attempts under way, cancels the retries not yet due and lets their leases go. */
   close(): Promise<void>;
 }
 
 class WebhookError extends Error {}
 
-/** Creates the delivery service. With no webhook configured, deliver() does nothing. */
+/** The deliveries of one alert this node is working on, and how to store them. */
+interface ActiveAlert {
+  readonly deliveries: AlertDelivery[];
+  save(release?: boolean): Promise<void>;
+}
+
+/** Creates the delivery service. With no webhook configured, deliver() and resumePending() do nothing. */
 export function createWebhookDelivery(deps: WebhookDeliveryDeps): WebhookDelivery {
   const timers = new Set<NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
+  const active = new Map<string, ActiveAlert>();
   let closed = false;
 
   function track(work: Promise<void>): void {
@@ -72,50 +92,79 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps): WebhookDeliver
     void work.finally(() => running.delete(work));
   }
 
-  function deliver(alert: AlertRecord): void {
-    const targets = deps.webhooks.filter((hook) => hook.kinds === undefined || hook.kinds.includes(alert.kind));
-    if (targets.length === 0 || closed) return;
-    const deliveries: AlertDelivery[] = targets.map((hook) => ({ url: hook.url, state: 'pending', attempts: 0 }));
+  const takesKind = (hook: WebhookSetting, alert: AlertRecord) => hook.kinds === undefined || hook.kinds.includes(alert.kind);
+
+  /** Until when this node holds `deliveries`: past the end of the latest pending attempt; undefined when none is pending. */
+  function leaseFor(deliveries: readonly AlertDelivery[], now: number): Date | undefined {
+    const pending = deliveries.filter((d) => d.state === 'pending');
+    if (pending.length === 0) return undefined;
+    const next = Math.max(...pending.map((d) => d.nextAttemptAt?.getTime() ?? now), now);
+    return new Date(next + deps.timeout * 1000 + LEASE_GRACE_MS);
+  }
+
+  /** Works through the pending entries of `deliveries` (new ones, or taken over with their attempts so far). */
+  function run(alert: AlertRecord, deliveries: AlertDelivery[]): void {
     // One writer per alert: each attempt updates its entry, then the whole list is stored in order.
     let saving: Promise<void> = Promise.resolve();
-    const save = () => {
+    const save = (release = false) => {
       const snapshot = [...deliveries];
-      saving = saving.then(() => deps.alerts.setAlertDeliveries(alert.id, snapshot)).catch((error: unknown) => {
+      const now = deps.clock();
+      const lease = leaseFor(snapshot, now);
+      if (lease === undefined) active.delete(alert.id);
+      saving = saving.then(() => deps.alerts.setAlertDeliveries(alert.id, snapshot, release && lease !== undefined ? new Date(now) : lease)).catch((error: unknown) => {
         deps.logger.error({ err: error, alert_id: alert.id }, 'alert delivery status could not be stored');
       });
       return saving;
     };
-    track(save());
+    active.set(alert.id, { deliveries, save });
 
     const attempt = async (index: number): Promise<void> => {
-      const hook = targets[index]!;
+      const url = deliveries[index]!.url;
       const now = deps.clock();
-      const previous = deliveries[index]!;
-      const attempts = previous.attempts + 1;
+      const attempts = deliveries[index]!.attempts + 1;
       let failure: string | undefined;
       try {
-        await post(hook.url, alert, now);
+        await post(url, alert, now);
       } catch (error) {
         failure = error instanceof Error ? error.message : String(error);
       }
       if (failure === undefined) {
-        deliveries[index] = { url: hook.url, state: 'delivered', attempts, lastAttemptAt: new Date(now) };
+        deliveries[index] = { url, state: 'delivered', attempts, lastAttemptAt: new Date(now) };
       } else if (attempts >= deps.maxAttempts || closed) {
-        deliveries[index] = { url: hook.url, state: closed && attempts < deps.maxAttempts ? 'pending' : 'failed', attempts, lastAttemptAt: new Date(now), lastError: failure };
-        deps.logger.warn({ alert_id: alert.id, url: hook.url, attempts, error: failure }, 'alert webhook delivery failed');
+        deliveries[index] = { url, state: closed && attempts < deps.maxAttempts ? 'pending' : 'failed', attempts, lastAttemptAt: new Date(now), lastError: failure };
+        deps.logger.warn({ alert_id: alert.id, url, attempts, error: failure }, 'alert webhook delivery failed');
       } else {
         const delay = Math.min(deps.retryDelay * 1000 * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS);
-        deliveries[index] = { url: hook.url, state: 'pending', attempts, lastAttemptAt: new Date(now), nextAttemptAt: new Date(now + delay), lastError: failure };
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          track(attempt(index));
-        }, delay);
-        timer.unref();
-        timers.add(timer);
+        deliveries[index] = { url, state: 'pending', attempts, lastAttemptAt: new Date(now), nextAttemptAt: new Date(now + delay), lastError: failure };
+        schedule(index, delay);
       }
       await save();
     };
-    targets.forEach((_hook, index) => track(attempt(index)));
+    const schedule = (index: number, delay: number) => {
+      if (delay <= 0) {
+        track(attempt(index));
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        track(attempt(index));
+      }, delay);
+      timer.unref();
+      timers.add(timer);
+    };
+
+    const now = deps.clock();
+    const due: Array<[number, number]> = [];
+    deliveries.forEach((delivery, index) => {
+      if (delivery.state !== 'pending') return;
+      if (!deps.webhooks.some((hook) => hook.url === delivery.url && takesKind(hook, alert))) {
+        deliveries[index] = { ...delivery, state: 'failed', lastError: 'the webhook is no longer configured (alerts.webhooks)' };
+        return;
+      }
+      due.push([index, Math.max(0, (delivery.nextAttemptAt?.getTime() ?? now) - now)]);
+    });
+    track(save());
+    for (const [index, delay] of due) schedule(index, delay);
   }
 
   async function post(url: string, alert: AlertRecord, now: number): Promise<void> {
@@ -139,12 +188,27 @@ export function createWebhookDelivery(deps: WebhookDeliveryDeps): WebhookDeliver
   }
 
   return {
-    deliver,
+    deliver(alert) {
+      if (closed) return;
+      const targets = deps.webhooks.filter((hook) => takesKind(hook, alert));
+      if (targets.length > 0) run(alert, targets.map((hook): AlertDelivery => ({ url: hook.url, state: 'pending', attempts: 0 })));
+    },
+    async resumePending() {
+      if (closed || deps.webhooks.length === 0) return 0;
+      const now = deps.clock();
+      const claimed = await deps.alerts.claimPendingDeliveries(new Date(now), new Date(now + deps.timeout * 1000 + LEASE_GRACE_MS), CLAIM_BATCH);
+      const taken = claimed.filter((alert) => !active.has(alert.id) && !closed);
+      for (const alert of taken) run(alert, [...alert.deliveries]);
+      if (taken.length > 0) deps.logger.info({ alerts: taken.length }, 'resuming alert webhook deliveries left pending');
+      return taken.length;
+    },
     async close() {
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       while (running.size > 0) await Promise.allSettled([...running]);
+      // What is still pending is let go at once: the next node to start (or this one) resumes it.
+      await Promise.all([...active.values()].map((alert) => alert.save(true)));
     },
   };
 }

@@ -11,6 +11,7 @@ import { authorizationCodeFlow } from './0005-authorization-code-flow.ts';
 import { auditRequestId } from './0006-audit-request-id.ts';
 import { alerts } from './0007-alerts.ts';
 import { passkeyEnrolments } from './0008-passkey-enrolments.ts';
+import { alertDeliveryLease } from './0009-alert-delivery-lease.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-audit-request-id': auditRequestId,
   '0007-alerts': alerts,
   '0008-passkey-enrolments': passkeyEnrolments,
+  '0009-alert-delivery-lease': alertDeliveryLease,
 };
 
 /** The provider handed to kysely's Migrator. */
