@@ -8,18 +8,16 @@ import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { KeyError, OAuthError } from '@keyward/core';
 import { errorResponse, jsonNoStore } from '../../middleware/errors.ts';
-import { AlertError } from '../../services/alerts/alert-error.ts';
-import { RegistryError } from '../../services/registry/registry-error.ts';
+import { AlertError, type AlertErrorCode } from '../../services/alerts/alert-error.ts';
+import { RegistryError, type RegistryErrorCode } from '../../services/registry/registry-error.ts';
+
+/** The HTTP status of each refusal code of the registry and of the alert service (`invalid` is sent as `invalid_request`). */
+const REFUSAL_STATUS: Readonly<Record<RegistryErrorCode | AlertErrorCode, number>> = { not_found: 404, conflict: 409, alert_state_conflict: 409, invalid: 400 };
 
 /** The response for any error thrown by an admin handler. */
 export function adminErrorResponse(error: unknown, logger: Logger): Response {
-  if (error instanceof RegistryError) {
-    const status = error.code === 'not_found' ? 404 : error.code === 'conflict' ? 409 : 400;
-    return jsonNoStore({ error: error.code === 'invalid' ? 'invalid_request' : error.code, error_description: error.message }, status);
-  }
-  if (error instanceof AlertError) {
-    const status = error.code === 'not_found' ? 404 : error.code === 'alert_state_conflict' ? 409 : 400;
-    return jsonNoStore({ error: error.code === 'invalid' ? 'invalid_request' : error.code, error_description: error.message }, status);
+  if (error instanceof RegistryError || error instanceof AlertError) {
+    return jsonNoStore({ error: error.code === 'invalid' ? 'invalid_request' : error.code, error_description: error.message }, REFUSAL_STATUS[error.code]);
   }
   if (error instanceof KeyError) return jsonNoStore({ error: 'invalid_key', key_error: error.code, error_description: error.message }, 400);
   if (error instanceof ZodError) return jsonNoStore({ error: 'invalid_request', error_description: describeZodError(error) }, 400);
