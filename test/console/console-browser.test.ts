@@ -365,7 +365,7 @@ test('the console registers a client of the authorization code flow through the 
   await page.close();
 });
 
-test('the console lists a user\'s consents with client and scopes (as text) and revokes one only after a confirmation; the store and the audit log follow', { skip }, async () => {
+test('the console lists a user\'s consents with client and scopes (as text) and revokes one only after a confirmation; the store and the audit log follow; the user\'s page disables and deletes the user', { skip }, async () => {
   const user = await createUser(createRegistryContext(server.context.store), { actor: 'test', username: 'console-bea' });
   const app = await addTestClient(server);
   const other = await addTestClient(server);
@@ -407,6 +407,20 @@ test('the console lists a user\'s consents with client and scopes (as text) and 
   const [event] = await server.context.store.audit.queryAudit({ type: 'consent.revoked', clientId: app.clientId });
   assert.equal(event?.actor, 'keyward-admin');
   assert.equal(event?.details?.sub, user.sub);
+
+  // The user's own page disables, enables and deletes the user, as the list does.
+  await page.click('#user-actions button:has-text("Disable")');
+  await page.waitForSelector('#user-actions button:has-text("Enable")');
+  assert.equal((await server.context.store.users.getUser(user.sub))?.status, 'disabled');
+  assert.match(await page.locator('#user-facts').innerText(), /disabled/);
+  await page.click('#user-actions button:has-text("Enable")');
+  await page.waitForSelector('#user-actions button:has-text("Disable")');
+  assert.equal((await server.context.store.users.getUser(user.sub))?.status, 'active');
+  await page.click('#user-actions button:has-text("Delete")');
+  await page.waitForSelector('#users, p:has-text("No users yet")');
+  assert.match(dialogs.messages.at(-1)!, /Delete the user console-bea/);
+  assert.equal(await server.context.store.users.getUser(user.sub), undefined);
+  assert.equal(await page.locator('#users a:has-text("console-bea")').count(), 0);
   assert.deepEqual(problems, []);
   await page.close();
 });

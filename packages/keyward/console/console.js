@@ -451,6 +451,26 @@ async function renderInitialAccessTokens(view) {
   view.append(form, created);
 }
 
+/** A user's Disable (or Enable) and Delete buttons, on the users list and on the user's page; `afterDelete`: where to go next. */
+function userActions(user, afterDelete) {
+  const path = `/users/${encodeURIComponent(user.sub)}`;
+  return [
+    user.status === 'active'
+      ? el('button', { type: 'button', class: 'danger', onclick: () => act(() => api('PATCH', path, { status: 'disabled' }), 'User disabled: its sessions are ended.') }, 'Disable')
+      : el('button', { type: 'button', onclick: () => act(() => api('PATCH', path, { status: 'active' }), 'User enabled.') }, 'Enable'),
+    el('button', {
+      type: 'button', class: 'danger',
+      onclick: () => {
+        if (!confirm(`Delete the user ${user.username}, its passkeys and its sessions? This cannot be undone.`)) return;
+        act(async () => {
+          await api('DELETE', path);
+          if (afterDelete !== undefined) location.hash = afterDelete;
+        }, 'User deleted.');
+      },
+    }, 'Delete'),
+  ];
+}
+
 async function renderUsers(view) {
   const { users, next_after: more } = await api('GET', '/users?limit=200');
   view.append(el('h2', {}, 'Users'));
@@ -459,23 +479,10 @@ async function renderUsers(view) {
     ? el('p', {}, 'No users yet: add the first one below.')
     : el('table', { id: 'users' },
       el('thead', {}, el('tr', {}, ['username', 'name', 'email', 'status', 'password', 'passkey required', 'last sign-in', ''].map((h) => el('th', {}, h)))),
-      el('tbody', {}, users.map((user) => {
-        const path = `/users/${encodeURIComponent(user.sub)}`;
-        return el('tr', {},
-          el('td', {}, el('a', { href: `#/users/${encodeURIComponent(user.sub)}` }, user.username)), el('td', {}, user.name ?? ''), el('td', {}, user.email ?? ''), stateCell(user.status),
-          el('td', {}, user.has_password ? 'set' : 'none'), el('td', {}, user.require_passkey ? 'yes' : 'no'), el('td', {}, user.last_sign_in_at ?? 'never'),
-          el('td', {},
-            user.status === 'active'
-              ? el('button', { type: 'button', class: 'danger', onclick: () => act(() => api('PATCH', path, { status: 'disabled' }), 'User disabled: its sessions are ended.') }, 'Disable')
-              : el('button', { type: 'button', onclick: () => act(() => api('PATCH', path, { status: 'active' }), 'User enabled.') }, 'Enable'),
-            el('button', {
-              type: 'button', class: 'danger',
-              onclick: () => {
-                if (!confirm(`Delete the user ${user.username}, its passkeys and its sessions? This cannot be undone.`)) return;
-                act(() => api('DELETE', path), 'User deleted.');
-              },
-            }, 'Delete')));
-      }))));
+      el('tbody', {}, users.map((user) => el('tr', {},
+        el('td', {}, el('a', { href: `#/users/${encodeURIComponent(user.sub)}` }, user.username)), el('td', {}, user.name ?? ''), el('td', {}, user.email ?? ''), stateCell(user.status),
+        el('td', {}, user.has_password ? 'set' : 'none'), el('td', {}, user.require_passkey ? 'yes' : 'no'), el('td', {}, user.last_sign_in_at ?? 'never'),
+        el('td', {}, userActions(user)))))));
   if (more) view.append(el('p', { class: 'muted' }, 'More users exist than shown here; the CLI lists them all (keyward users list).'));
   const form = el('form', { id: 'create-user' },
     el('h3', {}, 'Add a user'),
@@ -513,6 +520,7 @@ async function renderUser(view, sub) {
     ['created', user.created_at], ['last sign-in', user.last_sign_in_at ?? 'never'],
   ];
   view.append(el('dl', { id: 'user-facts' }, facts.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)])));
+  view.append(el('p', { id: 'user-actions' }, userActions(user, '#/users')));
 
   view.append(el('h3', {}, 'Consents'));
   view.append(el('p', { class: 'muted' }, 'The scopes this user approved for each client at the authorization endpoint, remembered until revoked. ' +
