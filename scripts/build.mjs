@@ -76,31 +76,34 @@ const noSubcommandProcesses = {
     }));
   },
 };
-// commander is CommonJS: its require() of Node's built-in modules needs a require in ESM chunks.
-const requireBanner = { js: "import { createRequire as __keywardCreateRequire } from 'node:module'; const require = __keywardCreateRequire(import.meta.url);" };
-const bundle = await build({
-  entryPoints: { main: join(root, 'packages/keyward/dist/cli/main.js') },
+/** What both bundles share: ESM for Node 20.19, minified, server dependencies external, written below. */
+const bundleOptions = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
   outdir: binDir,
   external,
-  banner: requireBanner,
+  // commander is CommonJS: its require() of Node's built-in modules needs a require in ESM chunks.
+  banner: { js: "import { createRequire as __keywardCreateRequire } from 'node:module'; const require = __keywardCreateRequire(import.meta.url);" },
   legalComments: 'inline',
   minify: true,
-  plugins: [noSubcommandProcesses],
   write: false,
   logLevel: 'warning',
+};
+const bundle = await build({
+  ...bundleOptions,
+  entryPoints: { main: join(root, 'packages/keyward/dist/cli/main.js') },
+  splitting: true,
+  plugins: [noSubcommandProcesses],
 });
 
 // A key holder's command (packages/keyward/src/cli/commands/standalone.ts) as one file of its own,
 // commander and the code it runs included: main.js hands it the command line. One file instead of
 // a dozen chunks is about 15 ms of `keyward assertion`'s start (bench/README.md, the `cli` bench).
 // A standalone command may import Node's built-in modules and the workspace's packages at load, and
-// nothing else (checked below). Each entry is written here: run-program.js with the command's register<Name>Command (esbuild
-// refuses an import that does not exist).
+// nothing else (checked below). Each entry is written here: run-program.js with the command's
+// register<Name>Command (esbuild refuses an import that does not exist).
 const cliDist = join(root, 'packages/keyward/dist/cli');
 const { STANDALONE_COMMANDS } = await import(pathToFileURL(join(cliDist, 'commands/standalone.js')).href);
 const pascal = (name) => name.split('-').map((word) => word[0].toUpperCase() + word.slice(1)).join('');
@@ -120,20 +123,10 @@ const standaloneEntries = {
   },
 };
 const standalone = await build({
+  ...bundleOptions,
   entryPoints: Object.fromEntries(STANDALONE_COMMANDS.map((name) => [`standalone/${name}`, `keyward-standalone:${name}`])),
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
-  outdir: binDir,
-  external,
-  banner: requireBanner,
-  legalComments: 'inline',
-  minify: true,
   plugins: [noSubcommandProcesses, standaloneEntries],
   metafile: true,
-  write: false,
-  logLevel: 'warning',
 });
 for (const [output, { imports }] of Object.entries(standalone.metafile.outputs)) {
   // A dynamic import() of a package is loaded only by the code that needs it (keygen's X.509 module,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { AlertRecord } from '../../../packages/keyward/src/store/contract.ts';
 import { addTestClient, assertionFor, flushAudit, makeDataDir, requestToken, startTestServer } from '../helpers.ts';
 
 interface Receiver {
@@ -38,17 +39,33 @@ async function waitFor<T>(what: string, read: () => Promise<T | undefined>, time
   }
 }
 
+type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** A new client's first token, and the new_key_first_use alert it raises. */
+async function raiseFirstUseAlert(server: TestServer): Promise<{ client: Awaited<ReturnType<typeof addTestClient>>; alert: AlertRecord }> {
+  const client = await addTestClient(server);
+  assert.equal((await requestToken(server, client, {}, await assertionFor(server, client))).status, 200);
+  await flushAudit(server);
+  await server.context.alerts.settle();
+  const [alert] = await server.context.store.alerts.listAlerts({ kind: 'new_key_first_use' });
+  assert.ok(alert);
+  return { client, alert };
+}
+
+/** The alert once none of its deliveries is pending. */
+function settledDeliveries(server: TestServer, id: string): Promise<AlertRecord> {
+  return waitFor('the deliveries to settle', async () => {
+    const current = await server.context.store.alerts.getAlert(id);
+    return current?.deliveries.every((d) => d.state !== 'pending') ? current : undefined;
+  });
+}
+
 test('a new alert reaches the webhook as a JWS that jose verifies against /jwks (typ, iss, aud, jti)', async () => {
   const receiver = await startReceiver();
   const other = await startReceiver();
   const server = await startTestServer({ overrides: { clients: { jwksUriAllowHosts: ['127.0.0.1'] }, alerts: { webhooks: [{ url: receiver.url }, { url: other.url, kinds: ['replay_burst'] }] } } });
   try {
-    const client = await addTestClient(server);
-    assert.equal((await requestToken(server, client, {}, await assertionFor(server, client))).status, 200);
-    await flushAudit(server);
-    await server.context.alerts.settle();
-    const [alert] = await server.context.store.alerts.listAlerts({ kind: 'new_key_first_use' });
-    assert.ok(alert);
+    const { client, alert } = await raiseFirstUseAlert(server);
     const delivered = await waitFor('the delivery', async () => {
       const current = await server.context.store.alerts.getAlert(alert.id);
       return current?.deliveries[0]?.state === 'delivered' ? current : undefined;
@@ -82,16 +99,8 @@ test('a failing webhook is retried with backoff until it answers 2xx, and marked
   const broken = await startReceiver([500, 500, 500, 500]);
   const server = await startTestServer({ overrides: { clients: { jwksUriAllowHosts: ['127.0.0.1'] }, alerts: { webhookRetryDelay: 1, webhookMaxAttempts: 3, webhooks: [{ url: flaky.url }, { url: broken.url }] } } });
   try {
-    const client = await addTestClient(server);
-    assert.equal((await requestToken(server, client)).status, 200);
-    await flushAudit(server);
-    await server.context.alerts.settle();
-    const [alert] = await server.context.store.alerts.listAlerts({});
-    assert.ok(alert);
-    const settled = await waitFor('both deliveries to settle', async () => {
-      const current = await server.context.store.alerts.getAlert(alert.id);
-      return current?.deliveries.every((d) => d.state !== 'pending') ? current : undefined;
-    });
+    const { alert } = await raiseFirstUseAlert(server);
+    const settled = await settledDeliveries(server, alert.id);
     const [first, second] = settled.deliveries;
     assert.deepEqual([first!.url, first!.state, first!.attempts], [flaky.url, 'delivered', 3]);
     assert.deepEqual([second!.url, second!.state, second!.attempts], [broken.url, 'failed', 3]);
@@ -112,12 +121,7 @@ test('a delivery pending when the server stops is resumed by the next start, wit
   const settings = (webhooks: { url: string }[]) => ({ clients: { jwksUriAllowHosts: ['127.0.0.1'] }, alerts: { webhookRetryDelay: 2, webhooks } });
   let server = await startTestServer({ dataDir: data.dir, overrides: settings([{ url: receiver.url }, { url: gone.url }]) });
   try {
-    const client = await addTestClient(server);
-    assert.equal((await requestToken(server, client)).status, 200);
-    await flushAudit(server);
-    await server.context.alerts.settle();
-    const [alert] = await server.context.store.alerts.listAlerts({});
-    assert.ok(alert);
+    const { alert } = await raiseFirstUseAlert(server);
     await waitFor('a first failed attempt at each webhook', async () => {
       const current = await server.context.store.alerts.getAlert(alert.id);
       return current?.deliveries.every((d) => d.attempts === 1) ? current : undefined;
@@ -125,10 +129,7 @@ test('a delivery pending when the server stops is resumed by the next start, wit
     // Stopped before the retry is due: the deliveries stay pending, and the stop lets them go.
     await server.stop();
     server = await startTestServer({ dataDir: data.dir, overrides: settings([{ url: receiver.url }]) });
-    const settled = await waitFor('the resumed delivery', async () => {
-      const current = await server.context.store.alerts.getAlert(alert.id);
-      return current?.deliveries.every((d) => d.state !== 'pending') ? current : undefined;
-    });
+    const settled = await settledDeliveries(server, alert.id);
     const [resumed, removed] = settled.deliveries;
     assert.deepEqual([resumed!.url, resumed!.state, resumed!.attempts], [receiver.url, 'delivered', 2], 'the second attempt, after the restart');
     assert.equal(receiver.bodies.length, 2);
@@ -147,13 +148,9 @@ test('webhook URLs follow the jwks_uri address rules: a loopback receiver not al
   const receiver = await startReceiver();
   const server = await startTestServer({ overrides: { alerts: { webhookMaxAttempts: 1, webhooks: [{ url: receiver.url }] } } });
   try {
-    const client = await addTestClient(server);
-    assert.equal((await requestToken(server, client)).status, 200);
-    await flushAudit(server);
-    await server.context.alerts.settle();
-    const [alert] = await server.context.store.alerts.listAlerts({});
+    const { alert } = await raiseFirstUseAlert(server);
     const failed = await waitFor('the refusal', async () => {
-      const current = await server.context.store.alerts.getAlert(alert!.id);
+      const current = await server.context.store.alerts.getAlert(alert.id);
       return current?.deliveries[0]?.state === 'failed' ? current : undefined;
     });
     assert.match(failed.deliveries[0]!.lastError ?? '', /must use https|loopback/);
