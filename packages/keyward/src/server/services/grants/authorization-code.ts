@@ -9,7 +9,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '@keyward/core';
 import { consumeOpaqueToken } from '../authorization/issue-authorization-code.ts';
-import { requireConsent, type ConsentBoundGrant } from './consent-check.ts';
+import { requireConsent } from './consent-check.ts';
 import { requireClientGrant, type Grant } from './grant.ts';
 import { revokeGrant } from './revoke-grant.ts';
 import { resolveAudience } from './grant-parameters.ts';
@@ -62,8 +62,7 @@ export const authorizationCodeGrant: Grant = {
     if (ctx.signIn !== undefined && (await ctx.signIn.claims(record.sub)) === null) throw new OAuthError('end_user_unavailable', { detail: 'the end user is unknown or disabled' });
     // RFC 6749 §10.4: the code is worth what the end user's consent allowed, checked again once the
     // tokens are stored (consent-check.ts).
-    const consented: ConsentBoundGrant = { sub: record.sub, clientId: record.clientId, grantId: record.grantId, ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}) };
-    await requireConsent(ctx, consented, 'code');
+    await requireConsent(ctx, record, 'code');
     const audience = resolveAudience(form.getAll('resource'), ctx.issuer);
     return {
       client,
@@ -83,7 +82,7 @@ export const authorizationCodeGrant: Grant = {
         ...(client.grantTypes.includes('refresh_token') ? { refresh: { scopes: record.scopes } } : {}),
         ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}),
       },
-      afterIssue: () => requireConsent(ctx, consented, 'code'),
+      afterIssue: () => requireConsent(ctx, record, 'code'),
     };
   },
 };

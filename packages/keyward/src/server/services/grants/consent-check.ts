@@ -14,7 +14,7 @@ import { OAuthError } from '@keyward/core';
 import type { ServerContext } from '../../context.ts';
 import { revokeGrant } from './revoke-grant.ts';
 
-/** The grant as the consent check needs it: whose, for which client, under which consent (epoch ms; none when the client needs no consent). */
+/** The grant as the consent check needs it (a code or a refresh token record): whose, for which client, under which consent (epoch ms; none when the client needs no consent). */
 export interface ConsentBoundGrant {
   readonly sub: string;
   readonly clientId: string;

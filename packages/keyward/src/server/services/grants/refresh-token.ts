@@ -8,7 +8,7 @@
  */
 import { OAuthError } from '@keyward/core';
 import { consumeOpaqueToken } from '../authorization/issue-authorization-code.ts';
-import { requireConsent, type ConsentBoundGrant } from './consent-check.ts';
+import { requireConsent } from './consent-check.ts';
 import { requireClientGrant, type Grant } from './grant.ts';
 import { resolveAudience, resolveScopes } from './grant-parameters.ts';
 import { revokeGrant } from './revoke-grant.ts';
@@ -40,8 +40,7 @@ export const refreshTokenGrant: Grant = {
       throw new OAuthError('end_user_unavailable', { detail: 'the end user is unknown or disabled' });
     }
     // RFC 6749 §10.4: the family is worth what the end user's consent allowed (consent-check.ts).
-    const consented: ConsentBoundGrant = { sub: record.sub, clientId: record.clientId, grantId: record.grantId, ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}) };
-    await requireConsent(ctx, consented, 'refresh token');
+    await requireConsent(ctx, record, 'refresh token');
     // RFC 6749 §6: a requested scope must not exceed the original grant.
     const scopes = resolveScopes(form.get('scope'), record.scopes);
     return {
@@ -61,7 +60,7 @@ export const refreshTokenGrant: Grant = {
         refresh: { scopes: record.scopes, expiresAt: record.expiresAt },
         ...(record.consentCreatedAt !== undefined ? { consentCreatedAt: record.consentCreatedAt } : {}),
       },
-      afterIssue: () => requireConsent(ctx, consented, 'refresh token'),
+      afterIssue: () => requireConsent(ctx, record, 'refresh token'),
     };
   },
 };
