@@ -11,7 +11,7 @@ import { KeyError } from '../../packages/core/src/errors.ts';
 import { createMemoryStore } from '../../packages/keyward/src/store/index.ts';
 import {
   RegistryError, addKeys, consumeInitialAccessToken, createClient, createInitialAccessToken, createRegistryContext, deleteClient,
-  hashSecret, issueClientId, listKeys, revokeKey, rotateKey, setClientState, updateClient,
+  hashSecret, issueClientId, issueSub, listKeys, revokeKey, rotateKey, setClientState, updateClient,
 } from '../../packages/keyward/src/server/services/registry/index.ts';
 
 async function ecPem(): Promise<{ pem: string; privatePem: string }> {
@@ -28,13 +28,16 @@ function setup() {
   return { store, ctx, changes, advance: (s: number) => { now = new Date(now.getTime() + s * 1000); } };
 }
 
-test('client ids: issued ids are 128-bit base64url; chosen ids are validated and unique', async () => {
+test('client ids and subs: issued ones are 128-bit base64url that never read as an option; chosen ids are validated and unique', async () => {
   const { ctx } = setup();
   const issued = await createClient(ctx, { actor: 'test', name: 'A', accessTokenTtl: 300 });
   assert.match(issued.client.clientId, /^[A-Za-z0-9_-]{22}$/);
   await createClient(ctx, { actor: 'test', name: 'B', accessTokenTtl: 300, clientId: 'billing-api' });
   await assert.rejects(createClient(ctx, { actor: 'test', name: 'B', accessTokenTtl: 300, clientId: 'billing-api' }), (e: unknown) => e instanceof RegistryError && e.code === 'conflict');
-  for (let i = 0; i < 2000; i += 1) assert.match(issueClientId(), /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/, 'an issued id never reads as a command-line option');
+  for (let i = 0; i < 2000; i += 1) {
+    assert.match(issueClientId(), /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/, 'an issued id never reads as a command-line option');
+    assert.match(issueSub(), /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/, 'nor does an end user\'s sub (keyward users show <sub>)');
+  }
   for (const bad of ['ab', 'has space', 'a/b', 'x'.repeat(129), 'é-client', '-abc', '_abc', '.abc']) {
     await assert.rejects(createClient(ctx, { actor: 'test', name: 'C', accessTokenTtl: 300, clientId: bad }), (e: unknown) => e instanceof RegistryError && e.code === 'invalid', bad);
   }

@@ -2,7 +2,7 @@
  * Creates a client: an issued id (128 random bits, base64url) or a chosen one, its metadata, and its
  * keys (registered keys or a jwks_uri, never both). Writes a `client.created` audit event.
  */
-import { randomBytes } from 'node:crypto';
+import { issueIdentifier } from './issue-identifier.ts';
 import type { JwsAlgorithm } from '@keyward/core';
 import { isStoreError } from '../../../store/errors.ts';
 import type { AudiencePolicy, ClientKeyRecord, ClientRecord, RegistrationLimits } from '../../../store/contract.ts';
@@ -52,16 +52,9 @@ export interface CreateClientInput {
   readonly authorizationPolicy?: AuthorizationFieldPolicy;
 }
 
-/**
- * A new issued client id: 128 random bits, base64url (22 characters), never starting with `-` or
- * `_`: an id that starts with `-` reads as an option on every command line (`keyward clients
- * disable -x...`), so such a draw is simply drawn again (1 in 32; the id keeps 127.9 bits).
- */
+/** A new issued client id (issue-identifier.ts: 128 random bits that never read as a command-line option). */
 export function issueClientId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (id[0] !== '-' && id[0] !== '_') return id;
-  }
+  return issueIdentifier();
 }
 
 /**

@@ -4,7 +4,7 @@
  * checked fields, and optionally a password (hashed, password-hash.ts). Writes a `user.created`
  * audit event (without the hash).
  */
-import { randomBytes } from 'node:crypto';
+import { issueIdentifier } from './issue-identifier.ts';
 import type { UserRecord } from '../../../store/contract.ts';
 import { isStoreError } from '../../../store/errors.ts';
 import { hashPassword } from './password-hash.ts';
@@ -24,9 +24,9 @@ export interface CreateUserInput {
   readonly requirePasskey?: boolean;
 }
 
-/** A new subject identifier: 128 random bits, base64url (22 characters). */
+/** A new subject identifier (issue-identifier.ts: 128 random bits that never read as a command-line option). */
 export function issueSub(): string {
-  return randomBytes(16).toString('base64url');
+  return issueIdentifier();
 }
 
 /** Creates the user. Throws RegistryError 'invalid' (a field, with the fix) or 'conflict' (username taken). */
