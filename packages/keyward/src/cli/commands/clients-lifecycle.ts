@@ -169,6 +169,8 @@ export function registerClientsLifecycleCommand(program: Command): void {
 
   addTargetOptions(keys.command('revoke').argument('<client_id>').argument('<kid-or-thumbprint>'))
     .description('revoke a key at once; access tokens issued through it stop passing introspection')
+    // A thumbprint is base64url: one in 64 starts with "-", which would read as an option.
+    .addHelpText('after', '\nA kid or thumbprint that starts with "-" goes after "--": keyward clients keys revoke <client_id> -- -Xb3...')
     .action(async (clientId: string, key: string, o: TargetOptions) => {
       const result = await withAdminTarget(o, (t) => t.revokeKey(clientId, key));
       printResult(o.json, { client_id: clientId, ...result }, () => `revoked ${describeKeyLine(result)} (${String(result.tokens_revoked)} access token(s) revoked)`);
