@@ -12,7 +12,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { COMMAND_LOADERS } from './commands/loaders.ts';
 
-/** True when this module runs from the TypeScript sources (the repository's bin/keyward.mjs, the tests). */
+/**
+ * True when this module runs from the TypeScript sources (the repository's bin/keyward.mjs, the
+ * tests). The same test as package-files.ts's RUNNING_SOURCES, written here because importing that
+ * module puts a shared chunk on the start of every command (one more file to read).
+ */
 const RUNNING_SOURCES = import.meta.url.endsWith('.ts');
 
 /** The command named on `argv` (as in process.argv): its first argument that is not an option. */
